@@ -1,0 +1,140 @@
+//! One error type for the core, and the one shape that crosses IPC: `{code, message}`.
+//!
+//! `code` is a stable snake_case identifier the UI may branch on; `message` is plain words a
+//! receptionist can act on. Internal detail (paths, SQLite messages) goes to the log, never only
+//! to the screen.
+
+use serde::Serialize;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("the local database at {path} was written by a newer version of the app (schema {found}, this version knows up to {known})")]
+    DatabaseTooNew { path: String, found: usize, known: usize },
+
+    #[error("could not open the local database at {path}: {source}")]
+    DatabaseOpen {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+
+    #[error("could not bring the local database up to date: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+
+    #[error("database error: {0}")]
+    Database(#[from] rusqlite::Error),
+
+    #[error("could not create the folder {path}: {source}")]
+    Folder {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("no per-user data folder could be found for this account (is HOME set?)")]
+    NoDataFolder,
+
+    #[error("the app is still starting or failed to start")]
+    NotReady,
+}
+
+/// Stable error identifiers for the UI. Add one only when the UI needs to tell it apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    DatabaseTooNew,
+    DatabaseUnavailable,
+    StorageUnavailable,
+    NotReady,
+    Internal,
+}
+
+impl Error {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::DatabaseTooNew { .. } => ErrorCode::DatabaseTooNew,
+            Error::DatabaseOpen { .. } | Error::Migration(_) => ErrorCode::DatabaseUnavailable,
+            Error::Folder { .. } | Error::NoDataFolder => ErrorCode::StorageUnavailable,
+            Error::NotReady => ErrorCode::NotReady,
+            Error::Database(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// What the person at the desk reads: what happened and what to do next.
+    pub fn user_message(&self) -> String {
+        match self {
+            Error::DatabaseTooNew { path, .. } => format!(
+                "This desk's data was saved by a newer version of Skinspire Verify Desk. \
+                 Install the newer version to open it. Nothing has been changed. (Data file: {path})"
+            ),
+            Error::DatabaseOpen { path, .. } | Error::Folder { path, .. } => format!(
+                "The desk's data file can't be opened ({path}). Check that the disk is not full \
+                 and that you can write to this folder, then start the app again."
+            ),
+            Error::Migration(_) => "The desk's data file couldn't be updated to this version. \
+                 Nothing was lost. Ask your administrator to check the log files."
+                .to_owned(),
+            Error::NoDataFolder => "This computer account has no home folder, so the desk has \
+                 nowhere to keep its data. Sign in with a normal user account."
+                .to_owned(),
+            Error::NotReady => "The desk is still starting. Try again in a moment.".to_owned(),
+            Error::Database(_) => "The desk couldn't read or save its data. Try again; if it \
+                 keeps happening, ask your administrator to check the log files."
+                .to_owned(),
+        }
+    }
+}
+
+/// The only error shape that crosses the IPC boundary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublicError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl From<Error> for PublicError {
+    fn from(err: Error) -> Self {
+        PublicError::from(&err)
+    }
+}
+
+impl From<&Error> for PublicError {
+    fn from(err: &Error) -> Self {
+        // The full detail goes to the log; the screen gets plain words.
+        tracing::warn!(error = %err, code = ?err.code(), "command failed");
+        PublicError { code: err.code(), message: err.user_message() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_error_shape_is_pinned() {
+        let err = Error::DatabaseTooNew { path: "/data/desk.sqlite3".into(), found: 9, known: 1 };
+        insta::assert_json_snapshot!(PublicError::from(err), @r#"
+        {
+          "code": "database_too_new",
+          "message": "This desk's data was saved by a newer version of Skinspire Verify Desk. Install the newer version to open it. Nothing has been changed. (Data file: /data/desk.sqlite3)"
+        }
+        "#);
+    }
+
+    #[test]
+    fn every_message_is_plain_words() {
+        let errors = [
+            Error::DatabaseTooNew { path: "p".into(), found: 2, known: 1 },
+            Error::NoDataFolder,
+            Error::NotReady,
+            Error::Database(rusqlite::Error::InvalidQuery),
+        ];
+        for err in errors {
+            let msg = err.user_message();
+            assert!(!msg.contains("rusqlite") && !msg.contains("Error"), "{msg}");
+            assert!(msg.ends_with('.') || msg.ends_with(')'), "{msg}");
+        }
+    }
+}

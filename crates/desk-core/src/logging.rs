@@ -1,0 +1,47 @@
+//! Logging: human-readable lines to stderr and to a daily rolling file in the log folder,
+//! 14 files kept. The level comes from `SKINSPIRE_DESK_LOG` (EnvFilter syntax, default `info`).
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use tracing_appender::non_blocking::WorkerGuard;
+use tracing_appender::rolling::{Builder, Rotation};
+use tracing_subscriber::{fmt, layer::SubscriberExt, util::SubscriberInitExt, EnvFilter};
+
+pub const LOG_ENV: &str = "SKINSPIRE_DESK_LOG";
+pub const LOG_FILES_KEPT: usize = 14;
+pub const LOG_FILE_PREFIX: &str = "desk";
+
+/// Install the global subscriber. Keep the returned guard alive for the life of the process,
+/// or the last lines never reach the file.
+///
+/// If the log folder can't be used the desk still runs, logging to stderr only; that is better
+/// than refusing to open for reception.
+pub fn init(log_dir: &Path) -> Option<WorkerGuard> {
+    let filter = EnvFilter::try_from_env(LOG_ENV).unwrap_or_else(|_| EnvFilter::new("info"));
+    let stderr = fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false);
+
+    let file_appender = Builder::new()
+        .rotation(Rotation::DAILY)
+        .filename_prefix(LOG_FILE_PREFIX)
+        .filename_suffix("log")
+        .max_log_files(LOG_FILES_KEPT)
+        .build(log_dir);
+
+    match file_appender {
+        Ok(appender) => {
+            let (writer, guard) = tracing_appender::non_blocking(appender);
+            let file = fmt::layer().with_writer(writer).with_ansi(false);
+            let _ = tracing_subscriber::registry().with(filter).with(stderr).with(file).try_init();
+            Some(guard)
+        }
+        Err(err) => {
+            let _ = tracing_subscriber::registry().with(filter).with(stderr).try_init();
+            tracing::warn!(%err, dir = %log_dir.display(), "log folder unusable; logging to stderr only");
+            None
+        }
+    }
+}

@@ -1,0 +1,288 @@
+//! Secrets live in the OS keyring only: Secret Service on Linux, Credential Manager on Windows,
+//! Keychain on macOS. In memory they are `secrecy` types, which redact on Debug and cannot be
+//! serialized, so a secret can't slip into a log line or an IPC response by accident.
+
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
+
+use keyring_core::{CredentialStore, Entry, Error as KeyringError};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+
+/// The keyring "service" under which every item of this app is filed.
+pub const KEYRING_SERVICE: &str = "in.skinspire.verifydesk";
+
+/// A keyring call that takes longer than this is treated as unavailable: a locked keyring can sit
+/// waiting for an unlock prompt nobody will answer, and the desk must not freeze on it.
+pub const KEYRING_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why the keyring can't be used, in terms the UI and the admin can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SecretsError {
+    #[error("no system keyring is available: {0}")]
+    Unavailable(String),
+    #[error("the system keyring is locked: {0}")]
+    Locked(String),
+    #[error("the system keyring did not answer in time")]
+    TimedOut,
+    #[error("the system keyring refused the request: {0}")]
+    Failed(String),
+}
+
+impl SecretsError {
+    pub fn user_message(&self) -> &'static str {
+        match self {
+            SecretsError::Unavailable(_) => {
+                "No system keyring is running, so saved passwords can't be used and messages go \
+                 to the demo outbox only. Start the desktop's keyring (GNOME Keyring or KWallet) \
+                 or ask your administrator, then restart the app."
+            }
+            SecretsError::Locked(_) => {
+                "The system keyring is locked. Unlock it (sign out of the computer and in again), \
+                 then restart the app."
+            }
+            SecretsError::TimedOut => {
+                "The system keyring did not answer. It may be waiting to be unlocked: unlock it, \
+                 then restart the app."
+            }
+            SecretsError::Failed(_) => {
+                "The system keyring refused to save or read a password. Ask your administrator \
+                 to check the log files."
+            }
+        }
+    }
+}
+
+/// Map keyring-core's errors onto what a person can do about them.
+fn classify(err: &KeyringError) -> SecretsError {
+    match err {
+        KeyringError::NoStorageAccess(e) => SecretsError::Locked(e.to_string()),
+        KeyringError::NoDefaultStore => SecretsError::Unavailable(err.to_string()),
+        KeyringError::PlatformFailure(e) => {
+            let detail = e.to_string();
+            // zbus reports a missing bus or a bus without a Secret Service provider as platform
+            // failures; both mean "there is no keyring here", not "the keyring broke".
+            let lower = detail.to_ascii_lowercase();
+            if ["serviceunknown", "connection", "no such file", "not provided by any", "address"]
+                .iter()
+                .any(|m| lower.contains(m))
+            {
+                SecretsError::Unavailable(detail)
+            } else {
+                SecretsError::Failed(detail)
+            }
+        }
+        other => SecretsError::Failed(other.to_string()),
+    }
+}
+
+/// The health of the keyring as the status bar shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyringStatus {
+    /// `ok`, `unavailable`, `locked` or `error`.
+    pub state: &'static str,
+    /// Plain words: what is wrong and what to do. Empty when all is well.
+    pub message: String,
+    /// Which keyring this is (for the admin), e.g. "Secret Service".
+    pub backend: String,
+}
+
+impl KeyringStatus {
+    fn ok(backend: String) -> Self {
+        KeyringStatus { state: "ok", message: String::new(), backend }
+    }
+
+    fn from_error(err: &SecretsError, backend: String) -> Self {
+        let state = match err {
+            SecretsError::Unavailable(_) => "unavailable",
+            SecretsError::Locked(_) | SecretsError::TimedOut => "locked",
+            SecretsError::Failed(_) => "error",
+        };
+        KeyringStatus { state, message: err.user_message().to_owned(), backend }
+    }
+}
+
+/// The app's handle on the keyring. Cheap to clone.
+#[derive(Clone)]
+pub struct Keyring {
+    store: Result<Arc<CredentialStore>, SecretsError>,
+    backend: String,
+}
+
+impl std::fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keyring").field("backend", &self.backend).finish_non_exhaustive()
+    }
+}
+
+impl Keyring {
+    /// The platform's own keyring. Never fails: a missing keyring is remembered and reported by
+    /// every call, so the desk still opens and can say what is wrong.
+    pub fn system() -> Self {
+        let (store, backend) = platform_store();
+        if let Err(err) = &store {
+            tracing::warn!(%err, "system keyring unavailable");
+        }
+        Keyring { store, backend: backend.to_owned() }
+    }
+
+    /// Any keyring-core store (tests use `keyring_core::mock`).
+    pub fn with_store(store: Arc<CredentialStore>, backend: &str) -> Self {
+        Keyring { store: Ok(store), backend: backend.to_owned() }
+    }
+
+    fn entry(&self, name: &str) -> Result<Entry, SecretsError> {
+        let store = self.store.as_ref().map_err(Clone::clone)?;
+        store.build(KEYRING_SERVICE, name, None).map_err(|e| classify(&e))
+    }
+
+    /// Read a secret; `Ok(None)` when there is none under that name.
+    pub fn get(&self, name: &str) -> Result<Option<SecretString>, SecretsError> {
+        let entry = self.entry(name)?;
+        with_timeout(move || match entry.get_password() {
+            Ok(v) => Ok(Some(SecretString::from(v))),
+            Err(KeyringError::NoEntry) => Ok(None),
+            Err(e) => Err(classify(&e)),
+        })
+    }
+
+    pub fn set(&self, name: &str, value: &SecretString) -> Result<(), SecretsError> {
+        let entry = self.entry(name)?;
+        let value = value.expose_secret().to_owned();
+        with_timeout(move || entry.set_password(&value).map_err(|e| classify(&e)))
+    }
+
+    /// Delete a secret; deleting one that isn't there is not an error.
+    pub fn delete(&self, name: &str) -> Result<(), SecretsError> {
+        let entry = self.entry(name)?;
+        with_timeout(move || match entry.delete_credential() {
+            Ok(()) | Err(KeyringError::NoEntry) => Ok(()),
+            Err(e) => Err(classify(&e)),
+        })
+    }
+
+    /// Prove the keyring works end to end: write, read back and delete a throwaway item.
+    /// Reading alone is not enough: a locked Secret Service still answers searches.
+    #[tracing::instrument(skip(self))]
+    pub fn probe(&self) -> KeyringStatus {
+        let result = (|| {
+            let marker = SecretString::from(format!("probe-{}", std::process::id()));
+            self.set(PROBE_ITEM, &marker)?;
+            let back = self.get(PROBE_ITEM)?;
+            self.delete(PROBE_ITEM)?;
+            match back {
+                Some(v) if v.expose_secret() == marker.expose_secret() => Ok(()),
+                _ => Err(SecretsError::Failed("probe item did not read back".into())),
+            }
+        })();
+        match result {
+            Ok(()) => KeyringStatus::ok(self.backend.clone()),
+            Err(err) => {
+                tracing::warn!(%err, "keyring probe failed");
+                KeyringStatus::from_error(&err, self.backend.clone())
+            }
+        }
+    }
+}
+
+const PROBE_ITEM: &str = "health-probe";
+
+/// Run a keyring call on its own thread so a hung D-Bus call cannot hang the caller.
+fn with_timeout<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, SecretsError> + Send + 'static,
+) -> Result<T, SecretsError> {
+    let (tx, rx) = mpsc::sync_channel(1);
+    std::thread::Builder::new()
+        .name("keyring-call".into())
+        .spawn(move || {
+            let _ = tx.send(f());
+        })
+        .map_err(|e| SecretsError::Failed(e.to_string()))?;
+    rx.recv_timeout(KEYRING_TIMEOUT).unwrap_or(Err(SecretsError::TimedOut))
+}
+
+#[cfg(all(unix, not(any(target_os = "macos", target_os = "ios", target_os = "android"))))]
+fn platform_store() -> (Result<Arc<CredentialStore>, SecretsError>, &'static str) {
+    let store = with_timeout(|| {
+        zbus_secret_service_keyring_store::Store::new()
+            .map(|s| s as Arc<CredentialStore>)
+            .map_err(|e| classify(&e))
+    });
+    (store, "Secret Service")
+}
+
+#[cfg(target_os = "windows")]
+fn platform_store() -> (Result<Arc<CredentialStore>, SecretsError>, &'static str) {
+    let store = windows_native_keyring_store::Store::new()
+        .map(|s| s as Arc<CredentialStore>)
+        .map_err(|e| classify(&e));
+    (store, "Windows Credential Manager")
+}
+
+#[cfg(target_os = "macos")]
+fn platform_store() -> (Result<Arc<CredentialStore>, SecretsError>, &'static str) {
+    let store = apple_native_keyring_store::keychain::Store::new()
+        .map(|s| s as Arc<CredentialStore>)
+        .map_err(|e| classify(&e));
+    (store, "macOS Keychain")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mock() -> Keyring {
+        let store = keyring_core::mock::Store::new().expect("mock store");
+        Keyring::with_store(store, "mock")
+    }
+
+    #[test]
+    fn secrets_round_trip_and_delete() {
+        let k = mock();
+        assert!(k.get("gmail").expect("get").is_none());
+        k.set("gmail", &SecretString::from("app-password-123")).expect("set");
+        assert_eq!(k.get("gmail").expect("get").expect("some").expose_secret(), "app-password-123");
+        k.delete("gmail").expect("delete");
+        k.delete("gmail").expect("deleting twice is fine");
+        assert!(k.get("gmail").expect("get").is_none());
+    }
+
+    #[test]
+    fn probe_of_a_working_store_is_ok() {
+        let status = mock().probe();
+        assert_eq!(status.state, "ok", "{status:?}");
+        assert!(status.message.is_empty());
+    }
+
+    #[test]
+    fn a_missing_store_is_reported_in_plain_words() {
+        let k = Keyring {
+            store: Err(SecretsError::Unavailable("ServiceUnknown".into())),
+            backend: "Secret Service".into(),
+        };
+        let status = k.probe();
+        assert_eq!(status.state, "unavailable");
+        assert!(status.message.contains("No system keyring is running"), "{}", status.message);
+        assert!(!status.message.contains("ServiceUnknown"));
+    }
+
+    #[test]
+    fn errors_are_classified_by_what_a_person_can_do() {
+        let locked = KeyringError::NoStorageAccess("collection is locked".into());
+        assert!(matches!(classify(&locked), SecretsError::Locked(_)));
+        let no_bus = KeyringError::PlatformFailure(
+            "org.freedesktop.DBus.Error.ServiceUnknown: The name is not activatable".into(),
+        );
+        assert!(matches!(classify(&no_bus), SecretsError::Unavailable(_)));
+        assert!(matches!(classify(&KeyringError::NoDefaultStore), SecretsError::Unavailable(_)));
+        let odd = KeyringError::Invalid("user".into(), "too long".into());
+        assert!(matches!(classify(&odd), SecretsError::Failed(_)));
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let s = SecretString::from("app-password-123");
+        assert!(!format!("{s:?}").contains("app-password-123"));
+    }
+}

@@ -1,0 +1,62 @@
+//! The desktop shell: builds the Tauri app around one `desk_core::Desk`. Commands live in
+//! `commands` and are one line each; everything they do is in `desk-core`.
+
+pub mod commands;
+pub mod state;
+
+use std::process::ExitCode;
+
+use desk_core::{logging, secrets::Keyring, AppPaths, Desk, PublicError};
+use tauri::{Manager, Runtime};
+
+pub use state::DeskState;
+
+/// Register state and commands on any runtime: the real one in `run`, the mock one in tests.
+pub fn configure<R: Runtime>(builder: tauri::Builder<R>, state: DeskState) -> tauri::Builder<R> {
+    builder.manage(state).invoke_handler(commands::handler())
+}
+
+/// Open the desk's data. A failure is kept, not raised: the window still opens and shows an
+/// error screen with the reason, instead of the app vanishing.
+pub fn open_desk(paths: Result<AppPaths, desk_core::Error>, keyring: Keyring) -> DeskState {
+    let desk = paths.and_then(|paths| Desk::open(paths, keyring));
+    match desk {
+        Ok(desk) => DeskState::ready(desk),
+        Err(err) => {
+            tracing::error!(error = %err, "the desk could not start");
+            DeskState::failed(PublicError::from(&err))
+        }
+    }
+}
+
+pub fn run() -> ExitCode {
+    let paths = AppPaths::resolve();
+    // Without a usable folder, logs go to stderr only; `logging::init` handles that.
+    let log_dir = paths.as_ref().map(|p| p.log_dir.clone()).unwrap_or_default();
+    if let Ok(p) = &paths {
+        let _ = p.ensure();
+    }
+    let _log_guard = logging::init(&log_dir);
+    tracing::info!(version = desk_core::APP_VERSION, "Skinspire Verify Desk starting");
+
+    let state = open_desk(paths, Keyring::system());
+
+    let builder = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            // A second launch brings the open desk to the front instead of a second window.
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build());
+
+    let result = configure(builder, state).run(tauri::generate_context!("../tauri.conf.json"));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!(error = %err, "the window could not be opened");
+            ExitCode::FAILURE
+        }
+    }
+}
