@@ -11,6 +11,8 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 
 pub use migrations::{latest_version, schema_version};
+/// The raw SQLite connection type, for tests and tools that inspect the file directly.
+pub use rusqlite::Connection as RawConnection;
 
 /// What start-up did to the schema, for the status bar and the log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

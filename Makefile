@@ -1,0 +1,26 @@
+# The README's two commands. Everything they need is installed by scripts/setup.sh.
+.PHONY: run test setup ui app test-build bench clean
+
+setup:
+	@scripts/setup.sh
+
+ui: setup
+	@scripts/build-ui.sh
+
+# The app as `make run` opens it.
+app: ui
+	@cargo build --quiet -p skinspire-verify-desk
+
+run: app
+	@scripts/run.sh
+
+# Build every test target and the app binary the end-to-end tests drive, once.
+test-build: ui
+	@cargo test --workspace --quiet --no-run
+
+test: test-build
+	@scripts/test.sh
+
+clean:
+	cargo clean
+	rm -rf ui/dist ui/node_modules

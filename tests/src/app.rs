@@ -1,0 +1,188 @@
+//! Launch the built app under WebDriver and talk to its window.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use tokio::sync::{Mutex, MutexGuard};
+
+/// One app at a time: the app is single-instance on a D-Bus session, and two WebKit processes
+/// on two cores make timings meaningless.
+static ONE_APP_AT_A_TIME: Mutex<()> = Mutex::const_new(());
+
+pub const APP_BINARY_ENV: &str = "DESK_APP_BIN";
+
+/// The built app binary (`cargo build -p skinspire-verify-desk`), or `DESK_APP_BIN`.
+pub fn app_binary() -> PathBuf {
+    let bin = std::env::var_os(APP_BINARY_ENV)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| crate::target_dir().join("debug").join("skinspire-verify-desk"));
+    assert!(
+        bin.exists(),
+        "the app binary {} does not exist: build it first (`make test` does; or \
+         `cargo build -p skinspire-verify-desk`)",
+        bin.display()
+    );
+    bin
+}
+
+fn tauri_driver() -> PathBuf {
+    if let Some(p) = std::env::var_os("TAURI_DRIVER") {
+        return PathBuf::from(p);
+    }
+    let home_bin = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .map(|c| c.join("bin").join("tauri-driver"));
+    match home_bin {
+        Some(p) if p.exists() => p,
+        _ => PathBuf::from("tauri-driver"),
+    }
+}
+
+/// How to launch the app.
+#[derive(Default)]
+pub struct Launch {
+    env: Vec<(String, String)>,
+    data_dir: Option<PathBuf>,
+}
+
+impl Launch {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.push((key.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Use this data folder instead of a fresh temporary one.
+    pub fn data_dir(mut self, dir: &Path) -> Self {
+        self.data_dir = Some(dir.to_owned());
+        self
+    }
+
+    pub async fn start(self) -> AppUnderTest {
+        let guard = ONE_APP_AT_A_TIME.lock().await;
+        let temp = tempfile::tempdir().expect("tempdir");
+        let data_dir = self.data_dir.unwrap_or_else(|| temp.path().join("data"));
+        let port = crate::free_port();
+        let native_port = crate::free_port();
+        let mut cmd = Command::new(tauri_driver());
+        cmd.args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("SKINSPIRE_DESK_DATA_DIR", &data_dir)
+            .env("SKINSPIRE_DESK_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(
+                std::fs::File::create(temp.path().join("driver.log")).expect("driver log"),
+            ));
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let driver = cmd.spawn().expect("tauri-driver must be installed (make test installs it)");
+
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app_binary(), "args": [] }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        let client = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
+                Ok(c) => break c,
+                Err(e) if started.elapsed() < Duration::from_secs(30) => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => panic!("could not start the app under tauri-driver: {e}"),
+            }
+        };
+        AppUnderTest { client, driver, data_dir, temp, _guard: guard }
+    }
+}
+
+pub struct AppUnderTest {
+    pub client: Client,
+    pub data_dir: PathBuf,
+    driver: Child,
+    temp: tempfile::TempDir,
+    _guard: MutexGuard<'static, ()>,
+}
+
+impl AppUnderTest {
+    /// Wait for an element by `data-testid` and return it.
+    pub async fn by_testid(&self, id: &str) -> fantoccini::elements::Element {
+        let css = format!("[data-testid=\"{id}\"]");
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css(&css))
+            .await
+            .unwrap_or_else(|e| panic!("no element [data-testid={id}] appeared: {e}"))
+    }
+
+    /// Wait until the element's text satisfies `pred`; returns the text.
+    pub async fn wait_text(&self, id: &str, pred: impl Fn(&str) -> bool) -> String {
+        let started = Instant::now();
+        loop {
+            let text = self.by_testid(id).await.text().await.unwrap_or_default();
+            if pred(&text) {
+                return text;
+            }
+            if started.elapsed() > Duration::from_secs(15) {
+                panic!("[data-testid={id}] never matched; last text: {text:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Save a screenshot under target/e2e-screenshots/ for people to look at.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        // Let the last state change paint before capturing.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let png = self.client.screenshot().await.expect("screenshot");
+        assert!(png.starts_with(b"\x89PNG"), "screenshot is not a PNG");
+        let dir = crate::screenshot_dir();
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("write screenshot");
+        path
+    }
+
+    /// The log of the tauri-driver/WebKitWebDriver pair, for failure messages.
+    pub fn driver_log(&self) -> String {
+        std::fs::read_to_string(self.temp.path().join("driver.log")).unwrap_or_default()
+    }
+
+    /// Close the session (which ends the app) and stop the driver.
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for AppUnderTest {
+    fn drop(&mut self) {
+        // A failed test never reaches close(): don't leave the driver (and app) running.
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// Top-level window titles on the X display (needs `xwininfo`).
+pub fn x_window_titles() -> Vec<String> {
+    let out = Command::new("xwininfo").args(["-root", "-tree"]).output().expect("xwininfo");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            let start = l.find('"')?;
+            let end = l[start + 1..].find('"')?;
+            Some(l[start + 1..start + 1 + end].to_owned())
+        })
+        .collect()
+}
