@@ -1,17 +1,29 @@
-//! `Desk`: the one object the shell holds. It owns the store and the keyring handle.
+//! `Desk`: the one object the shell holds. It owns the store, the keyring handle and the
+//! verification engine, and is the API the Tauri commands call (one line each).
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::clock::{ts, Clock, SystemClock};
+use crate::codes::{CodeSecrets, OsRandom, RandomSource};
+use crate::contact::{Channel, CodeType};
 use crate::error::Result;
+use crate::events::{self, Event};
 use crate::paths::AppPaths;
+use crate::people::{self, EditOutcome, PersonInput};
 use crate::secrets::Keyring;
+use crate::settings::Settings;
 use crate::status::AppStatus;
 use crate::store::Store;
+use crate::verify::{ContactStatus, Engine, PersonView, Started, Verified};
 
 pub struct Desk {
     paths: AppPaths,
     store: Mutex<Store>,
     keyring: Keyring,
+    engine: Engine,
 }
 
 impl std::fmt::Debug for Desk {
@@ -20,13 +32,49 @@ impl std::fmt::Debug for Desk {
     }
 }
 
+/// A search result with its badges.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonSummary {
+    pub user_id: String,
+    pub display_name: String,
+    pub entity_type: String,
+    pub phone_masked: Option<String>,
+    pub email_masked: Option<String>,
+    pub phone_status: ContactStatus,
+    pub email_status: ContactStatus,
+}
+
+/// After a successful check: what was verified and the person as they now stand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckResult {
+    pub verified: Verified,
+    pub person: PersonView,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EditResult {
+    pub person: PersonView,
+    pub outcome: EditOutcome,
+}
+
 impl Desk {
-    /// Open the desk's data: create folders, open and migrate the database.
-    #[tracing::instrument(skip_all, fields(data_dir = %paths.data_dir.display()))]
+    /// Open the desk's data with the real clock and the OS random source.
     pub fn open(paths: AppPaths, keyring: Keyring) -> Result<Self> {
+        Self::open_with(paths, keyring, Arc::new(SystemClock::new()), Arc::new(OsRandom))
+    }
+
+    /// Open with an injected clock and random source (tests, benchmarks).
+    #[tracing::instrument(skip_all, fields(data_dir = %paths.data_dir.display()))]
+    pub fn open_with(paths: AppPaths, keyring: Keyring, clock: Arc<dyn Clock>, rng: Arc<dyn RandomSource>) -> Result<Self> {
         paths.ensure()?;
         let store = Store::open(&paths.db_file)?;
-        Ok(Desk { paths, store: Mutex::new(store), keyring })
+        let device_id = store.device_id()?;
+        let (secrets, _keyring_problem) = CodeSecrets::load_or_create(&keyring, rng.as_ref());
+        let engine = Engine { clock, rng, secrets, device_id };
+        Ok(Desk { paths, store: Mutex::new(store), keyring, engine })
     }
 
     pub fn paths(&self) -> &AppPaths {
@@ -35,6 +83,10 @@ impl Desk {
 
     pub fn keyring(&self) -> &Keyring {
         &self.keyring
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
     }
 
     /// Run `f` with the store. A poisoned lock (a panic elsewhere mid-write) is recovered: SQLite
@@ -47,12 +99,78 @@ impl Desk {
     /// The status bar's facts. Probes the keyring, so call it off the UI thread.
     pub fn status(&self) -> Result<AppStatus> {
         let (path, report) = self.with_store(|s| Ok((s.path().display().to_string(), s.migration_report())))?;
-        Ok(AppStatus::new(
-            path,
-            self.paths.log_dir.display().to_string(),
-            report,
-            self.keyring.probe(),
-        ))
+        Ok(AppStatus::new(path, self.paths.log_dir.display().to_string(), report, self.keyring.probe()))
+    }
+
+    pub fn search(&self, query: &str) -> Result<Vec<PersonSummary>> {
+        self.with_store(|s| {
+            let conn = s.conn();
+            people::search(conn, query, people::SEARCH_LIMIT)?
+                .into_iter()
+                .map(|hit| {
+                    let v = self.engine.person_view(conn, &hit.user_id)?;
+                    Ok(PersonSummary {
+                        user_id: v.user_id,
+                        display_name: v.display_name,
+                        entity_type: v.entity_type,
+                        phone_masked: v.phone_masked,
+                        email_masked: v.email_masked,
+                        phone_status: v.phone_status,
+                        email_status: v.email_status,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    pub fn person(&self, user_id: &str) -> Result<PersonView> {
+        self.with_store(|s| self.engine.person_view(s.conn(), user_id))
+    }
+
+    pub fn add_person(&self, actor: &str, input: &PersonInput) -> Result<PersonView> {
+        self.with_store(|s| {
+            let id = people::add(s.conn_mut(), input, actor, self.engine.now(), self.engine.rng.as_ref())?;
+            self.engine.person_view(s.conn(), &id)
+        })
+    }
+
+    pub fn update_person(&self, actor: &str, user_id: &str, input: &PersonInput) -> Result<EditResult> {
+        self.with_store(|s| {
+            let device = self.engine.device_id.clone();
+            let outcome = people::update(s.conn_mut(), &device, user_id, input, actor, self.engine.now())?;
+            Ok(EditResult { person: self.engine.person_view(s.conn(), user_id)?, outcome })
+        })
+    }
+
+    pub fn start_verification(&self, actor: &str, user_id: &str, channel: Channel) -> Result<Started> {
+        self.with_store(|s| self.engine.start(s.conn_mut(), actor, user_id, channel))
+    }
+
+    pub fn check_code(&self, actor: &str, user_id: &str, code_type: CodeType, code: &str) -> Result<CheckResult> {
+        self.with_store(|s| {
+            let verified = self.engine.check(s.conn_mut(), actor, user_id, code_type, code)?;
+            Ok(CheckResult { person: self.engine.person_view(s.conn(), user_id)?, verified })
+        })
+    }
+
+    pub fn settings(&self) -> Result<Settings> {
+        self.with_store(|s| Settings::load(s.conn()))
+    }
+
+    pub fn update_settings(&self, actor: &str, patch: &Map<String, Value>) -> Result<Settings> {
+        self.with_store(|s| Settings::update(s.conn(), patch, actor, &ts(self.engine.now())))
+    }
+
+    pub fn load_sample_data(&self, actor: &str) -> Result<usize> {
+        self.with_store(|s| crate::sample::load(s.conn_mut(), actor, self.engine.now(), self.engine.rng.as_ref()))
+    }
+
+    pub fn events_for(&self, user_id: &str) -> Result<Vec<Event>> {
+        self.with_store(|s| events::for_user(s.conn(), user_id, 200))
+    }
+
+    pub fn people_count(&self) -> Result<i64> {
+        self.with_store(|s| people::count(s.conn()))
     }
 }
 

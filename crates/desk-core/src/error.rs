@@ -38,6 +38,57 @@ pub enum Error {
 
     #[error("the app is still starting or failed to start")]
     NotReady,
+
+    #[error("invalid contact: {0}")]
+    InvalidContact(#[from] crate::contact::ContactError),
+
+    /// Bad input whose plain-words message is already written.
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+
+    #[error("no such person")]
+    PersonNotFound,
+
+    #[error("person is not active")]
+    PersonInactive,
+
+    #[error("person has no contact for {channel:?}")]
+    NoContact { channel: crate::contact::Channel },
+
+    #[error("no code in progress")]
+    NoCodeInProgress,
+
+    #[error("typed code has the wrong shape")]
+    CodeFormat { length: u8 },
+
+    #[error("wrong code, {attempts_left} attempts left")]
+    WrongCode { attempts_left: u32 },
+
+    #[error("wrong code; the code is now locked")]
+    WrongCodeLocked,
+
+    #[error("code locked after too many wrong attempts")]
+    CodeLocked,
+
+    #[error("code expired")]
+    CodeExpired,
+
+    #[error("send refused by the {limit:?} limit until {retry_at}")]
+    RateLimited {
+        limit: crate::verify::ratelimit::Limit,
+        retry_at: time::OffsetDateTime,
+        now: time::OffsetDateTime,
+        offset: time::UtcOffset,
+    },
+
+    #[error("setting {name} out of range {min}..={max}")]
+    SettingOutOfRange { name: &'static str, min: u64, max: u64 },
+
+    #[error("setting {name} invalid: {reason}")]
+    InvalidSetting { name: String, reason: String },
+
+    #[error("sample data needs an empty desk")]
+    NotEmpty,
 }
 
 /// Stable error identifiers for the UI. Add one only when the UI needs to tell it apart.
@@ -49,6 +100,19 @@ pub enum ErrorCode {
     StorageUnavailable,
     NotReady,
     Internal,
+    InvalidContact,
+    InvalidInput,
+    PersonNotFound,
+    PersonInactive,
+    NoContact,
+    NoCodeInProgress,
+    CodeFormat,
+    WrongCode,
+    CodeLocked,
+    CodeExpired,
+    RateLimited,
+    InvalidSetting,
+    NotEmpty,
 }
 
 impl Error {
@@ -59,6 +123,19 @@ impl Error {
             Error::Folder { .. } | Error::NoDataFolder => ErrorCode::StorageUnavailable,
             Error::NotReady => ErrorCode::NotReady,
             Error::Database(_) => ErrorCode::Internal,
+            Error::InvalidContact(_) => ErrorCode::InvalidContact,
+            Error::InvalidInput(_) => ErrorCode::InvalidInput,
+            Error::PersonNotFound => ErrorCode::PersonNotFound,
+            Error::PersonInactive => ErrorCode::PersonInactive,
+            Error::NoContact { .. } => ErrorCode::NoContact,
+            Error::NoCodeInProgress => ErrorCode::NoCodeInProgress,
+            Error::CodeFormat { .. } => ErrorCode::CodeFormat,
+            Error::WrongCode { .. } => ErrorCode::WrongCode,
+            Error::WrongCodeLocked | Error::CodeLocked => ErrorCode::CodeLocked,
+            Error::CodeExpired => ErrorCode::CodeExpired,
+            Error::RateLimited { .. } => ErrorCode::RateLimited,
+            Error::SettingOutOfRange { .. } | Error::InvalidSetting { .. } => ErrorCode::InvalidSetting,
+            Error::NotEmpty => ErrorCode::NotEmpty,
         }
     }
 
@@ -83,6 +160,53 @@ impl Error {
             Error::Database(_) => "The desk couldn't read or save its data. Try again; if it \
                  keeps happening, ask your administrator to check the log files."
                 .to_owned(),
+            Error::InvalidContact(e) => e.user_message(),
+            Error::InvalidInput(m) => m.clone(),
+            Error::PersonNotFound => "That person is no longer on this desk. Search again.".to_owned(),
+            Error::PersonInactive => "This person's record is switched off. Ask an administrator \
+                 to switch it on before verifying."
+                .to_owned(),
+            Error::NoContact { channel } => match channel.code_type() {
+                crate::contact::CodeType::Phone => "There is no mobile number for this person. \
+                     Add one first (Edit contact)."
+                    .to_owned(),
+                crate::contact::CodeType::Email => "There is no email address for this person. \
+                     Add one first (Edit contact)."
+                    .to_owned(),
+            },
+            Error::NoCodeInProgress => "No code is waiting for this contact. Send a code first.".to_owned(),
+            Error::CodeFormat { length } => {
+                format!("The code is {length} digits. Check it and type it again.")
+            }
+            Error::WrongCode { attempts_left: 1 } => "Wrong code. 1 try left.".to_owned(),
+            Error::WrongCode { attempts_left } => format!("Wrong code. {attempts_left} tries left."),
+            Error::WrongCodeLocked => "Wrong code. This code can't be used any more. Send a new one.".to_owned(),
+            Error::CodeLocked => "This code can't be used any more. Send a new one.".to_owned(),
+            Error::CodeExpired => "This code has expired. Send a new one.".to_owned(),
+            Error::RateLimited { limit, retry_at, now, offset } => {
+                use crate::verify::ratelimit::Limit;
+                let wait = *retry_at - *now;
+                let when = if wait <= time::Duration::minutes(2) {
+                    let secs = wait.whole_seconds().max(1);
+                    format!("in {secs} second{}", if secs == 1 { "" } else { "s" })
+                } else {
+                    format!("at {}", crate::clock::local_hh_mm(*retry_at, *offset))
+                };
+                match limit {
+                    Limit::Cooldown => format!("A code was sent moments ago. A new one can be sent {when}."),
+                    Limit::PerTarget => format!("Too many codes have gone to this contact. The next one can be sent {when}."),
+                    Limit::PerStaff => format!("You have sent the most codes allowed in an hour. The next one can be sent {when}."),
+                    Limit::PerDesk => format!("This desk has sent the most codes allowed in an hour. The next one can be sent {when}."),
+                    Limit::Daily => format!("This desk has reached its daily limit of codes. The next one can be sent {when}."),
+                }
+            }
+            Error::SettingOutOfRange { name, min, max } => {
+                format!("{} must be between {min} and {max}.", crate::settings::label(name))
+            }
+            Error::InvalidSetting { name, reason } => {
+                format!("{} {reason}.", crate::settings::label(name))
+            }
+            Error::NotEmpty => "Sample data can only be loaded into an empty desk.".to_owned(),
         }
     }
 }

@@ -1,0 +1,323 @@
+//! The verification engine: start a verification (validate the contact, check limits, issue a
+//! code, queue the message) and check a typed code, each in one SQLite transaction that also
+//! writes its event. Clock and randomness are injected.
+
+pub mod outbox;
+pub mod ratelimit;
+mod status;
+
+use std::sync::Arc;
+
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use secrecy::ExposeSecret;
+use serde::Serialize;
+use serde_json::json;
+use time::{Duration, OffsetDateTime};
+
+use crate::clock::{parse_ts, ts, Clock};
+use crate::codes::{self, CodeSecrets, RandomSource};
+use crate::contact::{self, Channel, CodeType};
+use crate::error::{Error, Result};
+use crate::events::{self, EventKind, NewEvent};
+use crate::people;
+use crate::settings::Settings;
+
+pub use status::{ContactStatus, PersonView};
+
+/// What the desk shows after a code was issued. Never contains the code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Started {
+    pub user_id: String,
+    pub code_type: CodeType,
+    pub channel: Channel,
+    pub target_masked: String,
+    pub sent_at: String,
+    pub expires_at: String,
+    pub attempts_left: u32,
+    pub code_length: u8,
+    pub resend_available_at: String,
+    pub outbox_id: i64,
+}
+
+/// A successful check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Verified {
+    pub user_id: String,
+    pub code_type: CodeType,
+    pub verified_at: String,
+    pub target_masked: String,
+}
+
+pub struct Engine {
+    pub clock: Arc<dyn Clock>,
+    pub rng: Arc<dyn RandomSource>,
+    pub secrets: Arc<CodeSecrets>,
+    pub device_id: String,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("device_id", &self.device_id).finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    /// Issue a code for `user_id` on `channel` and queue it for sending.
+    #[tracing::instrument(skip(self, conn), fields(channel = channel.as_str()))]
+    pub fn start(&self, conn: &mut Connection, actor: &str, user_id: &str, channel: Channel) -> Result<Started> {
+        let now = self.clock.now();
+        let code_type = channel.code_type();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let person = people::get(&tx, user_id)?;
+        if !person.is_active {
+            return Err(Error::PersonInactive);
+        }
+        let stored = match code_type {
+            CodeType::Phone => person.phone.as_deref(),
+            CodeType::Email => person.email.as_deref(),
+        };
+        let stored = stored.ok_or(Error::NoContact { channel })?;
+        let target = match channel {
+            Channel::Whatsapp | Channel::Sms => contact::normalize_mobile(stored)?,
+            Channel::Email => contact::normalize_email(stored)?,
+        };
+        let masked = contact::mask(code_type, &target);
+        let settings = Settings::load(&tx)?;
+
+        let request = ratelimit::SendRequest { user_id, code_type, target: &target, actor, device_id: &self.device_id };
+        if let Some(refusal) = ratelimit::check(&tx, &settings, &request, now)? {
+            events::append(&tx, &self.device_id, now, &NewEvent {
+                user_id,
+                code_type: Some(code_type),
+                kind: EventKind::SendRefused,
+                actor,
+                channel: Some(channel),
+                target_masked: Some(masked),
+                outcome: "refused",
+                error_code: Some(refusal.limit.as_str()),
+                detail: Some(json!({"retry_at": ts(refusal.retry_at)})),
+            })?;
+            tx.commit()?;
+            return Err(Error::RateLimited {
+                limit: refusal.limit,
+                retry_at: refusal.retry_at,
+                now,
+                offset: self.clock.local_offset(),
+            });
+        }
+
+        let code = codes::generate(settings.otp_length, self.rng.as_ref());
+        let hash = self.secrets.hash(user_id, code_type, &target, code.expose_secret());
+        let expires_at = now + Duration::minutes(settings.otp_expiry_minutes.into());
+        let replaced = tx.execute(
+            "DELETE FROM verification_codes WHERE user_id = ?1 AND code_type = ?2",
+            params![user_id, code_type.as_str()],
+        )? > 0;
+        tx.execute(
+            "INSERT INTO verification_codes (user_id, code_type, code, target, channel, expires_at,
+                 attempts, max_attempts, created_at, updated_at, created_by, updated_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?8, ?9, ?9)",
+            params![
+                user_id,
+                code_type.as_str(),
+                hash,
+                target,
+                channel.as_str(),
+                ts(expires_at),
+                settings.max_otp_attempts,
+                ts(now),
+                actor
+            ],
+        )?;
+        let language = person
+            .preferred_language
+            .clone()
+            .unwrap_or_else(|| settings.default_language.clone());
+        let outbox_id = outbox::enqueue(&tx, &self.secrets, self.rng.as_ref(), &code, &outbox::Enqueue {
+            user_id,
+            code_type,
+            channel,
+            target: &target,
+            language: &language,
+            expires_at,
+            actor,
+            device_id: &self.device_id,
+        }, now)?;
+        events::append(&tx, &self.device_id, now, &NewEvent {
+            user_id,
+            code_type: Some(code_type),
+            kind: EventKind::Issued,
+            actor,
+            channel: Some(channel),
+            target_masked: Some(masked.clone()),
+            outcome: "queued",
+            error_code: None,
+            detail: Some(json!({"outbox_id": outbox_id, "replaced_previous": replaced, "consent": true})),
+        })?;
+        tx.commit()?;
+        tracing::info!(%user_id, outbox_id, "code issued and queued");
+        Ok(Started {
+            user_id: user_id.to_owned(),
+            code_type,
+            channel,
+            target_masked: masked,
+            sent_at: ts(now),
+            expires_at: ts(expires_at),
+            attempts_left: settings.max_otp_attempts,
+            code_length: settings.otp_length,
+            resend_available_at: ts(now + Duration::seconds(settings.resend_cooldown_seconds.into())),
+            outbox_id,
+        })
+    }
+
+    /// Check a typed code. Wrong, expired and dead codes are errors that say what to do next;
+    /// the attempt is counted (and its event written) before the error returns.
+    #[tracing::instrument(skip(self, conn, typed), fields(code_type = code_type.as_str()))]
+    pub fn check(&self, conn: &mut Connection, actor: &str, user_id: &str, code_type: CodeType, typed: &str) -> Result<Verified> {
+        let now = self.clock.now();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let row = tx
+            .query_row(
+                "SELECT code, target, channel, expires_at, attempts, max_attempts, locked_at
+                 FROM verification_codes WHERE user_id = ?1 AND code_type = ?2",
+                params![user_id, code_type.as_str()],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, u32>(4)?,
+                        r.get::<_, u32>(5)?,
+                        r.get::<_, Option<String>>(6)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((hash, target, channel, expires_at, attempts, max_attempts, locked_at)) = row else {
+            // Either never sent, or already used: a code is single-use.
+            people::get(&tx, user_id)?;
+            return Err(Error::NoCodeInProgress);
+        };
+        let channel = Channel::parse(&channel);
+        let masked = contact::mask(code_type, &target);
+        if locked_at.is_some() {
+            return Err(Error::CodeLocked);
+        }
+        let expired = parse_ts(&expires_at).is_none_or(|e| now >= e);
+        if expired {
+            tx.execute(
+                "DELETE FROM verification_codes WHERE user_id = ?1 AND code_type = ?2",
+                params![user_id, code_type.as_str()],
+            )?;
+            events::append(&tx, &self.device_id, now, &NewEvent {
+                user_id,
+                code_type: Some(code_type),
+                kind: EventKind::Expired,
+                actor,
+                channel,
+                target_masked: Some(masked),
+                outcome: "expired",
+                error_code: None,
+                detail: None,
+            })?;
+            tx.commit()?;
+            return Err(Error::CodeExpired);
+        }
+
+        let settings = Settings::load(&tx)?;
+        let typed = codes::normalize_typed_code(typed);
+        let expected_len = usize::from(settings.otp_length);
+        if typed.len() != expected_len || !typed.chars().all(|c| c.is_ascii_digit()) {
+            // A typo of the wrong shape is not a guess: it doesn't cost a try.
+            return Err(Error::CodeFormat { length: settings.otp_length });
+        }
+
+        let attempts = attempts + 1;
+        if self.secrets.matches(&hash, user_id, code_type, &target, &typed) {
+            let person = people::get(&tx, user_id)?;
+            let mut status = person.verification_status;
+            if !status.is_object() {
+                status = json!({});
+            }
+            if let Some(obj) = status.as_object_mut() {
+                obj.insert(
+                    code_type.as_str().to_owned(),
+                    json!({
+                        "verified": true,
+                        "verified_at": ts(now),
+                        "target": target,
+                        "channel": channel.map(Channel::as_str),
+                        "verified_by": actor,
+                    }),
+                );
+            }
+            tx.execute(
+                "UPDATE users SET verification_status = ?2, updated_at = ?3, updated_by = ?4 WHERE user_id = ?1",
+                params![user_id, status.to_string(), ts(now), actor],
+            )?;
+            tx.execute(
+                "DELETE FROM verification_codes WHERE user_id = ?1 AND code_type = ?2",
+                params![user_id, code_type.as_str()],
+            )?;
+            events::append(&tx, &self.device_id, now, &NewEvent {
+                user_id,
+                code_type: Some(code_type),
+                kind: EventKind::Verified,
+                actor,
+                channel,
+                target_masked: Some(masked.clone()),
+                outcome: "verified",
+                error_code: None,
+                detail: Some(json!({"attempt": attempts})),
+            })?;
+            tx.commit()?;
+            tracing::info!(%user_id, "contact verified");
+            return Ok(Verified { user_id: user_id.to_owned(), code_type, verified_at: ts(now), target_masked: masked });
+        }
+
+        let locked = attempts >= max_attempts;
+        tx.execute(
+            "UPDATE verification_codes SET attempts = ?3, locked_at = ?4, updated_at = ?5, updated_by = ?6
+             WHERE user_id = ?1 AND code_type = ?2",
+            params![
+                user_id,
+                code_type.as_str(),
+                attempts,
+                locked.then(|| ts(now)),
+                ts(now),
+                actor
+            ],
+        )?;
+        events::append(&tx, &self.device_id, now, &NewEvent {
+            user_id,
+            code_type: Some(code_type),
+            kind: if locked { EventKind::Locked } else { EventKind::WrongCode },
+            actor,
+            channel,
+            target_masked: Some(masked),
+            outcome: "wrong_code",
+            error_code: None,
+            detail: Some(json!({"attempt": attempts, "max_attempts": max_attempts})),
+        })?;
+        tx.commit()?;
+        if locked {
+            Err(Error::WrongCodeLocked)
+        } else {
+            Err(Error::WrongCode { attempts_left: max_attempts - attempts })
+        }
+    }
+
+    /// A person with the state of each contact, as the desk shows it.
+    pub fn person_view(&self, conn: &Connection, user_id: &str) -> Result<PersonView> {
+        let person = people::get(conn, user_id)?;
+        let settings = Settings::load(conn)?;
+        status::person_view(conn, &person, &settings, self.clock.now())
+    }
+}
