@@ -88,6 +88,11 @@ impl TestDesk {
             .expect("settings update");
     }
 
+    pub fn clock_now(&self) -> time::OffsetDateTime {
+        use desk_core::clock::Clock;
+        self.clock.now()
+    }
+
     /// Some other code of the right length that is not `code`.
     pub fn wrong(code: &str) -> String {
         code.chars().map(|c| if c == '9' { '0' } else { char::from(c as u8 + 1) }).collect()
