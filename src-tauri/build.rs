@@ -3,7 +3,19 @@
 //! to a window in `capabilities/`, cannot be called from the webview.
 
 /// Every command the shell exposes. Keep in step with `commands::handler()`.
-const COMMANDS: &[&str] = &["app_status"];
+const COMMANDS: &[&str] = &[
+    "app_status",
+    "people_search",
+    "person_get",
+    "person_add",
+    "person_update",
+    "sample_data_load",
+    "verification_start",
+    "verification_check",
+    "settings_get",
+    "settings_update",
+    "person_events",
+];
 
 fn main() {
     println!("cargo:rerun-if-changed=../tauri.conf.json");

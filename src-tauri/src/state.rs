@@ -21,6 +21,13 @@ impl DeskState {
     }
 }
 
+/// Who is acting at this desk, as events and rate limits record it.
+/// Until staff sign-in arrives (issue 5) every action is the workstation's own reception
+/// account; this is the one place that changes when sessions exist.
+pub fn actor(_state: &DeskState) -> String {
+    "reception".to_owned()
+}
+
 /// Run blocking core work (SQLite, keyring) off the async runtime's workers.
 pub async fn blocking<T: Send + 'static>(
     state: &DeskState,

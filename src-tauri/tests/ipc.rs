@@ -113,3 +113,90 @@ fn a_window_without_the_capability_cannot_call_app_commands() {
     let err = invoke(&other, "app_status").expect_err("ACL must refuse");
     assert!(err.to_string().contains("not allowed"), "unexpected refusal: {err}");
 }
+
+fn invoke_with(
+    window: &tauri::WebviewWindow<tauri::test::MockRuntime>,
+    cmd: &str,
+    args: Value,
+) -> Result<Value, Value> {
+    get_ipc_response(
+        window,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: tauri::ipc::CallbackFn(0),
+            error: tauri::ipc::CallbackFn(1),
+            url: "tauri://localhost".parse().expect("url"),
+            body: tauri::ipc::InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|body| body.deserialize::<Value>().expect("json body"))
+}
+
+#[test]
+fn a_verification_runs_end_to_end_through_ipc_with_typed_errors() {
+    use secrecy::ExposeSecret;
+    use tauri::Manager;
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let desk = Desk::open(AppPaths::under(tmp.path()), mock_keyring()).expect("open desk");
+    let (app, w) = app_with(DeskState::ready(desk));
+    use serde_json::json;
+
+    assert_eq!(invoke_with(&w, "sample_data_load", json!({})).expect("load"), 34);
+    let hits = invoke_with(&w, "people_search", json!({"query": "priya"})).expect("search");
+    assert_eq!(hits[0]["displayName"], "Priya Sharma");
+    assert_eq!(hits[0]["phoneStatus"]["state"], "notVerified");
+    let id = hits[0]["userId"].as_str().expect("id").to_owned();
+
+    let err = invoke_with(&w, "verification_start", json!({"userId": id, "channel": "sms", "consent": false}))
+        .expect_err("no consent");
+    assert_eq!(err["code"], "consent_required");
+
+    let started = invoke_with(&w, "verification_start", json!({"userId": id, "channel": "whatsapp", "consent": true}))
+        .expect("start");
+    assert_eq!(started["targetMasked"], "+91 98••• ••345");
+    assert_eq!(started["attemptsLeft"], 3);
+    assert!(started.get("code").is_none(), "the code never crosses IPC: {started}");
+    let text = started.to_string();
+
+    // The code the patient would receive, from the outbox (the delivery worker's view).
+    let desk = app.state::<DeskState>().desk().expect("desk");
+    let outbox_id = started["outboxId"].as_i64().expect("outbox id");
+    let code = desk
+        .with_store(|s| desk_core::verify::outbox::get(s.conn(), &desk.engine().secrets, outbox_id))
+        .expect("read")
+        .and_then(|m| m.code)
+        .expect("code")
+        .expose_secret()
+        .to_owned();
+    assert!(!text.contains(&code));
+
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let err = invoke_with(&w, "verification_check", json!({"userId": id, "codeType": "phone", "code": wrong}))
+        .expect_err("wrong");
+    assert_eq!(err, json!({"code": "wrong_code", "message": "Wrong code. 2 tries left."}));
+
+    let ok = invoke_with(&w, "verification_check", json!({"userId": id, "codeType": "phone", "code": code}))
+        .expect("verified");
+    assert_eq!(ok["person"]["phoneStatus"]["state"], "verified");
+    assert_eq!(ok["person"]["phoneStatus"]["verifiedBy"], "reception");
+
+    let events = invoke_with(&w, "person_events", json!({"userId": id})).expect("events");
+    let kinds: Vec<_> = events.as_array().expect("list").iter().map(|e| e["kind"].clone()).collect();
+    assert_eq!(kinds, [json!("verified"), json!("wrong_code"), json!("issued")]);
+
+    let err = invoke_with(&w, "person_add", json!({"input": {"displayName": "Walk In", "phone": "12345"}}))
+        .expect_err("bad phone");
+    assert_eq!(err["code"], "invalid_contact");
+
+    let err = invoke_with(&w, "settings_update", json!({"patch": {"otp_length": 12}})).expect_err("range");
+    assert_eq!(err, json!({"code": "invalid_setting", "message": "Code length must be between 4 and 8."}));
+    let settings = invoke_with(&w, "settings_update", json!({"patch": {"otp_expiry_minutes": 5}})).expect("ok");
+    assert_eq!(settings["otp_expiry_minutes"], 5);
+    assert_eq!(invoke_with(&w, "settings_get", json!({})).expect("get")["otp_expiry_minutes"], 5);
+
+    let err = invoke_with(&w, "person_get", json!({"userId": "nobody"})).expect_err("missing");
+    assert_eq!(err["code"], "person_not_found");
+}

@@ -192,6 +192,16 @@ pub fn mask_email(email: &str) -> String {
     }
 }
 
+/// A user id as it may appear in logs: the clinic keys people by phone number, and a log is
+/// no place for one.
+pub fn log_id(user_id: &str) -> String {
+    if user_id.starts_with('+') {
+        mask_phone(user_id)
+    } else {
+        user_id.to_owned()
+    }
+}
+
 pub fn mask(code_type: CodeType, target: &str) -> String {
     match code_type {
         CodeType::Phone => mask_phone(target),

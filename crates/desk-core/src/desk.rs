@@ -142,7 +142,12 @@ impl Desk {
         })
     }
 
-    pub fn start_verification(&self, actor: &str, user_id: &str, channel: Channel) -> Result<Started> {
+    /// Issue and queue a code. `consent`: the person agreed to receive a code at this contact;
+    /// it is required, and recorded with the event.
+    pub fn start_verification(&self, actor: &str, user_id: &str, channel: Channel, consent: bool) -> Result<Started> {
+        if !consent {
+            return Err(crate::Error::ConsentRequired);
+        }
         self.with_store(|s| self.engine.start(s.conn_mut(), actor, user_id, channel))
     }
 

@@ -89,6 +89,9 @@ pub enum Error {
 
     #[error("sample data needs an empty desk")]
     NotEmpty,
+
+    #[error("consent to receive a code was not confirmed")]
+    ConsentRequired,
 }
 
 /// Stable error identifiers for the UI. Add one only when the UI needs to tell it apart.
@@ -113,6 +116,7 @@ pub enum ErrorCode {
     RateLimited,
     InvalidSetting,
     NotEmpty,
+    ConsentRequired,
 }
 
 impl Error {
@@ -136,6 +140,7 @@ impl Error {
             Error::RateLimited { .. } => ErrorCode::RateLimited,
             Error::SettingOutOfRange { .. } | Error::InvalidSetting { .. } => ErrorCode::InvalidSetting,
             Error::NotEmpty => ErrorCode::NotEmpty,
+            Error::ConsentRequired => ErrorCode::ConsentRequired,
         }
     }
 
@@ -207,6 +212,9 @@ impl Error {
                 format!("{} {reason}.", crate::settings::label(name))
             }
             Error::NotEmpty => "Sample data can only be loaded into an empty desk.".to_owned(),
+            Error::ConsentRequired => "Ask the person if they agree to receive a code, then tick \
+                 the box before sending."
+                .to_owned(),
         }
     }
 }

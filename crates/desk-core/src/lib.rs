@@ -18,7 +18,7 @@ pub mod status;
 pub mod store;
 pub mod verify;
 
-mod desk;
+pub mod desk;
 
 pub use desk::Desk;
 pub use error::{Error, ErrorCode, PublicError, Result};

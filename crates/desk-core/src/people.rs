@@ -176,7 +176,7 @@ pub fn add(
         ],
     )?;
     tx.commit()?;
-    tracing::info!(%user_id, "person added");
+    tracing::info!(user = %contact::log_id(&user_id), "person added");
     Ok(user_id)
 }
 

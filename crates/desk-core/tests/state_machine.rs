@@ -86,7 +86,7 @@ proptest! {
                 }
                 Op::Send { person, channel } => {
                     let ct = channel.code_type();
-                    match t.desk.start_verification("r", &ids[person], channel) {
+                    match t.desk.start_verification("r", &ids[person], channel, true) {
                         Ok(started) => {
                             prop_assert_eq!(event_count(&t), before + 1, "issued: one event");
                             let code = t.code_in(started.outbox_id);

@@ -69,7 +69,7 @@ impl Engine {
     }
 
     /// Issue a code for `user_id` on `channel` and queue it for sending.
-    #[tracing::instrument(skip(self, conn), fields(channel = channel.as_str()))]
+    #[tracing::instrument(skip(self, conn, user_id), fields(user = %contact::log_id(user_id), channel = channel.as_str()))]
     pub fn start(&self, conn: &mut Connection, actor: &str, user_id: &str, channel: Channel) -> Result<Started> {
         let now = self.clock.now();
         let code_type = channel.code_type();
@@ -161,7 +161,7 @@ impl Engine {
             detail: Some(json!({"outbox_id": outbox_id, "replaced_previous": replaced, "consent": true})),
         })?;
         tx.commit()?;
-        tracing::info!(%user_id, outbox_id, "code issued and queued");
+        tracing::info!(outbox_id, "code issued and queued");
         Ok(Started {
             user_id: user_id.to_owned(),
             code_type,
@@ -178,7 +178,7 @@ impl Engine {
 
     /// Check a typed code. Wrong, expired and dead codes are errors that say what to do next;
     /// the attempt is counted (and its event written) before the error returns.
-    #[tracing::instrument(skip(self, conn, typed), fields(code_type = code_type.as_str()))]
+    #[tracing::instrument(skip(self, conn, user_id, typed), fields(user = %contact::log_id(user_id), code_type = code_type.as_str()))]
     pub fn check(&self, conn: &mut Connection, actor: &str, user_id: &str, code_type: CodeType, typed: &str) -> Result<Verified> {
         let now = self.clock.now();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -278,7 +278,7 @@ impl Engine {
                 detail: Some(json!({"attempt": attempts})),
             })?;
             tx.commit()?;
-            tracing::info!(%user_id, "contact verified");
+            tracing::info!("contact verified");
             return Ok(Verified { user_id: user_id.to_owned(), code_type, verified_at: ts(now), target_masked: masked });
         }
 
