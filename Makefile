@@ -21,6 +21,10 @@ test-build: ui
 test: test-build
 	@scripts/test.sh
 
+# Benchmarks (release build); results go to docs/benchmarks.md.
+bench: setup
+	@scripts/bench.sh
+
 clean:
 	cargo clean
 	rm -rf ui/dist ui/node_modules

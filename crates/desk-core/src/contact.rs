@@ -164,21 +164,33 @@ pub fn normalize_email(raw: &str) -> Result<String, ContactError> {
     Ok(format!("{local}@{}", domain.to_ascii_lowercase()))
 }
 
-/// "+91 98••• ••210": enough to recognise, not enough to copy.
-pub fn mask_phone(e164: &str) -> String {
-    match phonenumber::parse(None, e164) {
-        Ok(n) => {
-            let national = n.national().value().to_string();
-            let cc = n.code().value();
-            if national.len() >= 6 {
-                let (head, tail) = (&national[..2], &national[national.len() - 3..]);
-                format!("+{cc} {head}••• ••{tail}")
-            } else {
-                format!("+{cc} ••••")
-            }
-        }
-        Err(_) => "••••".to_owned(),
+/// Length of the ITU country calling code at the start of an E.164 number's digits. One-digit
+/// codes are 1 (NANP) and 7; two-digit codes are the fixed set below; everything else has
+/// three. (Masking runs on every screen refresh: no need to re-parse with libphonenumber.)
+fn country_code_len(digits: &str) -> usize {
+    const TWO_DIGIT: &[&str] = &[
+        "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46",
+        "47", "48", "49", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63",
+        "64", "65", "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98",
+    ];
+    if digits.starts_with('1') || digits.starts_with('7') {
+        1
+    } else if digits.len() >= 2 && TWO_DIGIT.contains(&&digits[..2]) {
+        2
+    } else {
+        3
     }
+}
+
+/// "+91 98••• ••210": enough to recognise, not enough to copy. Takes E.164.
+pub fn mask_phone(e164: &str) -> String {
+    let digits = e164.trim_start_matches('+');
+    if !e164.starts_with('+') || digits.len() < 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return "••••".to_owned();
+    }
+    let (cc, national) = digits.split_at(country_code_len(digits));
+    let (head, tail) = (&national[..2], &national[national.len() - 3..]);
+    format!("+{cc} {head}••• ••{tail}")
 }
 
 /// "p•••••@gmail.com".
@@ -248,6 +260,10 @@ mod tests {
     #[test]
     fn masks_hide_the_middle() {
         assert_eq!(mask_phone("+919876543210"), "+91 98••• ••210");
+        assert_eq!(mask_phone("+447911123456"), "+44 79••• ••456");
+        assert_eq!(mask_phone("+14155238886"), "+1 41••• ••886");
+        assert_eq!(mask_phone("+9715012345678"), "+971 50••• ••678");
+        assert_eq!(mask_phone("9876543210"), "••••", "only E.164 is masked");
         assert_eq!(mask_email("priya@gmail.com"), "p•••••@gmail.com");
     }
 }

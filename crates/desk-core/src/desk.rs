@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::clock::{ts, Clock, SystemClock};
+use crate::clock::{Clock, SystemClock};
 use crate::codes::{CodeSecrets, OsRandom, RandomSource};
 use crate::contact::{Channel, CodeType};
 use crate::error::Result;
@@ -73,7 +73,7 @@ impl Desk {
         let store = Store::open(&paths.db_file)?;
         let device_id = store.device_id()?;
         let (secrets, _keyring_problem) = CodeSecrets::load_or_create(&keyring, rng.as_ref());
-        let engine = Engine { clock, rng, secrets, device_id };
+        let engine = Engine::new(clock, rng, secrets, device_id);
         Ok(Desk { paths, store: Mutex::new(store), keyring, engine })
     }
 
@@ -103,24 +103,7 @@ impl Desk {
     }
 
     pub fn search(&self, query: &str) -> Result<Vec<PersonSummary>> {
-        self.with_store(|s| {
-            let conn = s.conn();
-            people::search(conn, query, people::SEARCH_LIMIT)?
-                .into_iter()
-                .map(|hit| {
-                    let v = self.engine.person_view(conn, &hit.user_id)?;
-                    Ok(PersonSummary {
-                        user_id: v.user_id,
-                        display_name: v.display_name,
-                        entity_type: v.entity_type,
-                        phone_masked: v.phone_masked,
-                        email_masked: v.email_masked,
-                        phone_status: v.phone_status,
-                        email_status: v.email_status,
-                    })
-                })
-                .collect()
-        })
+        self.with_store(|s| self.engine.search(s.conn(), query))
     }
 
     pub fn person(&self, user_id: &str) -> Result<PersonView> {
@@ -159,11 +142,11 @@ impl Desk {
     }
 
     pub fn settings(&self) -> Result<Settings> {
-        self.with_store(|s| Settings::load(s.conn()))
+        self.with_store(|s| self.engine.settings(s.conn()))
     }
 
     pub fn update_settings(&self, actor: &str, patch: &Map<String, Value>) -> Result<Settings> {
-        self.with_store(|s| Settings::update(s.conn(), patch, actor, &ts(self.engine.now())))
+        self.with_store(|s| self.engine.update_settings(s.conn(), patch, actor))
     }
 
     pub fn load_sample_data(&self, actor: &str) -> Result<usize> {

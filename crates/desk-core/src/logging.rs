@@ -18,11 +18,18 @@ pub const LOG_FILE_PREFIX: &str = "desk";
 /// If the log folder can't be used the desk still runs, logging to stderr only; that is better
 /// than refusing to open for reception.
 pub fn init(log_dir: &Path) -> Option<WorkerGuard> {
+    init_with(log_dir, true)
+}
+
+/// As [`init`]; `to_stderr: false` writes the file only (tests that read the log files).
+pub fn init_with(log_dir: &Path, to_stderr: bool) -> Option<WorkerGuard> {
     let filter = EnvFilter::try_from_env(LOG_ENV).unwrap_or_else(|_| EnvFilter::new("info"));
-    let stderr = fmt::layer()
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_target(false);
+    let stderr = to_stderr.then(|| {
+        fmt::layer()
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::stderr().is_terminal())
+            .with_target(false)
+    });
 
     let file_appender = Builder::new()
         .rotation(Rotation::DAILY)

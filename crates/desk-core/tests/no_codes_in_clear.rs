@@ -25,7 +25,7 @@ fn no_code_is_ever_written_in_clear() {
     // Logging at its most verbose, into this desk's own log folder (one subscriber per test
     // binary: this file holds only this test).
     std::env::set_var(desk_core::logging::LOG_ENV, "trace");
-    let guard = desk_core::logging::init(&t.desk.paths().log_dir);
+    let guard = desk_core::logging::init_with(&t.desk.paths().log_dir, false);
     // Eight digits: a random 8-digit run turning up by chance in hex or timestamps is
     // vanishingly unlikely, so any hit is a real leak.
     t.set(serde_json::json!({"otp_length": 8}));

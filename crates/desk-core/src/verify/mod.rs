@@ -4,7 +4,7 @@
 
 pub mod outbox;
 pub mod ratelimit;
-mod status;
+pub(crate) mod status;
 
 use std::sync::Arc;
 
@@ -55,6 +55,9 @@ pub struct Engine {
     pub rng: Arc<dyn RandomSource>,
     pub secrets: Arc<CodeSecrets>,
     pub device_id: String,
+    /// Settings change rarely and are read on every start, check and screen refresh.
+    /// Only `update_settings` writes them, and it refreshes this.
+    settings: std::sync::Mutex<Option<Settings>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -64,8 +67,31 @@ impl std::fmt::Debug for Engine {
 }
 
 impl Engine {
+    pub fn new(clock: Arc<dyn Clock>, rng: Arc<dyn RandomSource>, secrets: Arc<CodeSecrets>, device_id: String) -> Self {
+        Engine { clock, rng, secrets, device_id, settings: std::sync::Mutex::new(None) }
+    }
+
     pub fn now(&self) -> OffsetDateTime {
         self.clock.now()
+    }
+
+    /// The current settings (cached).
+    pub fn settings(&self, conn: &Connection) -> Result<Settings> {
+        let mut cached = self.settings.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(s) = cached.as_ref() {
+            return Ok(s.clone());
+        }
+        let loaded = Settings::load(conn)?;
+        *cached = Some(loaded.clone());
+        Ok(loaded)
+    }
+
+    /// Change settings and refresh the cache.
+    pub fn update_settings(&self, conn: &Connection, patch: &serde_json::Map<String, serde_json::Value>, by: &str) -> Result<Settings> {
+        let mut cached = self.settings.lock().unwrap_or_else(|p| p.into_inner());
+        let updated = Settings::update(conn, patch, by, &ts(self.clock.now()))?;
+        *cached = Some(updated.clone());
+        Ok(updated)
     }
 
     /// Issue a code for `user_id` on `channel` and queue it for sending.
@@ -88,9 +114,9 @@ impl Engine {
             Channel::Email => contact::normalize_email(stored)?,
         };
         let masked = contact::mask(code_type, &target);
-        let settings = Settings::load(&tx)?;
+        let settings = self.settings(&tx)?;
 
-        let request = ratelimit::SendRequest { user_id, code_type, target: &target, actor, device_id: &self.device_id };
+        let request = ratelimit::SendRequest { user_id, code_type, target: &target, actor };
         if let Some(refusal) = ratelimit::check(&tx, &settings, &request, now)? {
             events::append(&tx, &self.device_id, now, &NewEvent {
                 user_id,
@@ -231,7 +257,7 @@ impl Engine {
             return Err(Error::CodeExpired);
         }
 
-        let settings = Settings::load(&tx)?;
+        let settings = self.settings(&tx)?;
         let typed = codes::normalize_typed_code(typed);
         let expected_len = usize::from(settings.otp_length);
         if typed.len() != expected_len || !typed.chars().all(|c| c.is_ascii_digit()) {
@@ -314,10 +340,35 @@ impl Engine {
         }
     }
 
+    /// Search results with their badges: two queries in all, however many hits.
+    pub fn search(&self, conn: &Connection, query: &str) -> Result<Vec<crate::desk::PersonSummary>> {
+        let hits = people::search(conn, query, people::SEARCH_LIMIT)?;
+        let settings = self.settings(conn)?;
+        let now = self.clock.now();
+        let ids: Vec<&str> = hits.iter().map(|h| h.user_id.as_str()).collect();
+        let codes = status::codes_for(conn, &ids)?;
+        Ok(hits
+            .iter()
+            .map(|h| {
+                let status_json = people::parse_status(&h.verification_status);
+                let code = |t: CodeType| codes.get(&(h.user_id.clone(), t.as_str().to_owned()));
+                crate::desk::PersonSummary {
+                    user_id: h.user_id.clone(),
+                    display_name: h.display_name.clone(),
+                    entity_type: h.entity_type.clone(),
+                    phone_masked: h.phone.as_deref().map(contact::mask_phone),
+                    email_masked: h.email.as_deref().map(contact::mask_email),
+                    phone_status: status::contact_status(CodeType::Phone, h.phone.as_deref(), &status_json, code(CodeType::Phone), &settings, now),
+                    email_status: status::contact_status(CodeType::Email, h.email.as_deref(), &status_json, code(CodeType::Email), &settings, now),
+                }
+            })
+            .collect())
+    }
+
     /// A person with the state of each contact, as the desk shows it.
     pub fn person_view(&self, conn: &Connection, user_id: &str) -> Result<PersonView> {
         let person = people::get(conn, user_id)?;
-        let settings = Settings::load(conn)?;
+        let settings = self.settings(conn)?;
         status::person_view(conn, &person, &settings, self.clock.now())
     }
 }

@@ -44,7 +44,6 @@ pub struct SendRequest<'a> {
     pub code_type: CodeType,
     pub target: &'a str,
     pub actor: &'a str,
-    pub device_id: &'a str,
 }
 
 /// `Ok(None)` if a send is allowed now, else the first limit that refuses and when it lifts.
@@ -64,18 +63,42 @@ pub fn check(tx: &Transaction<'_>, s: &Settings, req: &SendRequest<'_>, now: Off
             return Ok(Some(Refusal { limit: Limit::Cooldown, retry_at: ready }));
         }
     }
-    let windows: [(Limit, &str, &str, u32, Duration); 4] = [
+    let windows: [(Limit, &str, &str, u32, Duration); 2] = [
         (Limit::PerTarget, "target = ?1", req.target, s.max_sends_per_target_per_10_min, Duration::minutes(10)),
         (Limit::PerStaff, "created_by = ?1", req.actor, s.max_sends_per_staff_per_hour, Duration::hours(1)),
-        (Limit::PerDesk, "device_id = ?1", req.device_id, s.max_sends_per_desk_per_hour, Duration::hours(1)),
-        (Limit::Daily, "?1 = ?1", "", s.max_sends_per_day, Duration::hours(24)),
     ];
     for (limit, filter, key, cap, window) in windows {
         if let Some(retry_at) = window_full(tx, filter, key, cap, window, now)? {
             return Ok(Some(Refusal { limit, retry_at }));
         }
     }
+    // The outbox holds only this desk's own sends, so "per desk" and "per day" count the whole
+    // table: both are answered from row ids in O(log n), whatever the caps.
+    for (limit, cap, window) in [
+        (Limit::PerDesk, s.max_sends_per_desk_per_hour, Duration::hours(1)),
+        (Limit::Daily, s.max_sends_per_day, Duration::hours(24)),
+    ] {
+        if let Some(retry_at) = table_window_full(tx, cap, window, now)? {
+            return Ok(Some(Refusal { limit, retry_at }));
+        }
+    }
     Ok(None)
+}
+
+/// Like [`window_full`] over every outbox row. Ids only grow and old rows are pruned from the
+/// oldest end, so the cap-th newest send is the newest row with `id <= max(id) - cap + 1`.
+fn table_window_full(tx: &Transaction<'_>, cap: u32, window: Duration, now: OffsetDateTime) -> Result<Option<OffsetDateTime>> {
+    let newest: Option<i64> = tx.query_row("SELECT max(id) FROM outbox", [], |r| r.get(0))?;
+    let Some(newest) = newest else { return Ok(None) };
+    let nth_id = newest - i64::from(cap) + 1;
+    let nth: Option<String> = tx
+        .query_row(
+            "SELECT created_at FROM outbox WHERE id <= ?1 ORDER BY id DESC LIMIT 1",
+            [nth_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(nth.as_deref().and_then(parse_ts).map(|t| t + window).filter(|lifts| *lifts > now))
 }
 
 /// If `cap` sends already fall inside the sliding window, when the oldest of them leaves it.

@@ -1,7 +1,9 @@
 //! The state of each contact as the desk shows it: verified (and until when), not verified,
 //! expired, code sent (with time and tries left), or a dead code that needs replacing.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::HashMap;
+
+use rusqlite::{params, Connection};
 use serde::Serialize;
 use serde_json::Value;
 use time::{Duration, OffsetDateTime};
@@ -58,58 +60,83 @@ fn add_months(t: OffsetDateTime, months: u32) -> OffsetDateTime {
     t.replace_date(date)
 }
 
-fn contact_status(
-    conn: &Connection,
-    person: &PersonRow,
+/// A live code row, as the status needs it.
+#[derive(Debug, Clone)]
+pub(crate) struct CodeRow {
+    channel: String,
+    target: String,
+    created_at: String,
+    expires_at: String,
+    attempts: u32,
+    max_attempts: u32,
+    locked: bool,
+}
+
+const CODE_COLUMNS: &str = "user_id, code_type, channel, target, created_at, expires_at, attempts, max_attempts, locked_at";
+
+fn code_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<((String, String), CodeRow)> {
+    Ok((
+        (r.get(0)?, r.get(1)?),
+        CodeRow {
+            channel: r.get(2)?,
+            target: r.get(3)?,
+            created_at: r.get(4)?,
+            expires_at: r.get(5)?,
+            attempts: r.get(6)?,
+            max_attempts: r.get(7)?,
+            locked: r.get::<_, Option<String>>(8)?.is_some(),
+        },
+    ))
+}
+
+/// Live codes of several people at once, keyed by (user_id, code_type).
+pub(crate) fn codes_for(conn: &Connection, user_ids: &[&str]) -> Result<HashMap<(String, String), CodeRow>> {
+    if user_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids = serde_json::to_string(user_ids).unwrap_or_else(|_| "[]".into());
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {CODE_COLUMNS} FROM verification_codes WHERE user_id IN (SELECT value FROM json_each(?1))"
+    ))?;
+    let rows = stmt.query_map(params![ids], code_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The state of one contact from what is known about it.
+pub(crate) fn contact_status(
     code_type: CodeType,
     value: Option<&str>,
+    status_json: &Value,
+    code: Option<&CodeRow>,
     settings: &Settings,
     now: OffsetDateTime,
-) -> Result<ContactStatus> {
+) -> ContactStatus {
     if value.is_none() {
-        return Ok(ContactStatus::Missing);
+        return ContactStatus::Missing;
     }
-    let code = conn
-        .query_row(
-            "SELECT channel, target, created_at, expires_at, attempts, max_attempts, locked_at
-             FROM verification_codes WHERE user_id = ?1 AND code_type = ?2",
-            params![person.user_id, code_type.as_str()],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, u32>(4)?,
-                    r.get::<_, u32>(5)?,
-                    r.get::<_, Option<String>>(6)?,
-                ))
-            },
-        )
-        .optional()?;
-    if let Some((channel, target, created_at, expires_at, attempts, max_attempts, locked_at)) = code {
-        let resend_at = parse_ts(&created_at)
+    if let Some(code) = code {
+        let resend_at = parse_ts(&code.created_at)
             .map(|c| ts(c + Duration::seconds(settings.resend_cooldown_seconds.into())))
             .unwrap_or_default();
-        let expired = parse_ts(&expires_at).is_none_or(|e| now >= e);
-        if locked_at.is_some() || expired {
-            let reason = if locked_at.is_some() { "too_many_tries" } else { "expired" };
-            return Ok(ContactStatus::CodeDead { reason: reason.into(), resend_available_at: resend_at });
+        let expired = parse_ts(&code.expires_at).is_none_or(|e| now >= e);
+        if code.locked || expired {
+            let reason = if code.locked { "too_many_tries" } else { "expired" };
+            return ContactStatus::CodeDead { reason: reason.into(), resend_available_at: resend_at };
         }
-        return Ok(ContactStatus::CodeSent {
-            channel,
-            target_masked: contact::mask(code_type, &target),
-            sent_at: created_at,
-            expires_at,
-            attempts_left: max_attempts.saturating_sub(attempts),
+        return ContactStatus::CodeSent {
+            channel: code.channel.clone(),
+            target_masked: contact::mask(code_type, &code.target),
+            sent_at: code.created_at.clone(),
+            expires_at: code.expires_at.clone(),
+            attempts_left: code.max_attempts.saturating_sub(code.attempts),
             resend_available_at: resend_at,
-        });
+        };
     }
-    let entry = person.verification_status.get(code_type.as_str());
+    let entry = status_json.get(code_type.as_str());
     let verified = entry.and_then(|e| e.get("verified")).and_then(Value::as_bool) == Some(true);
     let text = |k: &str| entry.and_then(|e| e.get(k)).and_then(Value::as_str).map(str::to_owned);
     if !verified {
-        return Ok(ContactStatus::NotVerified { invalidated_at: text("invalidated_at") });
+        return ContactStatus::NotVerified { invalidated_at: text("invalidated_at") };
     }
     let verified_at = text("verified_at").unwrap_or_default();
     let valid_until = match (settings.verification_validity_months, parse_ts(&verified_at)) {
@@ -119,25 +146,27 @@ fn contact_status(
         (_, None) => Some(now),
     };
     match valid_until {
-        Some(until) if until <= now => Ok(ContactStatus::Expired { verified_at, expired_at: ts(until) }),
-        _ => Ok(ContactStatus::Verified {
+        Some(until) if until <= now => ContactStatus::Expired { verified_at, expired_at: ts(until) },
+        _ => ContactStatus::Verified {
             verified_at,
             verified_by: text("verified_by"),
             channel: text("channel"),
             valid_until: valid_until.map(ts),
-        }),
+        },
     }
 }
 
 pub(super) fn person_view(conn: &Connection, p: &PersonRow, s: &Settings, now: OffsetDateTime) -> Result<PersonView> {
+    let codes = codes_for(conn, &[p.user_id.as_str()])?;
+    let code = |t: CodeType| codes.get(&(p.user_id.clone(), t.as_str().to_owned()));
     Ok(PersonView {
         user_id: p.user_id.clone(),
         display_name: p.display_name.clone(),
         entity_type: p.entity_type.clone(),
         phone_masked: p.phone.as_deref().map(contact::mask_phone),
         email_masked: p.email.as_deref().map(contact::mask_email),
-        phone_status: contact_status(conn, p, CodeType::Phone, p.phone.as_deref(), s, now)?,
-        email_status: contact_status(conn, p, CodeType::Email, p.email.as_deref(), s, now)?,
+        phone_status: contact_status(CodeType::Phone, p.phone.as_deref(), &p.verification_status, code(CodeType::Phone), s, now),
+        email_status: contact_status(CodeType::Email, p.email.as_deref(), &p.verification_status, code(CodeType::Email), s, now),
         phone: p.phone.clone(),
         email: p.email.clone(),
         preferred_language: p.preferred_language.clone(),
