@@ -11,21 +11,9 @@ fi
 shot="$ROOT/target/run-screenshot.png"
 say "No display found: starting the desk under Xvfb (a virtual screen, 1280x800)."
 say "A screenshot will be saved to $shot once the window is up. Press Ctrl+C to stop."
-inner() {
-  "$app" &
-  pid=$!
-  for _ in $(seq 1 80); do
-    xwininfo -root -tree 2>/dev/null | grep -q '"Skinspire Verify Desk"' && break
-    sleep 0.25
-  done
-  sleep 2
-  import -window root "$shot" && echo "Screenshot saved: $shot" >&2
-  wait "$pid"
-}
-export -f inner; export app shot
 # Without a session bus the desk still opens and says the keyring is unavailable.
 if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
-  exec xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c inner
+  exec xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- "$ROOT/scripts/run-headless.sh" "$app" "$shot"
 else
-  exec xvfb-run -a -s "-screen 0 1280x800x24" bash -c inner
+  exec xvfb-run -a -s "-screen 0 1280x800x24" "$ROOT/scripts/run-headless.sh" "$app" "$shot"
 fi
