@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install what the desk needs to build, run and be tested, and nothing when it is all there.
 # Debian/Ubuntu: system packages with apt (sudo when not root), tauri-driver with cargo,
-# the UI's npm packages. Safe to run again and again.
+# the UI's npm packages and Prism (tests/twilio-contract). Safe to run again and again.
 source "$(dirname "$0")/lib.sh"
 
 # What each package is for lives in docs/development.md.
@@ -35,10 +35,15 @@ if ! "$(cargo_bin)/tauri-driver" --help >/dev/null 2>&1; then
   cargo install tauri-driver --version '^2' --locked --quiet
 fi
 
-# npm packages, only when the lock file changed since the last install.
-stamp="$ROOT/ui/node_modules/.desk-installed"
-if [ ! -f "$stamp" ] || [ "$ROOT/ui/package-lock.json" -nt "$stamp" ]; then
-  say "Installing the UI's npm packages"
-  (cd "$ROOT/ui" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-  touch "$stamp"
-fi
+# npm packages, only when the lock file changed since the last install: the UI's, and Prism,
+# which serves Twilio's published API contract to the tests (tests/twilio-contract).
+npm_install() {  # npm_install DIR WHAT
+  local stamp="$1/node_modules/.desk-installed"
+  if [ ! -f "$stamp" ] || [ "$1/package-lock.json" -nt "$stamp" ]; then
+    say "Installing $2"
+    (cd "$1" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    touch "$stamp"
+  fi
+}
+npm_install "$ROOT/ui" "the UI's npm packages"
+npm_install "$ROOT/tests/twilio-contract" "Prism for the Twilio contract tests (npm)"

@@ -1,18 +1,32 @@
 #!/usr/bin/env bash
 # Runs inside Xvfb (see test.sh). Starts a private D-Bus session bus and a real, unlocked
-# gnome-keyring on it, runs every suite, prints one summary line, and stops all it started.
+# gnome-keyring on it, the test SMTP server and the Twilio contract (scripts/services), runs every
+# suite, prints one summary line, and stops all it started.
 source "$(dirname "$0")/lib.sh"
 set +e  # run every suite even when one fails; the exit code says whether any did
 
 work="$(mktemp -d)"
 keyring_pid=""
 bus_pid=""
+smtp_pid=""   # set by scripts/services/start-services.sh
+prism_pid=""  # set by scripts/services/start-services.sh
+stop_pid() {  # SIGTERM, up to 5 s to go, then SIGKILL
+  [ -n "$1" ] && kill "$1" 2>/dev/null || return 0
+  for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
 cleanup() {
+  stop_pid "$smtp_pid"; smtp_pid=""
+  stop_pid "$prism_pid"; prism_pid=""
   [ -n "$keyring_pid" ] && kill "$keyring_pid" 2>/dev/null
   [ -n "$bus_pid" ] && kill "$bus_pid" 2>/dev/null
   rm -rf "$work"
 }
-trap cleanup EXIT INT TERM
+# Interrupted: leave through EXIT (one cleanup), instead of carrying on with the next suite.
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # --- a private session bus; its chatter goes to a file, not the test output.
 bus_info="$(dbus-daemon --session --fork --print-address=1 --print-pid=1 2>"$work/dbus.log")" \
@@ -33,6 +47,10 @@ for _ in $(seq 1 50); do  # it registers on the bus a moment after forking
   sleep 0.1
 done
 [ -n "$keyring_pid" ] || die "gnome-keyring did not start on the test bus"
+
+# --- the SMTP server and the Twilio contract (Prism); exports DESK_TEST_SMTP_* and
+# TWILIO_CONTRACT_URL, sets smtp_pid and prism_pid. Exits (through cleanup) if one cannot start.
+source "$ROOT/scripts/services/start-services.sh"
 
 cd "$ROOT"
 export CI="${CI:-false}"
