@@ -105,13 +105,16 @@ CREATE TABLE outbox (
     target              TEXT NOT NULL,
     language            TEXT NOT NULL,
     sealed_payload      BLOB,
+    -- 'unknown': the app stopped mid-send, so whether the provider got it can't be known; it
+    -- is never sent again automatically (no double send). 'expired': the code ran out first.
     status              TEXT NOT NULL DEFAULT 'queued' CHECK (status IN (
                             'queued', 'sending', 'sent', 'delivered', 'read', 'failed',
-                            'undelivered', 'cancelled')),
+                            'undelivered', 'cancelled', 'unknown', 'expired')),
     provider_message_id TEXT,
     attempts            INTEGER NOT NULL DEFAULT 0,
     next_attempt_at     TEXT,
     last_error          TEXT,
+    last_error_code     TEXT,
     expires_at          TEXT NOT NULL,
     created_at          TEXT NOT NULL,
     created_by          TEXT NOT NULL,

@@ -24,6 +24,7 @@ pub struct Desk {
     store: Mutex<Store>,
     keyring: Keyring,
     engine: Engine,
+    delivery: crate::delivery::worker::Hub,
 }
 
 impl std::fmt::Debug for Desk {
@@ -74,7 +75,7 @@ impl Desk {
         let device_id = store.device_id()?;
         let (secrets, _keyring_problem) = CodeSecrets::load_or_create(&keyring, rng.as_ref());
         let engine = Engine::new(clock, rng, secrets, device_id);
-        Ok(Desk { paths, store: Mutex::new(store), keyring, engine })
+        Ok(Desk { paths, store: Mutex::new(store), keyring, engine, delivery: Default::default() })
     }
 
     pub fn paths(&self) -> &AppPaths {
@@ -87,6 +88,11 @@ impl Desk {
 
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// The delivery worker's hub: wake-ups, UI updates, the demo outbox.
+    pub fn delivery(&self) -> &crate::delivery::worker::Hub {
+        &self.delivery
     }
 
     /// Run `f` with the store. A poisoned lock (a panic elsewhere mid-write) is recovered: SQLite
@@ -131,7 +137,9 @@ impl Desk {
         if !consent {
             return Err(crate::Error::ConsentRequired);
         }
-        self.with_store(|s| self.engine.start(s.conn_mut(), actor, user_id, channel))
+        let started = self.with_store(|s| self.engine.start(s.conn_mut(), actor, user_id, channel))?;
+        self.delivery.wake.notify_one();
+        Ok(started)
     }
 
     pub fn check_code(&self, actor: &str, user_id: &str, code_type: CodeType, code: &str) -> Result<CheckResult> {

@@ -92,6 +92,13 @@ pub enum Error {
 
     #[error("consent to receive a code was not confirmed")]
     ConsentRequired,
+
+    #[error("keyring: {0}")]
+    Keyring(crate::secrets::SecretsError),
+
+    /// A message template that can't be used; the text says why in plain words.
+    #[error("invalid template: {0}")]
+    InvalidTemplate(String),
 }
 
 /// Stable error identifiers for the UI. Add one only when the UI needs to tell it apart.
@@ -117,6 +124,8 @@ pub enum ErrorCode {
     InvalidSetting,
     NotEmpty,
     ConsentRequired,
+    InvalidTemplate,
+    KeyringUnavailable,
 }
 
 impl Error {
@@ -141,6 +150,8 @@ impl Error {
             Error::SettingOutOfRange { .. } | Error::InvalidSetting { .. } => ErrorCode::InvalidSetting,
             Error::NotEmpty => ErrorCode::NotEmpty,
             Error::ConsentRequired => ErrorCode::ConsentRequired,
+            Error::InvalidTemplate(_) => ErrorCode::InvalidTemplate,
+            Error::Keyring(_) => ErrorCode::KeyringUnavailable,
         }
     }
 
@@ -212,6 +223,8 @@ impl Error {
                 format!("{} {reason}.", crate::settings::label(name))
             }
             Error::NotEmpty => "Sample data can only be loaded into an empty desk.".to_owned(),
+            Error::InvalidTemplate(m) => m.clone(),
+            Error::Keyring(e) => e.user_message().to_owned(),
             Error::ConsentRequired => "Ask the person if they agree to receive a code, then tick \
                  the box before sending."
                 .to_owned(),

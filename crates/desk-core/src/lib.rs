@@ -6,6 +6,7 @@
 pub mod clock;
 pub mod codes;
 pub mod contact;
+pub mod delivery;
 pub mod error;
 pub mod events;
 pub mod logging;
@@ -16,6 +17,7 @@ pub mod secrets;
 pub mod settings;
 pub mod status;
 pub mod store;
+pub mod templates;
 pub mod verify;
 
 pub mod desk;

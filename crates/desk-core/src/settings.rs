@@ -35,6 +35,23 @@ pub struct Settings {
     /// Order in which phone channels are tried (WhatsApp first falls back to SMS).
     pub channel_order: Vec<Channel>,
     pub idle_lock_minutes: u32,
+    // --- delivery (non-secret; passwords and tokens live in the keyring)
+    pub gmail_address: String,
+    pub email_from_name: String,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_tls: crate::delivery::email::SmtpTls,
+    /// A CA certificate file (PEM) to trust besides the public ones; empty for Gmail.
+    pub smtp_ca_file: String,
+    /// Gmail's rolling 24-hour limit: 500 for personal accounts, 2,000 for Workspace.
+    pub gmail_daily_limit: u32,
+    pub twilio_base_url: String,
+    pub twilio_whatsapp_from: String,
+    pub twilio_sms_from: String,
+    pub twilio_messaging_service_sid: String,
+    pub twilio_content_sid: String,
+    /// A WhatsApp message not delivered within this is followed by SMS.
+    pub whatsapp_delivery_timeout_seconds: u32,
 }
 
 impl Default for Settings {
@@ -58,6 +75,19 @@ impl Default for Settings {
             verification_validity_months: 12,
             channel_order: vec![Channel::Whatsapp, Channel::Sms, Channel::Email],
             idle_lock_minutes: 5,
+            gmail_address: String::new(),
+            email_from_name: String::new(),
+            smtp_host: "smtp.gmail.com".into(),
+            smtp_port: 587,
+            smtp_tls: crate::delivery::email::SmtpTls::Starttls,
+            smtp_ca_file: String::new(),
+            gmail_daily_limit: 500,
+            twilio_base_url: crate::delivery::twilio::TWILIO_API.into(),
+            twilio_whatsapp_from: String::new(),
+            twilio_sms_from: String::new(),
+            twilio_messaging_service_sid: String::new(),
+            twilio_content_sid: String::new(),
+            whatsapp_delivery_timeout_seconds: 120,
         }
     }
 }
@@ -79,6 +109,10 @@ pub fn label(name: &str) -> String {
         "clinic_name" => "Clinic name",
         "default_language" => "Default language",
         "channel_order" => "Channel order",
+        "gmail_daily_limit" => "Gmail daily limit",
+        "smtp_port" => "SMTP port",
+        "whatsapp_delivery_timeout_seconds" => "Wait for WhatsApp delivery (seconds)",
+        "twilio_base_url" => "Twilio address",
         other => return format!("The setting “{other}”"),
     };
     words.to_owned()
@@ -108,6 +142,15 @@ impl Settings {
         range("max_sends_per_day", self.max_sends_per_day.into(), 1, 10_000)?;
         range("verification_validity_months", self.verification_validity_months.into(), 0, 120)?;
         range("idle_lock_minutes", self.idle_lock_minutes.into(), 1, 60)?;
+        range("gmail_daily_limit", self.gmail_daily_limit.into(), 1, 10_000)?;
+        range("smtp_port", self.smtp_port.into(), 1, 65_535)?;
+        range("whatsapp_delivery_timeout_seconds", self.whatsapp_delivery_timeout_seconds.into(), 30, 600)?;
+        if !(self.twilio_base_url.starts_with("https://") || self.twilio_base_url.starts_with("http://127.0.0.1") || self.twilio_base_url.starts_with("http://localhost")) {
+            return Err(Error::InvalidSetting {
+                name: "twilio_base_url".into(),
+                reason: "must be an https:// address (plain http only for a test server on this computer)".into(),
+            });
+        }
         if self.clinic_name.trim().is_empty() || self.clinic_name.len() > 80 {
             return Err(Error::InvalidSetting { name: "clinic_name".into(), reason: "must be 1 to 80 characters".into() });
         }
