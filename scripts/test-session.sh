@@ -57,6 +57,13 @@ export CI="${CI:-false}"
 status=0
 log="$work/cargo-test.log"
 
+# With arguments, run just that command inside the services (development):
+#   scripts/test.sh cargo test -p desk-tests --test kill_mid_send
+if [ $# -gt 0 ]; then
+  "$@"
+  exit $?
+fi
+
 say "Rust tests (unit, integration, mock runtime, end-to-end in the real window)"
 # Built once by 'make test' (cargo test --no-run); this only runs them.
 cargo test --workspace --quiet 2>&1 | tee "$log"

@@ -15,6 +15,18 @@ const COMMANDS: &[&str] = &[
     "settings_get",
     "settings_update",
     "person_events",
+    "credentials_get",
+    "credentials_save_gmail",
+    "credentials_save_twilio",
+    "credentials_delete",
+    "credentials_test",
+    "delivery_health",
+    "outbox_list",
+    "demo_outbox",
+    "templates_list",
+    "template_save",
+    "template_reset",
+    "template_preview",
 ];
 
 fn main() {

@@ -28,6 +28,18 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         settings_get,
         settings_update,
         person_events,
+        credentials_get,
+        credentials_save_gmail,
+        credentials_save_twilio,
+        credentials_delete,
+        credentials_test,
+        delivery_health,
+        outbox_list,
+        demo_outbox,
+        templates_list,
+        template_save,
+        template_reset,
+        template_preview,
     ]
 }
 
@@ -110,4 +122,106 @@ pub async fn settings_update(state: State<'_, DeskState>, patch: Map<String, Val
 #[tracing::instrument(skip_all)]
 pub async fn person_events(state: State<'_, DeskState>, user_id: String) -> Reply<Vec<Event>> {
     blocking(&state, move |desk| desk.events_for(&user_id)).await
+}
+
+// --- Delivery: credentials, health, outbox, templates (admin screens).
+// Role checks arrive with staff sign-in (issue 5); `actor` is the one place that changes.
+
+use desk_core::delivery::admin::{self, Health, OutboxEntry, Provider, TestResult};
+use desk_core::delivery::credentials::{CredentialsView, GmailInput, TwilioInput};
+use desk_core::delivery::worker::DemoMessage;
+use desk_core::templates::{Part, Preview, TemplateView};
+
+/// Which providers are set up (never the secrets).
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub async fn credentials_get(state: State<'_, DeskState>) -> Reply<CredentialsView> {
+    blocking(&state, admin::credentials_view).await
+}
+
+/// Save the Gmail address and app password (the password goes to the OS keyring only).
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub async fn credentials_save_gmail(state: State<'_, DeskState>, input: GmailInput) -> Reply<CredentialsView> {
+    let by = actor(&state);
+    blocking(&state, move |desk| admin::save_gmail(desk, &by, &input)).await
+}
+
+/// Save the Twilio account SID, auth token and senders (SID and token to the keyring only).
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub async fn credentials_save_twilio(state: State<'_, DeskState>, input: TwilioInput) -> Reply<CredentialsView> {
+    let by = actor(&state);
+    blocking(&state, move |desk| admin::save_twilio(desk, &by, &input)).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state))]
+pub async fn credentials_delete(state: State<'_, DeskState>, provider: Provider) -> Reply<CredentialsView> {
+    let by = actor(&state);
+    blocking(&state, move |desk| admin::delete_credentials(desk, &by, provider)).await
+}
+
+/// Send a real test message and report the provider's answer in plain words.
+#[tauri::command]
+#[tracing::instrument(skip(state, to))]
+pub async fn credentials_test(state: State<'_, DeskState>, provider: Provider, to: String) -> Reply<TestResult> {
+    let (desk, by) = (state.desk()?, actor(&state));
+    admin::send_test(&desk, &by, provider, &to).await.map_err(PublicError::from)
+}
+
+/// Keyring, providers, Gmail's 24-hour count, queued messages, recent errors.
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub async fn delivery_health(state: State<'_, DeskState>) -> Reply<Health> {
+    blocking(&state, admin::health).await
+}
+
+/// Recent messages and their states, optionally for one person.
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub async fn outbox_list(state: State<'_, DeskState>, user_id: Option<String>) -> Reply<Vec<OutboxEntry>> {
+    blocking(&state, move |desk| admin::outbox_list(desk, user_id.as_deref(), 100)).await
+}
+
+/// Messages "sent" in demo mode (shown in the app, clearly not sent).
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub async fn demo_outbox(state: State<'_, DeskState>) -> Reply<Vec<DemoMessage>> {
+    blocking(&state, |desk| Ok(desk.delivery().demo_messages())).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state))]
+pub async fn templates_list(state: State<'_, DeskState>, channel: Channel, language: String) -> Reply<Vec<TemplateView>> {
+    blocking(&state, move |desk| admin::templates_list(desk, channel, &language)).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state, body))]
+pub async fn template_save(state: State<'_, DeskState>, channel: Channel, language: String, part: Part, body: String) -> Reply<Vec<TemplateView>> {
+    let by = actor(&state);
+    blocking(&state, move |desk| admin::template_save(desk, &by, channel, &language, part, &body)).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state))]
+pub async fn template_reset(state: State<'_, DeskState>, channel: Channel, language: String, part: Option<Part>) -> Reply<Vec<TemplateView>> {
+    blocking(&state, move |desk| admin::template_reset(desk, channel, &language, part)).await
+}
+
+/// A draft being edited, rendered with sample values, with SMS length and segments.
+#[derive(serde::Deserialize)]
+pub struct Draft {
+    part: Part,
+    body: String,
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state, draft))]
+pub async fn template_preview(state: State<'_, DeskState>, channel: Channel, language: String, draft: Option<Draft>) -> Reply<Preview> {
+    blocking(&state, move |desk| {
+        admin::template_preview(desk, channel, &language, draft.as_ref().map(|d| (d.part, d.body.as_str())))
+    })
+    .await
 }

@@ -29,6 +29,29 @@ pub fn open_desk(paths: Result<AppPaths, desk_core::Error>, keyring: Keyring) ->
     }
 }
 
+/// Start the outbox worker and forward its updates to the window as `delivery` events.
+pub fn start_delivery<R: Runtime>(app: &tauri::AppHandle<R>) {
+    let Ok(desk) = app.state::<DeskState>().desk() else { return };
+    let mut updates = desk.delivery().subscribe();
+    tauri::async_runtime::spawn(desk_core::delivery::worker::run(desk));
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        use tauri::Emitter;
+        loop {
+            match updates.recv().await {
+                Ok(update) => {
+                    if let Err(err) = app.emit("delivery", &update) {
+                        tracing::warn!(%err, "could not tell the window about a delivery update");
+                    }
+                }
+                // Missed some: the window re-reads the outbox when it next looks.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => tracing::warn!(n, "delivery updates lagged"),
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    });
+}
+
 pub fn run() -> ExitCode {
     let paths = AppPaths::resolve();
     // Without a usable folder, logs go to stderr only; `logging::init` handles that.
@@ -51,6 +74,10 @@ pub fn run() -> ExitCode {
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build());
 
+    let builder = builder.setup(|app| {
+        start_delivery(app.handle());
+        Ok(())
+    });
     let result = configure(builder, state).run(tauri::generate_context!("../tauri.conf.json"));
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -13,6 +13,11 @@ static ONE_APP_AT_A_TIME: Mutex<()> = Mutex::const_new(());
 
 pub const APP_BINARY_ENV: &str = "DESK_APP_BIN";
 
+/// Hold this while running the app outside WebDriver (it is single-instance on the bus).
+pub async fn exclusive() -> MutexGuard<'static, ()> {
+    ONE_APP_AT_A_TIME.lock().await
+}
+
 /// The built app binary (`cargo build -p skinspire-verify-desk`), or `DESK_APP_BIN`.
 pub fn app_binary() -> PathBuf {
     let bin = std::env::var_os(APP_BINARY_ENV)

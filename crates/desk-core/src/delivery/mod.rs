@@ -7,3 +7,4 @@ pub mod email;
 pub mod failure;
 pub mod twilio;
 pub mod worker;
+pub mod admin;
