@@ -200,3 +200,68 @@ fn a_verification_runs_end_to_end_through_ipc_with_typed_errors() {
     let err = invoke_with(&w, "person_get", json!({"userId": "nobody"})).expect_err("missing");
     assert_eq!(err["code"], "person_not_found");
 }
+
+#[test]
+fn credentials_go_in_over_ipc_and_never_come_back_out() {
+    use serde_json::json;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let desk = Desk::open(AppPaths::under(tmp.path()), mock_keyring()).expect("open desk");
+    let (_app, w) = app_with(DeskState::ready(desk));
+
+    let password = "abcd efgh ijkl mnop";
+    let token = "f00dfeedf00dfeedf00dfeedf00dfeed";
+    let sid = "AC0123456789abcdef0123456789abcdef";
+    let mut responses = Vec::new();
+    let view = invoke_with(&w, "credentials_save_gmail", json!({"input": {"address": "clinic@gmail.com", "appPassword": password}}))
+        .expect("save gmail");
+    assert_eq!(view["gmailConfigured"], true);
+    responses.push(view);
+    let view = invoke_with(&w, "credentials_save_twilio", json!({"input": {
+        "accountSid": sid, "authToken": token, "smsFrom": "+15005550006"}}))
+        .expect("save twilio");
+    assert_eq!(view["twilioConfigured"], true);
+    responses.push(view);
+    for cmd in ["credentials_get", "delivery_health", "settings_get", "outbox_list", "demo_outbox"] {
+        responses.push(invoke_with(&w, cmd, json!({})).unwrap_or_else(|e| panic!("{cmd}: {e}")));
+    }
+    let all = serde_json::to_string(&responses).expect("json");
+    for secret in ["abcdefghijklmnop", password, token, sid] {
+        assert!(!all.contains(secret), "a secret crossed IPC");
+    }
+    // Bad input is refused with words, and nothing is half-saved.
+    let err = invoke_with(&w, "credentials_save_twilio", json!({"input": {"accountSid": "AC123", "authToken": token}}))
+        .expect_err("bad sid");
+    assert_eq!(err["code"], "invalid_input");
+    assert!(err["message"].as_str().unwrap_or("").contains("starts with AC"));
+
+    let view = invoke_with(&w, "credentials_delete", json!({"provider": "gmail"})).expect("delete");
+    assert_eq!(view["gmailConfigured"], false);
+    assert_eq!(view["twilioConfigured"], true);
+}
+
+#[test]
+fn templates_can_be_read_previewed_edited_and_reset_over_ipc() {
+    use serde_json::json;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let desk = Desk::open(AppPaths::under(tmp.path()), mock_keyring()).expect("open desk");
+    let (_app, w) = app_with(DeskState::ready(desk));
+
+    let list = invoke_with(&w, "templates_list", json!({"channel": "sms", "language": "ta"})).expect("list");
+    assert_eq!(list[0]["isDefault"], true);
+    let preview = invoke_with(&w, "template_preview", json!({"channel": "sms", "language": "ta"})).expect("preview");
+    assert_eq!(preview["sms"]["encoding"], "UCS-2");
+    assert!(preview["text"].as_str().unwrap_or("").contains("482913"));
+
+    let draft = json!({"channel": "sms", "language": "en", "draft": {"part": "body", "body": "Your code is {{ code }}."}});
+    let p = invoke_with(&w, "template_preview", draft).expect("draft preview");
+    assert_eq!(p["sms"]["segments"], 1);
+
+    let err = invoke_with(&w, "template_save", json!({"channel": "sms", "language": "en", "part": "body", "body": "Hello {{ person_name }}"}))
+        .expect_err("no code");
+    assert_eq!(err["code"], "invalid_template");
+    let saved = invoke_with(&w, "template_save", json!({"channel": "sms", "language": "en", "part": "body",
+        "body": "{{ code }} is your {{ clinic_name }} code."})).expect("save");
+    assert_eq!(saved[0]["isDefault"], false);
+    let reset = invoke_with(&w, "template_reset", json!({"channel": "sms", "language": "en"})).expect("reset");
+    assert_eq!(reset[0]["isDefault"], true);
+}
