@@ -5,6 +5,11 @@
 /// Every command the shell exposes. Keep in step with `commands::handler()`.
 const COMMANDS: &[&str] = &[
     "app_status",
+    "setup_status",
+    "setup_first_admin",
+    "sign_in",
+    "sign_out",
+    "session_current",
     "people_search",
     "person_get",
     "person_add",
@@ -27,6 +32,13 @@ const COMMANDS: &[&str] = &[
     "template_save",
     "template_reset",
     "template_preview",
+    "staff_list",
+    "staff_add",
+    "staff_set_active",
+    "staff_set_role",
+    "staff_reset_password",
+    "audit_search",
+    "audit_export",
 ];
 
 fn main() {

@@ -1,23 +1,36 @@
-//! Tauri commands: one traced line each, from IPC into `desk-core`.
+//! Tauri commands: one line each, from IPC into `desk-core`. Each says who may call it:
+//! `open` (no sign-in: start-up and sign-in itself), `as_staff` (anyone signed in) or
+//! `as_admin` (administrators). The role is checked in Rust whatever the UI shows.
 //! Every command must also be listed in `build.rs` and granted in `capabilities/`.
 
 use desk_core::contact::{Channel, CodeType};
-use desk_core::desk::{CheckResult, EditResult, PersonSummary};
+use desk_core::delivery::admin::{self, Health, OutboxEntry, Provider, TestResult};
+use desk_core::delivery::credentials::{CredentialsView, GmailInput, TwilioInput};
+use desk_core::delivery::worker::DemoMessage;
+use desk_core::desk::{AuditFilter, CheckResult, EditResult, FirstAdmin, PersonSummary, SetupStatus};
 use desk_core::events::Event;
 use desk_core::people::PersonInput;
 use desk_core::settings::Settings;
+use desk_core::staff::{NewStaff, Role, Session, StaffView};
+use desk_core::templates::{Part, Preview, TemplateView};
 use desk_core::verify::{PersonView, Started};
 use desk_core::{status::AppStatus, PublicError};
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
 use tauri::State;
 
-use crate::state::{actor, blocking, DeskState};
+use crate::state::{as_admin, as_staff, open, DeskState};
 
 type Reply<T> = Result<T, PublicError>;
 
 pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         app_status,
+        setup_status,
+        setup_first_admin,
+        sign_in,
+        sign_out,
+        session_current,
         people_search,
         person_get,
         person_add,
@@ -40,174 +53,203 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         template_save,
         template_reset,
         template_preview,
+        staff_list,
+        staff_add,
+        staff_set_active,
+        staff_set_role,
+        staff_reset_password,
+        audit_search,
+        audit_export,
     ]
 }
+
+// --- Start-up and sign-in (no session needed) ---------------------------------------------------
 
 /// The status bar: version, database path, schema, keyring health.
 #[tauri::command]
 #[tracing::instrument(skip_all)]
 pub async fn app_status(state: State<'_, DeskState>) -> Reply<AppStatus> {
-    blocking(&state, |desk| desk.status()).await
+    open(&state, |desk| desk.status()).await
 }
+
+/// Whether this desk still needs its first administrator, and the clinic's name.
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub async fn setup_status(state: State<'_, DeskState>) -> Reply<SetupStatus> {
+    open(&state, |desk| desk.setup_status()).await
+}
+
+/// First start only: name the clinic and create its first administrator.
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub async fn setup_first_admin(state: State<'_, DeskState>, input: FirstAdmin) -> Reply<StaffView> {
+    open(&state, move |desk| desk.create_first_admin(&input)).await
+}
+
+/// Sign in with a staff user ID and password (never logged).
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub async fn sign_in(state: State<'_, DeskState>, user_id: String, password: SecretString) -> Reply<Session> {
+    open(&state, move |desk| desk.sign_in(&user_id, password.expose_secret())).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub async fn sign_out(state: State<'_, DeskState>) -> Reply<()> {
+    open(&state, |desk| Ok(desk.sign_out())).await
+}
+
+/// Who is signed in, without counting as activity (the UI's idle timer asks this).
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub async fn session_current(state: State<'_, DeskState>) -> Reply<Option<Session>> {
+    open(&state, |desk| Ok(desk.session_peek())).await
+}
+
+// --- Reception: anyone signed in ----------------------------------------------------------------
 
 /// Find people by any part of name, phone or email.
 #[tauri::command]
 #[tracing::instrument(skip_all)]
 pub async fn people_search(state: State<'_, DeskState>, query: String) -> Reply<Vec<PersonSummary>> {
-    blocking(&state, move |desk| desk.search(&query)).await
+    as_staff(&state, move |desk, _| desk.search(&query)).await
 }
 
 #[tauri::command]
 #[tracing::instrument(skip_all)]
 pub async fn person_get(state: State<'_, DeskState>, user_id: String) -> Reply<PersonView> {
-    blocking(&state, move |desk| desk.person(&user_id)).await
+    as_staff(&state, move |desk, _| desk.person(&user_id)).await
 }
 
 /// Add a walk-in.
 #[tauri::command]
 #[tracing::instrument(skip_all)]
 pub async fn person_add(state: State<'_, DeskState>, input: PersonInput) -> Reply<PersonView> {
-    let by = actor(&state);
-    blocking(&state, move |desk| desk.add_person(&by, &input)).await
+    as_staff(&state, move |desk, who| desk.add_person(&who.user_id, &input)).await
 }
 
 /// Edit a person; a changed contact needs verifying again.
 #[tauri::command]
 #[tracing::instrument(skip_all)]
 pub async fn person_update(state: State<'_, DeskState>, user_id: String, input: PersonInput) -> Reply<EditResult> {
-    let by = actor(&state);
-    blocking(&state, move |desk| desk.update_person(&by, &user_id, &input)).await
+    as_staff(&state, move |desk, who| desk.update_person(&who.user_id, &user_id, &input)).await
 }
 
-/// Fill an empty desk with a realistic sample set.
-#[tauri::command]
-#[tracing::instrument(skip_all)]
-pub async fn sample_data_load(state: State<'_, DeskState>) -> Reply<usize> {
-    let by = actor(&state);
-    blocking(&state, move |desk| desk.load_sample_data(&by)).await
-}
-
-/// Issue a code and queue it on `channel`.
+/// Issue a code and queue it on `channel`; `consent` must be true and is recorded.
 #[tauri::command]
 #[tracing::instrument(skip(state, user_id))]
 pub async fn verification_start(state: State<'_, DeskState>, user_id: String, channel: Channel, consent: bool) -> Reply<Started> {
-    let by = actor(&state);
-    blocking(&state, move |desk| desk.start_verification(&by, &user_id, channel, consent)).await
+    as_staff(&state, move |desk, who| desk.start_verification(&who.user_id, &user_id, channel, consent)).await
 }
 
 /// Check the code the person read out. The code is never logged.
 #[tauri::command]
 #[tracing::instrument(skip(state, user_id, code))]
 pub async fn verification_check(state: State<'_, DeskState>, user_id: String, code_type: CodeType, code: String) -> Reply<CheckResult> {
-    let by = actor(&state);
-    blocking(&state, move |desk| desk.check_code(&by, &user_id, code_type, &code)).await
-}
-
-#[tauri::command]
-#[tracing::instrument(skip_all)]
-pub async fn settings_get(state: State<'_, DeskState>) -> Reply<Settings> {
-    blocking(&state, |desk| desk.settings()).await
-}
-
-/// Change settings (partial, all or nothing).
-#[tauri::command]
-#[tracing::instrument(skip_all)]
-pub async fn settings_update(state: State<'_, DeskState>, patch: Map<String, Value>) -> Reply<Settings> {
-    let by = actor(&state);
-    blocking(&state, move |desk| desk.update_settings(&by, &patch)).await
+    as_staff(&state, move |desk, who| desk.check_code(&who.user_id, &user_id, code_type, &code)).await
 }
 
 /// A person's verification history, newest first.
 #[tauri::command]
 #[tracing::instrument(skip_all)]
 pub async fn person_events(state: State<'_, DeskState>, user_id: String) -> Reply<Vec<Event>> {
-    blocking(&state, move |desk| desk.events_for(&user_id)).await
+    as_staff(&state, move |desk, _| desk.events_for(&user_id)).await
 }
 
-// --- Delivery: credentials, health, outbox, templates (admin screens).
-// Role checks arrive with staff sign-in (issue 5); `actor` is the one place that changes.
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub async fn settings_get(state: State<'_, DeskState>) -> Reply<Settings> {
+    as_staff(&state, |desk, _| desk.settings()).await
+}
 
-use desk_core::delivery::admin::{self, Health, OutboxEntry, Provider, TestResult};
-use desk_core::delivery::credentials::{CredentialsView, GmailInput, TwilioInput};
-use desk_core::delivery::worker::DemoMessage;
-use desk_core::templates::{Part, Preview, TemplateView};
-
-/// Which providers are set up (never the secrets).
+/// Which providers are set up (never the secrets): the desk offers only those channels.
 #[tauri::command]
 #[tracing::instrument(skip_all)]
 pub async fn credentials_get(state: State<'_, DeskState>) -> Reply<CredentialsView> {
-    blocking(&state, admin::credentials_view).await
-}
-
-/// Save the Gmail address and app password (the password goes to the OS keyring only).
-#[tauri::command]
-#[tracing::instrument(skip_all)]
-pub async fn credentials_save_gmail(state: State<'_, DeskState>, input: GmailInput) -> Reply<CredentialsView> {
-    let by = actor(&state);
-    blocking(&state, move |desk| admin::save_gmail(desk, &by, &input)).await
-}
-
-/// Save the Twilio account SID, auth token and senders (SID and token to the keyring only).
-#[tauri::command]
-#[tracing::instrument(skip_all)]
-pub async fn credentials_save_twilio(state: State<'_, DeskState>, input: TwilioInput) -> Reply<CredentialsView> {
-    let by = actor(&state);
-    blocking(&state, move |desk| admin::save_twilio(desk, &by, &input)).await
-}
-
-#[tauri::command]
-#[tracing::instrument(skip(state))]
-pub async fn credentials_delete(state: State<'_, DeskState>, provider: Provider) -> Reply<CredentialsView> {
-    let by = actor(&state);
-    blocking(&state, move |desk| admin::delete_credentials(desk, &by, provider)).await
-}
-
-/// Send a real test message and report the provider's answer in plain words.
-#[tauri::command]
-#[tracing::instrument(skip(state, to))]
-pub async fn credentials_test(state: State<'_, DeskState>, provider: Provider, to: String) -> Reply<TestResult> {
-    let (desk, by) = (state.desk()?, actor(&state));
-    admin::send_test(&desk, &by, provider, &to).await.map_err(PublicError::from)
+    as_staff(&state, |desk, _| admin::credentials_view(desk)).await
 }
 
 /// Keyring, providers, Gmail's 24-hour count, queued messages, recent errors.
 #[tauri::command]
 #[tracing::instrument(skip_all)]
 pub async fn delivery_health(state: State<'_, DeskState>) -> Reply<Health> {
-    blocking(&state, admin::health).await
+    as_staff(&state, |desk, _| admin::health(desk)).await
 }
 
 /// Recent messages and their states, optionally for one person.
 #[tauri::command]
 #[tracing::instrument(skip_all)]
 pub async fn outbox_list(state: State<'_, DeskState>, user_id: Option<String>) -> Reply<Vec<OutboxEntry>> {
-    blocking(&state, move |desk| admin::outbox_list(desk, user_id.as_deref(), 100)).await
+    as_staff(&state, move |desk, _| admin::outbox_list(desk, user_id.as_deref(), 100)).await
 }
 
 /// Messages "sent" in demo mode (shown in the app, clearly not sent).
 #[tauri::command]
 #[tracing::instrument(skip_all)]
 pub async fn demo_outbox(state: State<'_, DeskState>) -> Reply<Vec<DemoMessage>> {
-    blocking(&state, |desk| Ok(desk.delivery().demo_messages())).await
+    as_staff(&state, |desk, _| Ok(desk.delivery().demo_messages())).await
+}
+
+// --- Administrators only ------------------------------------------------------------------------
+
+/// Fill an empty desk with a realistic sample set.
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub async fn sample_data_load(state: State<'_, DeskState>) -> Reply<usize> {
+    as_admin(&state, |desk, who| desk.load_sample_data(&who.user_id)).await
+}
+
+/// Change settings (partial, all or nothing).
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub async fn settings_update(state: State<'_, DeskState>, patch: Map<String, Value>) -> Reply<Settings> {
+    as_admin(&state, move |desk, who| desk.update_settings(&who.user_id, &patch)).await
+}
+
+/// Save the Gmail address and app password (the password goes to the OS keyring only).
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub async fn credentials_save_gmail(state: State<'_, DeskState>, input: GmailInput) -> Reply<CredentialsView> {
+    as_admin(&state, move |desk, who| admin::save_gmail(desk, &who.user_id, &input)).await
+}
+
+/// Save the Twilio account SID, auth token and senders (SID and token to the keyring only).
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub async fn credentials_save_twilio(state: State<'_, DeskState>, input: TwilioInput) -> Reply<CredentialsView> {
+    as_admin(&state, move |desk, who| admin::save_twilio(desk, &who.user_id, &input)).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state))]
+pub async fn credentials_delete(state: State<'_, DeskState>, provider: Provider) -> Reply<CredentialsView> {
+    as_admin(&state, move |desk, who| admin::delete_credentials(desk, &who.user_id, provider)).await
+}
+
+/// Send a real test message and report the provider's answer in plain words.
+#[tauri::command]
+#[tracing::instrument(skip(state, to))]
+pub async fn credentials_test(state: State<'_, DeskState>, provider: Provider, to: String) -> Reply<TestResult> {
+    let (desk, who) = crate::state::admin_session(&state)?;
+    admin::send_test(&desk, &who.user_id, provider, &to).await.map_err(PublicError::from)
 }
 
 #[tauri::command]
 #[tracing::instrument(skip(state))]
 pub async fn templates_list(state: State<'_, DeskState>, channel: Channel, language: String) -> Reply<Vec<TemplateView>> {
-    blocking(&state, move |desk| admin::templates_list(desk, channel, &language)).await
+    as_admin(&state, move |desk, _| admin::templates_list(desk, channel, &language)).await
 }
 
 #[tauri::command]
 #[tracing::instrument(skip(state, body))]
 pub async fn template_save(state: State<'_, DeskState>, channel: Channel, language: String, part: Part, body: String) -> Reply<Vec<TemplateView>> {
-    let by = actor(&state);
-    blocking(&state, move |desk| admin::template_save(desk, &by, channel, &language, part, &body)).await
+    as_admin(&state, move |desk, who| admin::template_save(desk, &who.user_id, channel, &language, part, &body)).await
 }
 
 #[tauri::command]
 #[tracing::instrument(skip(state))]
 pub async fn template_reset(state: State<'_, DeskState>, channel: Channel, language: String, part: Option<Part>) -> Reply<Vec<TemplateView>> {
-    blocking(&state, move |desk| admin::template_reset(desk, channel, &language, part)).await
+    as_admin(&state, move |desk, _| admin::template_reset(desk, channel, &language, part)).await
 }
 
 /// A draft being edited, rendered with sample values, with SMS length and segments.
@@ -220,8 +262,49 @@ pub struct Draft {
 #[tauri::command]
 #[tracing::instrument(skip(state, draft))]
 pub async fn template_preview(state: State<'_, DeskState>, channel: Channel, language: String, draft: Option<Draft>) -> Reply<Preview> {
-    blocking(&state, move |desk| {
-        admin::template_preview(desk, channel, &language, draft.as_ref().map(|d| (d.part, d.body.as_str())))
-    })
-    .await
+    as_admin(&state, move |desk, _| admin::template_preview(desk, channel, &language, draft.as_ref().map(|d| (d.part, d.body.as_str())))).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub async fn staff_list(state: State<'_, DeskState>) -> Reply<Vec<StaffView>> {
+    as_admin(&state, |desk, _| desk.staff_list()).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub async fn staff_add(state: State<'_, DeskState>, input: NewStaff) -> Reply<StaffView> {
+    as_admin(&state, move |desk, _| desk.staff_add(&input)).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub async fn staff_set_active(state: State<'_, DeskState>, user_id: String, active: bool) -> Reply<StaffView> {
+    as_admin(&state, move |desk, _| desk.staff_set_active(&user_id, active)).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub async fn staff_set_role(state: State<'_, DeskState>, user_id: String, role: Role) -> Reply<StaffView> {
+    as_admin(&state, move |desk, _| desk.staff_set_role(&user_id, role)).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub async fn staff_reset_password(state: State<'_, DeskState>, user_id: String, password: SecretString) -> Reply<StaffView> {
+    as_admin(&state, move |desk, _| desk.staff_reset_password(&user_id, password.expose_secret())).await
+}
+
+/// The event log, filtered (person, staff member, channel, outcome, dates).
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub async fn audit_search(state: State<'_, DeskState>, filter: AuditFilter) -> Reply<Vec<Event>> {
+    as_admin(&state, move |desk, _| desk.audit(&filter)).await
+}
+
+/// Write the filtered log as CSV to the Downloads folder; returns the file's path.
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub async fn audit_export(state: State<'_, DeskState>, filter: AuditFilter) -> Reply<String> {
+    as_admin(&state, move |desk, _| desk.audit_export(&filter)).await
 }

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use desk_core::staff::Session;
 use desk_core::{Desk, ErrorCode, PublicError};
 
 pub struct DeskState(Result<Arc<Desk>, PublicError>);
@@ -21,15 +22,8 @@ impl DeskState {
     }
 }
 
-/// Who is acting at this desk, as events and rate limits record it.
-/// Until staff sign-in arrives (issue 5) every action is the workstation's own reception
-/// account; this is the one place that changes when sessions exist.
-pub fn actor(_state: &DeskState) -> String {
-    "reception".to_owned()
-}
-
 /// Run blocking core work (SQLite, keyring) off the async runtime's workers.
-pub async fn blocking<T: Send + 'static>(
+async fn blocking<T: Send + 'static>(
     state: &DeskState,
     f: impl FnOnce(&Desk) -> desk_core::Result<T> + Send + 'static,
 ) -> Result<T, PublicError> {
@@ -46,4 +40,43 @@ pub async fn blocking<T: Send + 'static>(
             }
         })?
         .map_err(PublicError::from)
+}
+
+/// A command anyone may call (start-up, sign-in).
+pub async fn open<T: Send + 'static>(
+    state: &DeskState,
+    f: impl FnOnce(&Desk) -> desk_core::Result<T> + Send + 'static,
+) -> Result<T, PublicError> {
+    blocking(state, f).await
+}
+
+/// A command for any signed-in staff member; the session's idle lock is checked here.
+pub async fn as_staff<T: Send + 'static>(
+    state: &DeskState,
+    f: impl FnOnce(&Desk, &Session) -> desk_core::Result<T> + Send + 'static,
+) -> Result<T, PublicError> {
+    blocking(state, move |desk| {
+        let who = desk.session()?;
+        f(desk, &who)
+    })
+    .await
+}
+
+/// A command for administrators only.
+pub async fn as_admin<T: Send + 'static>(
+    state: &DeskState,
+    f: impl FnOnce(&Desk, &Session) -> desk_core::Result<T> + Send + 'static,
+) -> Result<T, PublicError> {
+    blocking(state, move |desk| {
+        let who = desk.require_admin()?;
+        f(desk, &who)
+    })
+    .await
+}
+
+/// The desk and an administrator's session, for async admin commands.
+pub fn admin_session(state: &DeskState) -> Result<(Arc<Desk>, Session), PublicError> {
+    let desk = state.desk()?;
+    let who = desk.require_admin().map_err(PublicError::from)?;
+    Ok((desk, who))
 }

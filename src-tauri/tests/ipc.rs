@@ -134,6 +134,66 @@ fn invoke_with(
     .map(|body| body.deserialize::<Value>().expect("json body"))
 }
 
+/// First start over IPC: create the clinic's first admin and sign in as them.
+fn signed_in_admin(w: &tauri::WebviewWindow<tauri::test::MockRuntime>) {
+    use serde_json::json;
+    invoke_with(w, "setup_first_admin", json!({"input": {"clinicName": "Skinspire Clinic",
+        "admin": {"userId": "asha.admin", "displayName": "Dr. Asha Rao", "role": "admin", "password": "admin-passphrase"}}}))
+        .expect("first admin");
+    let session = invoke_with(w, "sign_in", json!({"userId": "asha.admin", "password": "admin-passphrase"})).expect("sign in");
+    assert_eq!(session["role"], "admin");
+}
+
+#[test]
+fn reception_is_refused_every_admin_command_over_ipc() {
+    use serde_json::json;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let desk = Desk::open(AppPaths::under(tmp.path()), mock_keyring()).expect("open desk");
+    let (_app, w) = app_with(DeskState::ready(desk));
+
+    let err = invoke_with(&w, "people_search", json!({"query": "priya"})).expect_err("signed out");
+    assert_eq!(err["code"], "sign_in_required");
+    signed_in_admin(&w);
+    invoke_with(&w, "staff_add", json!({"input": {"userId": "latha.k", "displayName": "Latha K", "role": "reception", "password": "front-desk-2026"}}))
+        .expect("add reception");
+    invoke_with(&w, "sign_out", json!({})).expect("sign out");
+    let err = invoke_with(&w, "sign_in", json!({"userId": "latha.k", "password": "wrong-one"})).expect_err("wrong");
+    assert_eq!(err["code"], "sign_in_failed");
+    invoke_with(&w, "sign_in", json!({"userId": "latha.k", "password": "front-desk-2026"})).expect("reception signs in");
+
+    let admin_calls = [
+        ("sample_data_load", json!({})),
+        ("settings_update", json!({"patch": {"otp_length": 8}})),
+        ("credentials_save_gmail", json!({"input": {"address": "x@gmail.com", "appPassword": "abcdabcdabcdabcd"}})),
+        ("credentials_save_twilio", json!({"input": {"accountSid": "AC0123456789abcdef0123456789abcdef", "authToken": "0123456789abcdef0123456789abcdef", "smsFrom": "+15005550006"}})),
+        ("credentials_delete", json!({"provider": "gmail"})),
+        ("credentials_test", json!({"provider": "gmail", "to": "x@gmail.com"})),
+        ("templates_list", json!({"channel": "sms", "language": "en"})),
+        ("template_save", json!({"channel": "sms", "language": "en", "part": "body", "body": "{{ code }}"})),
+        ("template_reset", json!({"channel": "sms", "language": "en"})),
+        ("template_preview", json!({"channel": "sms", "language": "en"})),
+        ("staff_list", json!({})),
+        ("staff_add", json!({"input": {"userId": "eve.x", "displayName": "Eve", "role": "admin", "password": "whatever-123"}})),
+        ("staff_set_active", json!({"userId": "asha.admin", "active": false})),
+        ("staff_set_role", json!({"userId": "latha.k", "role": "admin"})),
+        ("staff_reset_password", json!({"userId": "asha.admin", "password": "taken-over-1"})),
+        ("audit_search", json!({"filter": {}})),
+        ("audit_export", json!({"filter": {}})),
+    ];
+    for (cmd, args) in admin_calls {
+        let err = invoke_with(&w, cmd, args).expect_err(cmd);
+        assert_eq!(err["code"], "admin_only", "{cmd}: {err}");
+    }
+    // Reception work still goes on.
+    invoke_with(&w, "people_search", json!({"query": "priya"})).expect("search");
+    invoke_with(&w, "settings_get", json!({})).expect("settings are readable");
+    // And the admin was not changed by any of it.
+    invoke_with(&w, "sign_out", json!({})).expect("sign out");
+    invoke_with(&w, "sign_in", json!({"userId": "asha.admin", "password": "admin-passphrase"})).expect("admin intact");
+    let staff = invoke_with(&w, "staff_list", json!({})).expect("list");
+    assert_eq!(staff.as_array().map(Vec::len), Some(2));
+}
+
 #[test]
 fn a_verification_runs_end_to_end_through_ipc_with_typed_errors() {
     use secrecy::ExposeSecret;
@@ -144,6 +204,7 @@ fn a_verification_runs_end_to_end_through_ipc_with_typed_errors() {
     let (app, w) = app_with(DeskState::ready(desk));
     use serde_json::json;
 
+    signed_in_admin(&w);
     assert_eq!(invoke_with(&w, "sample_data_load", json!({})).expect("load"), 34);
     let hits = invoke_with(&w, "people_search", json!({"query": "priya"})).expect("search");
     assert_eq!(hits[0]["displayName"], "Priya Sharma");
@@ -181,7 +242,7 @@ fn a_verification_runs_end_to_end_through_ipc_with_typed_errors() {
     let ok = invoke_with(&w, "verification_check", json!({"userId": id, "codeType": "phone", "code": code}))
         .expect("verified");
     assert_eq!(ok["person"]["phoneStatus"]["state"], "verified");
-    assert_eq!(ok["person"]["phoneStatus"]["verifiedBy"], "reception");
+    assert_eq!(ok["person"]["phoneStatus"]["verifiedBy"], "asha.admin");
 
     let events = invoke_with(&w, "person_events", json!({"userId": id})).expect("events");
     let kinds: Vec<_> = events.as_array().expect("list").iter().map(|e| e["kind"].clone()).collect();
@@ -207,6 +268,7 @@ fn credentials_go_in_over_ipc_and_never_come_back_out() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let desk = Desk::open(AppPaths::under(tmp.path()), mock_keyring()).expect("open desk");
     let (_app, w) = app_with(DeskState::ready(desk));
+    signed_in_admin(&w);
 
     let password = "abcd efgh ijkl mnop";
     let token = "f00dfeedf00dfeedf00dfeedf00dfeed";
@@ -221,7 +283,7 @@ fn credentials_go_in_over_ipc_and_never_come_back_out() {
         .expect("save twilio");
     assert_eq!(view["twilioConfigured"], true);
     responses.push(view);
-    for cmd in ["credentials_get", "delivery_health", "settings_get", "outbox_list", "demo_outbox"] {
+    for cmd in ["credentials_get", "delivery_health", "settings_get", "outbox_list", "demo_outbox", "session_current"] {
         responses.push(invoke_with(&w, cmd, json!({})).unwrap_or_else(|e| panic!("{cmd}: {e}")));
     }
     let all = serde_json::to_string(&responses).expect("json");
@@ -245,6 +307,7 @@ fn templates_can_be_read_previewed_edited_and_reset_over_ipc() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let desk = Desk::open(AppPaths::under(tmp.path()), mock_keyring()).expect("open desk");
     let (_app, w) = app_with(DeskState::ready(desk));
+    signed_in_admin(&w);
 
     let list = invoke_with(&w, "templates_list", json!({"channel": "sms", "language": "ta"})).expect("list");
     assert_eq!(list[0]["isDefault"], true);

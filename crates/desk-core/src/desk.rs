@@ -6,6 +6,8 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::clock::ts;
+
 use crate::clock::{Clock, SystemClock};
 use crate::codes::{CodeSecrets, OsRandom, RandomSource};
 use crate::contact::{Channel, CodeType};
@@ -17,6 +19,7 @@ use crate::secrets::Keyring;
 use crate::settings::Settings;
 use crate::status::AppStatus;
 use crate::store::Store;
+use crate::staff::{self, NewStaff, Role, Session, StaffView};
 use crate::verify::{ContactStatus, Engine, PersonView, Started, Verified};
 
 pub struct Desk {
@@ -25,6 +28,39 @@ pub struct Desk {
     keyring: Keyring,
     engine: Engine,
     delivery: crate::delivery::worker::Hub,
+    /// Who is signed in at this desk; `None` when no one is (or the idle lock fired).
+    session: Mutex<Option<Session>>,
+}
+
+/// What the first screen needs to know.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetupStatus {
+    pub needs_first_admin: bool,
+    pub clinic_name: String,
+    pub idle_lock_minutes: u32,
+}
+
+/// The first start: the clinic's name and its first administrator.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FirstAdmin {
+    pub clinic_name: String,
+    pub admin: NewStaff,
+}
+
+/// Filters for the audit screen; all optional.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AuditFilter {
+    pub user_id: Option<String>,
+    pub actor: Option<String>,
+    pub channel: Option<String>,
+    pub outcome: Option<String>,
+    pub kind: Option<String>,
+    /// ISO dates (YYYY-MM-DD), inclusive, in UTC.
+    pub from: Option<String>,
+    pub to: Option<String>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -75,7 +111,7 @@ impl Desk {
         let device_id = store.device_id()?;
         let (secrets, _keyring_problem) = CodeSecrets::load_or_create(&keyring, rng.as_ref());
         let engine = Engine::new(clock, rng, secrets, device_id);
-        Ok(Desk { paths, store: Mutex::new(store), keyring, engine, delivery: Default::default() })
+        Ok(Desk { paths, store: Mutex::new(store), keyring, engine, delivery: Default::default(), session: Mutex::new(None) })
     }
 
     pub fn paths(&self) -> &AppPaths {
@@ -165,6 +201,131 @@ impl Desk {
         self.with_store(|s| events::for_user(s.conn(), user_id, 200))
     }
 
+    // --- Staff, sessions and roles -------------------------------------------------------------
+
+    pub fn setup_status(&self) -> Result<SetupStatus> {
+        let settings = self.settings()?;
+        let n = self.with_store(|s| staff::count(s.conn()))?;
+        Ok(SetupStatus { needs_first_admin: n == 0, clinic_name: settings.clinic_name, idle_lock_minutes: settings.idle_lock_minutes })
+    }
+
+    /// Only on a desk with no staff yet: name the clinic and create its first administrator.
+    pub fn create_first_admin(&self, input: &FirstAdmin) -> Result<StaffView> {
+        if self.with_store(|s| staff::count(s.conn()))? > 0 {
+            return Err(crate::Error::AlreadySetUp);
+        }
+        let admin = NewStaff { role: Role::Admin, ..clone_new_staff(&input.admin) };
+        let view = self.with_store(|s| staff::add(s.conn(), "setup", &admin, self.engine.now()))?;
+        let mut patch = Map::new();
+        patch.insert("clinic_name".into(), Value::String(input.clinic_name.trim().to_owned()));
+        self.engine.update_settings_unchecked(self, &patch, &view.user_id)?;
+        Ok(view)
+    }
+
+    pub fn sign_in(&self, user_id: &str, password: &str) -> Result<Session> {
+        let now = self.engine.now();
+        let offset = self.engine.clock.local_offset();
+        let v = self.with_store(|s| staff::sign_in(s.conn(), user_id, password, now, offset))?;
+        let session = Session {
+            user_id: v.user_id,
+            display_name: v.display_name,
+            role: v.role,
+            signed_in_at: ts(now),
+            last_activity: Some(now),
+        };
+        tracing::info!(role = session.role.as_str(), "signed in");
+        *self.session.lock().unwrap_or_else(|p| p.into_inner()) = Some(session.clone());
+        Ok(session)
+    }
+
+    pub fn sign_out(&self) {
+        *self.session.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    /// The signed-in staff member, if the session is still live; counts as activity. A session
+    /// idle for longer than the configured time is ended here: desks are shared.
+    pub fn session(&self) -> Result<Session> {
+        let idle = time::Duration::minutes(self.settings()?.idle_lock_minutes.into());
+        let now = self.engine.now();
+        let mut guard = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(session) = guard.as_mut() else { return Err(crate::Error::SignInRequired) };
+        if session.last_activity.is_some_and(|t| now - t >= idle) {
+            tracing::info!("session locked after idle time");
+            *guard = None;
+            return Err(crate::Error::SessionLocked);
+        }
+        session.last_activity = Some(now);
+        Ok(session.clone())
+    }
+
+    /// As [`Desk::session`], and the staff member must be an administrator.
+    pub fn require_admin(&self) -> Result<Session> {
+        let s = self.session()?;
+        if s.role != Role::Admin {
+            tracing::warn!("admin action refused for a reception account");
+            return Err(crate::Error::AdminOnly);
+        }
+        Ok(s)
+    }
+
+    /// The session without counting as activity (for the UI's idle-lock timer).
+    pub fn session_peek(&self) -> Option<Session> {
+        self.session.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn staff_list(&self) -> Result<Vec<StaffView>> {
+        self.require_admin()?;
+        self.with_store(|s| staff::list(s.conn(), self.engine.now()))
+    }
+
+    pub fn staff_add(&self, input: &NewStaff) -> Result<StaffView> {
+        let by = self.require_admin()?;
+        self.with_store(|s| staff::add(s.conn(), &by.user_id, input, self.engine.now()))
+    }
+
+    pub fn staff_set_active(&self, user_id: &str, active: bool) -> Result<StaffView> {
+        let by = self.require_admin()?;
+        self.with_store(|s| staff::set_active(s.conn(), &by.user_id, user_id, active, self.engine.now()))
+    }
+
+    pub fn staff_set_role(&self, user_id: &str, role: Role) -> Result<StaffView> {
+        let by = self.require_admin()?;
+        self.with_store(|s| staff::set_role(s.conn(), &by.user_id, user_id, role, self.engine.now()))
+    }
+
+    pub fn staff_reset_password(&self, user_id: &str, password: &str) -> Result<StaffView> {
+        let by = self.require_admin()?;
+        self.with_store(|s| staff::reset_password(s.conn(), &by.user_id, user_id, password, self.engine.now()))
+    }
+
+    // --- Audit ---------------------------------------------------------------------------------
+
+    /// The event log, filtered, newest first (at most 1,000 rows).
+    pub fn audit(&self, f: &AuditFilter) -> Result<Vec<Event>> {
+        self.require_admin()?;
+        self.with_store(|s| events::search(s.conn(), f, 1_000))
+    }
+
+    /// Write the filtered log as CSV into the Downloads folder (else the data folder); returns
+    /// the file's path.
+    pub fn audit_export(&self, f: &AuditFilter) -> Result<String> {
+        self.require_admin()?;
+        let rows = self.with_store(|s| events::search(s.conn(), f, 100_000))?;
+        let dir = directories::UserDirs::new()
+            .and_then(|u| u.download_dir().map(|d| d.to_path_buf()))
+            .filter(|d| d.is_dir())
+            .unwrap_or_else(|| self.paths.data_dir.join("exports"));
+        std::fs::create_dir_all(&dir).map_err(|source| crate::Error::Folder { path: dir.display().to_string(), source })?;
+        let now = self.engine.now();
+        let path = dir.join(format!(
+            "verification-audit-{:04}{:02}{:02}-{:02}{:02}{:02}.csv",
+            now.year(), now.month() as u8, now.day(), now.hour(), now.minute(), now.second()
+        ));
+        std::fs::write(&path, events::to_csv(&rows))
+            .map_err(|source| crate::Error::Folder { path: path.display().to_string(), source })?;
+        Ok(path.display().to_string())
+    }
+
     pub fn people_count(&self) -> Result<i64> {
         self.with_store(|s| people::count(s.conn()))
     }
@@ -185,4 +346,8 @@ mod tests {
         assert_eq!(status.migrations_applied, crate::store::latest_version());
         assert_eq!(status.keyring.state, "ok");
     }
+}
+
+fn clone_new_staff(n: &NewStaff) -> NewStaff {
+    NewStaff { user_id: n.user_id.clone(), display_name: n.display_name.clone(), role: n.role, password: n.password.clone() }
 }

@@ -96,6 +96,27 @@ pub enum Error {
     #[error("keyring: {0}")]
     Keyring(crate::secrets::SecretsError),
 
+    #[error("sign-in failed")]
+    SignInFailed,
+
+    #[error("account locked until {until}")]
+    AccountLocked { until: String },
+
+    #[error("account disabled")]
+    AccountDisabled,
+
+    #[error("no one is signed in")]
+    SignInRequired,
+
+    #[error("session locked after idle time")]
+    SessionLocked,
+
+    #[error("admin role required")]
+    AdminOnly,
+
+    #[error("the desk is already set up")]
+    AlreadySetUp,
+
     /// A message template that can't be used; the text says why in plain words.
     #[error("invalid template: {0}")]
     InvalidTemplate(String),
@@ -126,6 +147,13 @@ pub enum ErrorCode {
     ConsentRequired,
     InvalidTemplate,
     KeyringUnavailable,
+    SignInFailed,
+    AccountLocked,
+    AccountDisabled,
+    SignInRequired,
+    SessionLocked,
+    AdminOnly,
+    AlreadySetUp,
 }
 
 impl Error {
@@ -152,6 +180,13 @@ impl Error {
             Error::ConsentRequired => ErrorCode::ConsentRequired,
             Error::InvalidTemplate(_) => ErrorCode::InvalidTemplate,
             Error::Keyring(_) => ErrorCode::KeyringUnavailable,
+            Error::SignInFailed => ErrorCode::SignInFailed,
+            Error::AccountLocked { .. } => ErrorCode::AccountLocked,
+            Error::AccountDisabled => ErrorCode::AccountDisabled,
+            Error::SignInRequired => ErrorCode::SignInRequired,
+            Error::SessionLocked => ErrorCode::SessionLocked,
+            Error::AdminOnly => ErrorCode::AdminOnly,
+            Error::AlreadySetUp => ErrorCode::AlreadySetUp,
         }
     }
 
@@ -225,6 +260,15 @@ impl Error {
             Error::NotEmpty => "Sample data can only be loaded into an empty desk.".to_owned(),
             Error::InvalidTemplate(m) => m.clone(),
             Error::Keyring(e) => e.user_message().to_owned(),
+            Error::SignInFailed => "That user ID and password don't match. Check them and try again.".to_owned(),
+            Error::AccountLocked { until } => format!(
+                "This account is locked after too many wrong passwords. Try again at {until}, or ask an administrator."
+            ),
+            Error::AccountDisabled => "This account is switched off. Ask an administrator.".to_owned(),
+            Error::SignInRequired => "Sign in to use the desk.".to_owned(),
+            Error::SessionLocked => "The desk locked itself because it wasn't used for a while. Sign in again.".to_owned(),
+            Error::AdminOnly => "Only an administrator can do that. Ask an administrator to sign in.".to_owned(),
+            Error::AlreadySetUp => "This desk already has an administrator. Sign in instead.".to_owned(),
             Error::ConsentRequired => "Ask the person if they agree to receive a code, then tick \
                  the box before sending."
                 .to_owned(),

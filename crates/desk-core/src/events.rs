@@ -142,3 +142,76 @@ pub fn for_user(conn: &rusqlite::Connection, user_id: &str, limit: u32) -> Resul
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// Events matching an audit filter, newest first.
+pub fn search(conn: &rusqlite::Connection, f: &crate::desk::AuditFilter, limit: u32) -> Result<Vec<Event>> {
+    let day_end = |d: &str| format!("{d}T23:59:59.999Z");
+    let mut stmt = conn.prepare_cached(
+        "SELECT event_id, device_id, seq, occurred_at, user_id, code_type, kind, actor, channel,
+                target_masked, outcome, error_code
+         FROM verification_events
+         WHERE (?1 IS NULL OR user_id = ?1) AND (?2 IS NULL OR actor = ?2) AND (?3 IS NULL OR channel = ?3)
+           AND (?4 IS NULL OR outcome = ?4) AND (?5 IS NULL OR kind = ?5)
+           AND (?6 IS NULL OR occurred_at >= ?6) AND (?7 IS NULL OR occurred_at <= ?7)
+         ORDER BY occurred_at DESC, seq DESC LIMIT ?8",
+    )?;
+    let empty = |o: &Option<String>| o.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let rows = stmt.query_map(
+        params![
+            empty(&f.user_id),
+            empty(&f.actor),
+            empty(&f.channel),
+            empty(&f.outcome),
+            empty(&f.kind),
+            empty(&f.from),
+            empty(&f.to).map(|d| day_end(&d)),
+            limit
+        ],
+        |r| {
+            Ok(Event {
+                event_id: r.get(0)?,
+                device_id: r.get(1)?,
+                seq: r.get(2)?,
+                occurred_at: r.get(3)?,
+                user_id: r.get(4)?,
+                code_type: r.get(5)?,
+                kind: r.get(6)?,
+                actor: r.get(7)?,
+                channel: r.get(8)?,
+                target_masked: r.get(9)?,
+                outcome: r.get(10)?,
+                error_code: r.get(11)?,
+            })
+        },
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// RFC 4180 CSV of events. Cells starting with = + - @ are prefixed with ' so a spreadsheet
+/// never runs them as formulas.
+pub fn to_csv(events: &[Event]) -> String {
+    fn cell(s: &str) -> String {
+        let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
+        if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
+    }
+    let mut out = String::from("occurred_at,kind,outcome,user_id,code_type,channel,target_masked,actor,error_code,device_id,seq,event_id\r\n");
+    for e in events {
+        let row = [
+            e.occurred_at.as_str(),
+            &e.kind,
+            &e.outcome,
+            &e.user_id,
+            e.code_type.as_deref().unwrap_or(""),
+            e.channel.as_deref().unwrap_or(""),
+            e.target_masked.as_deref().unwrap_or(""),
+            &e.actor,
+            e.error_code.as_deref().unwrap_or(""),
+            &e.device_id,
+            &e.seq.to_string(),
+            &e.event_id,
+        ];
+        out.push_str(&row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    out
+}

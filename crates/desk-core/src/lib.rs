@@ -15,6 +15,7 @@ pub mod people;
 pub mod sample;
 pub mod secrets;
 pub mod settings;
+pub mod staff;
 pub mod status;
 pub mod store;
 pub mod templates;

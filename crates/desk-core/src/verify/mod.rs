@@ -86,6 +86,12 @@ impl Engine {
         Ok(loaded)
     }
 
+    /// Change settings from inside the desk (first-run set-up), bypassing nothing but the role
+    /// check the caller already did.
+    pub fn update_settings_unchecked(&self, desk: &crate::desk::Desk, patch: &serde_json::Map<String, serde_json::Value>, by: &str) -> Result<Settings> {
+        desk.with_store(|s| self.update_settings(s.conn(), patch, by))
+    }
+
     /// Change settings and refresh the cache.
     pub fn update_settings(&self, conn: &Connection, patch: &serde_json::Map<String, serde_json::Value>, by: &str) -> Result<Settings> {
         let mut cached = self.settings.lock().unwrap_or_else(|p| p.into_inner());
