@@ -361,3 +361,18 @@ async fn a_send_interrupted_by_a_crash_is_never_repeated() {
     assert_eq!(status_of(&t, outbox), ("unknown".into(), Some("interrupted".into())));
     assert!(create_bodies(&server).await.is_empty(), "not sent again");
 }
+
+#[tokio::test]
+async fn old_finished_messages_are_pruned_and_waiting_ones_kept() {
+    let t = common::desk();
+    let (_, sent) = start(&t, Channel::Email).await;
+    worker::tick(&t.desk).await.expect("demo send");
+    let other = t.add("Rahul Verma", "99001 23456", "rahul@gmail.com");
+    let waiting = t.desk.start_verification("r", &other, Channel::Email, true).expect("start").outbox_id;
+    t.clock.advance(Duration::days(1));
+    assert_eq!(desk_core::delivery::admin::prune_outbox(&t.desk).expect("prune"), 0, "kept for two days: they feed the limits");
+    t.clock.advance(Duration::days(2));
+    assert_eq!(desk_core::delivery::admin::prune_outbox(&t.desk).expect("prune"), 1);
+    let ids: Vec<i64> = rows(&t).into_iter().map(|r| r.0).collect();
+    assert_eq!(ids, vec![waiting], "the sent one ({sent}) went; the waiting one stays");
+}

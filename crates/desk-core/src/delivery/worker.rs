@@ -217,7 +217,18 @@ pub async fn run(desk: std::sync::Arc<Desk>) {
     if let Err(err) = recover(&desk) {
         tracing::error!(%err, "could not recover interrupted sends");
     }
+    let mut last_prune: Option<OffsetDateTime> = None;
     loop {
+        // Old final rows only fed the rate limits; drop them now and then.
+        let now = desk.engine().now();
+        if last_prune.is_none_or(|t| now - t >= Duration::hours(1)) {
+            match super::admin::prune_outbox(&desk) {
+                Ok(n) if n > 0 => tracing::info!(n, "pruned old outbox rows"),
+                Ok(_) => {}
+                Err(err) => tracing::warn!(%err, "could not prune the outbox"),
+            }
+            last_prune = Some(now);
+        }
         let next = match tick(&desk).await {
             Ok(next) => next,
             Err(err) => {
@@ -442,17 +453,11 @@ async fn send_one(desk: &Desk, settings: &Settings, transports: &Transports, id:
                         (sent, _) if sent >= i64::from(settings.gmail_daily_limit) => {
                             Err(super::failure::smtp(Some(550), Some("5.4.5"), "local quota"))
                         }
-                        _ => gmail
-                            .send(&Email {
-                                to: &c.msg.target,
-                                subject: rendered.subject.as_deref().unwrap_or(""),
-                                text: &rendered.text,
-                                html: rendered.html.as_deref().unwrap_or(""),
-                                language,
-                                message_id: &c.msg.idempotency_key,
-                            })
-                            .await
-                            .map(|reply| format!("smtp:{}", reply.chars().take(120).collect::<String>())),
+                        (sent, _) if sent * 100 >= i64::from(settings.gmail_daily_limit) * 80 => {
+                            tracing::warn!(sent, limit = settings.gmail_daily_limit, "Gmail's daily limit is 80 % used");
+                            send_email(gmail, &c, &rendered, language).await
+                        }
+                        _ => send_email(gmail, &c, &rendered, language).await,
                     }
                 }
             },
@@ -475,6 +480,20 @@ async fn send_one(desk: &Desk, settings: &Settings, transports: &Transports, id:
         }
     };
     record_send(desk, settings, &c, result)
+}
+
+async fn send_email(gmail: &GmailSmtp, c: &Claimed, rendered: &templates::Rendered, language: &str) -> std::result::Result<String, Failure> {
+    gmail
+        .send(&Email {
+            to: &c.msg.target,
+            subject: rendered.subject.as_deref().unwrap_or(""),
+            text: &rendered.text,
+            html: rendered.html.as_deref().unwrap_or(""),
+            language,
+            message_id: &c.msg.idempotency_key,
+        })
+        .await
+        .map(|reply| format!("smtp:{}", reply.chars().take(120).collect::<String>()))
 }
 
 fn record_send(desk: &Desk, settings: &Settings, c: &Claimed, result: std::result::Result<String, Failure>) -> Result<()> {
