@@ -127,6 +127,12 @@ impl Keyring {
         Keyring { store, backend: backend.to_owned() }
     }
 
+    /// A keyring that can't be used, for the reason given (what `system()` yields on a machine
+    /// without one; tests use it to prove the desk still works).
+    pub fn unavailable(reason: SecretsError, backend: &str) -> Self {
+        Keyring { store: Err(reason), backend: backend.to_owned() }
+    }
+
     /// Any keyring-core store (tests use `keyring_core::mock`).
     pub fn with_store(store: Arc<CredentialStore>, backend: &str) -> Self {
         Keyring { store: Ok(store), backend: backend.to_owned() }

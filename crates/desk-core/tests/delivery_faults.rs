@@ -376,3 +376,42 @@ async fn old_finished_messages_are_pruned_and_waiting_ones_kept() {
     let ids: Vec<i64> = rows(&t).into_iter().map(|r| r.0).collect();
     assert_eq!(ids, vec![waiting], "the sent one ({sent}) went; the waiting one stays");
 }
+
+#[tokio::test]
+async fn without_a_keyring_the_desk_still_verifies_in_demo_mode_and_says_why() {
+    use desk_core::secrets::SecretsError;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let keyring = Keyring::unavailable(SecretsError::Unavailable("ServiceUnknown".into()), "Secret Service");
+    let desk = desk_core::Desk::open(desk_core::AppPaths::under(dir.path()), keyring).expect("opens without a keyring");
+    let id = desk
+        .add_person("r", &desk_core::people::PersonInput { display_name: "Priya".into(), email: Some("priya@gmail.com".into()), ..Default::default() })
+        .expect("add")
+        .user_id;
+    let started = desk.start_verification("r", &id, Channel::Email, true).expect("codes still issue");
+    worker::tick(&desk).await.expect("tick");
+    let demo = desk.delivery().demo_messages();
+    assert_eq!(demo.len(), 1, "the message is in the demo outbox");
+    let code: String = demo[0].text.chars().filter(char::is_ascii_digit).collect::<String>();
+    assert!(code.len() >= 6);
+    let the_code = desk
+        .with_store(|s| desk_core::verify::outbox::get(s.conn(), &desk.engine().secrets, started.outbox_id))
+        .expect("read")
+        .map(|m| m.code.is_none())
+        .expect("row");
+    assert!(the_code, "sent: the sealed code was wiped");
+
+    let view = desk_core::delivery::admin::credentials_view(&desk).expect("view");
+    assert!(view.keyring_problem.as_deref().unwrap_or("").contains("No system keyring is running"), "{view:?}");
+    let err = desk_core::delivery::admin::save_gmail(&desk, "admin", &desk_core::delivery::credentials::GmailInput {
+        address: "clinic@gmail.com".into(),
+        app_password: SecretString::from("abcdabcdabcdabcd"),
+        from_name: None,
+        smtp_host: None,
+        smtp_port: None,
+        smtp_tls: None,
+    })
+    .expect_err("nowhere to keep the password");
+    assert_eq!(err.code(), desk_core::ErrorCode::KeyringUnavailable);
+    assert!(err.user_message().contains("No system keyring is running"));
+    assert!(desk_core::delivery::admin::health(&desk).expect("health").demo_mode);
+}

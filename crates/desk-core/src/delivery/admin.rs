@@ -158,6 +158,8 @@ pub struct RecentError {
     pub channel: Option<String>,
     pub code: Option<String>,
     pub outcome: String,
+    /// What the admin should fix, when it is theirs to fix.
+    pub admin_message: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -204,12 +206,12 @@ pub fn health(desk: &Desk) -> Result<Health> {
         let waiting_offline: i64 =
             conn.query_row("SELECT count(*) FROM outbox WHERE status = 'queued' AND last_error_code = 'offline'", [], |r| r.get(0))?;
         let mut stmt = conn.prepare(
-            "SELECT occurred_at, channel, error_code, outcome FROM verification_events
+            "SELECT occurred_at, channel, error_code, outcome, json_extract(detail, '$.admin') FROM verification_events
              WHERE kind IN ('delivery_status', 'send_refused') AND outcome NOT IN ('delivered', 'read')
              ORDER BY occurred_at DESC LIMIT 10",
         )?;
         let last_errors = stmt
-            .query_map([], |r| Ok(RecentError { at: r.get(0)?, channel: r.get(1)?, code: r.get(2)?, outcome: r.get(3)? }))?
+            .query_map([], |r| Ok(RecentError { at: r.get(0)?, channel: r.get(1)?, code: r.get(2)?, outcome: r.get(3)?, admin_message: r.get(4)? }))?
             .collect::<rusqlite::Result<_>>()?;
         Ok(Health {
             keyring: desk.keyring().probe(),

@@ -585,7 +585,7 @@ fn record_send(desk: &Desk, settings: &Settings, c: &Claimed, result: std::resul
                         let next = fall_back(&tx, desk, settings, m, &c.code, now)?;
                         mark_final(&tx, m.id, "failed", &f, now)?;
                         event(&tx, EventKind::DeliveryStatus, if next.is_some() { "fallback" } else { "failed" }, code.as_deref(),
-                            json!({"outbox_id": m.id, "attempt": c.attempts, "fallback_outbox_id": next.map(|n| n.0)}))?;
+                            json!({"outbox_id": m.id, "attempt": c.attempts, "fallback_outbox_id": next.map(|n| n.0), "admin": f.admin_message}))?;
                         update.status = "failed".into();
                         match next {
                             Some((nid, ch)) => {
