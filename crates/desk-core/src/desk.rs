@@ -37,6 +37,8 @@ pub struct Desk {
 #[serde(rename_all = "camelCase")]
 pub struct SetupStatus {
     pub needs_first_admin: bool,
+    /// People on this desk: 0 means offer "Load sample data".
+    pub people_count: i64,
     pub clinic_name: String,
     pub idle_lock_minutes: u32,
 }
@@ -205,8 +207,8 @@ impl Desk {
 
     pub fn setup_status(&self) -> Result<SetupStatus> {
         let settings = self.settings()?;
-        let n = self.with_store(|s| staff::count(s.conn()))?;
-        Ok(SetupStatus { needs_first_admin: n == 0, clinic_name: settings.clinic_name, idle_lock_minutes: settings.idle_lock_minutes })
+        let (n, people) = self.with_store(|s| Ok((staff::count(s.conn())?, people::count(s.conn())?)))?;
+        Ok(SetupStatus { needs_first_admin: n == 0, people_count: people, clinic_name: settings.clinic_name, idle_lock_minutes: settings.idle_lock_minutes })
     }
 
     /// Only on a desk with no staff yet: name the clinic and create its first administrator.
