@@ -1,5 +1,5 @@
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { fireEvent, render, screen } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import App from './App.svelte';
 import { INTERNAL_ERROR_MESSAGE } from './lib/api';
@@ -36,7 +36,8 @@ describe('App', () => {
     expect(screen.getByTestId('welcome').textContent).toContain(
       'Find a person to verify their phone or email.',
     );
-    expect(screen.queryByRole('textbox')).toBeNull();
+    // The desk is ready to search, with the keyboard already in the search box.
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('search-input')));
     expect(screen.queryByTestId('startup-error')).toBeNull();
   });
 

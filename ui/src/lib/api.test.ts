@@ -1,7 +1,25 @@
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeStatus } from '../test/fixtures';
-import { appStatus, INTERNAL_ERROR_MESSAGE, isApiError, toApiError, type ApiError } from './api';
+import { emit } from '@tauri-apps/api/event';
+import { makeHealth, makeStatus, makeUpdate } from '../test/fixtures';
+import {
+  appStatus,
+  deliveryHealth,
+  INTERNAL_ERROR_MESSAGE,
+  isApiError,
+  onDelivery,
+  outboxList,
+  peopleSearch,
+  personAdd,
+  personGet,
+  personUpdate,
+  sampleDataLoad,
+  settingsGet,
+  toApiError,
+  verificationCheck,
+  verificationStart,
+  type ApiError,
+} from './api';
 
 afterEach(() => {
   clearMocks();
@@ -102,5 +120,94 @@ describe('appStatus', () => {
   it('is internal when there is no Tauri backend at all', async () => {
     // No mockIPC: window.__TAURI_INTERNALS__ is missing, as in a plain browser.
     await expect(appStatus()).rejects.toEqual({ code: 'internal', message: INTERNAL_ERROR_MESSAGE });
+  });
+});
+
+describe('desk commands', () => {
+  function record(reply: (cmd: string) => unknown = () => []) {
+    const calls: Array<{ cmd: string; args: unknown }> = [];
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args });
+      return reply(cmd);
+    });
+    return calls;
+  }
+
+  it('pass camelCase arguments under the names the Rust commands take', async () => {
+    const calls = record((cmd) => (cmd.startsWith('people_search') || cmd === 'outbox_list' ? [] : {}));
+    await peopleSearch('priya');
+    await personGet('u1');
+    await personAdd({ displayName: 'A', phone: '9876512345' });
+    await personUpdate('u1', { displayName: 'B' });
+    await verificationStart('u1', 'whatsapp', true);
+    await verificationCheck('u1', 'phone', '482913');
+    await outboxList('u1');
+    await outboxList();
+    expect(calls).toEqual([
+      { cmd: 'people_search', args: { query: 'priya' } },
+      { cmd: 'person_get', args: { userId: 'u1' } },
+      { cmd: 'person_add', args: { input: { displayName: 'A', phone: '9876512345' } } },
+      { cmd: 'person_update', args: { userId: 'u1', input: { displayName: 'B' } } },
+      { cmd: 'verification_start', args: { userId: 'u1', channel: 'whatsapp', consent: true } },
+      { cmd: 'verification_check', args: { userId: 'u1', codeType: 'phone', code: '482913' } },
+      { cmd: 'outbox_list', args: { userId: 'u1' } },
+      { cmd: 'outbox_list', args: {} },
+    ]);
+  });
+
+  it('pass a rejection message through as-is', async () => {
+    mockIPC(() => {
+      throw { code: 'wrong_code', message: 'Wrong code. 2 tries left.' };
+    });
+    await expect(verificationCheck('u1', 'phone', '111111')).rejects.toEqual({
+      code: 'wrong_code',
+      message: 'Wrong code. 2 tries left.',
+    });
+  });
+
+  it('treat a list command answering with something else as internal', async () => {
+    mockIPC(() => ({ not: 'a list' }));
+    await expect(peopleSearch('x')).rejects.toEqual({ code: 'internal', message: INTERNAL_ERROR_MESSAGE });
+  });
+
+  it('settingsGet fills in what the desk needs', async () => {
+    mockIPC(() => ({ clinic_name: 'Skinspire Clinic', otp_length: 4, channel_order: ['sms', 'fax'] }));
+    const s = await settingsGet();
+    expect(s).toMatchObject({
+      clinic_name: 'Skinspire Clinic',
+      otp_length: 4,
+      channel_order: ['sms'],
+      resend_cooldown_seconds: 30,
+    });
+  });
+
+  it('deliveryHealth refuses a reply of the wrong shape', async () => {
+    mockIPC(() => makeHealth());
+    await expect(deliveryHealth()).resolves.toMatchObject({ demoMode: true });
+    mockIPC(() => ({ demoMode: true }));
+    await expect(deliveryHealth()).rejects.toEqual({ code: 'internal', message: INTERNAL_ERROR_MESSAGE });
+  });
+
+  it('sampleDataLoad returns how many people were added', async () => {
+    const calls = record(() => 40);
+    await expect(sampleDataLoad()).resolves.toBe(40);
+    expect(calls).toEqual([{ cmd: 'sample_data_load', args: {} }]);
+  });
+});
+
+describe('onDelivery', () => {
+  it('hands each `delivery` event payload to the callback until unlistened', async () => {
+    mockIPC(() => null, { shouldMockEvents: true });
+    const seen: number[] = [];
+    const unlisten = await onDelivery((u) => seen.push(u.outboxId));
+    await emit('delivery', makeUpdate({ outboxId: 5 }));
+    await emit('delivery', { nonsense: true });
+    unlisten();
+    await emit('delivery', makeUpdate({ outboxId: 6 }));
+    expect(seen).toEqual([5]);
+  });
+
+  it('rejects with plain words when events are not available', async () => {
+    await expect(onDelivery(() => {})).rejects.toEqual({ code: 'internal', message: INTERNAL_ERROR_MESSAGE });
   });
 });

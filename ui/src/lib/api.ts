@@ -1,6 +1,7 @@
 // The only module that talks to the Rust side. Every other file imports the
 // typed functions below; nothing else may import `@tauri-apps/api`.
 import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
 
 /** Every command rejects with this shape. `message` is plain words, shown as-is. */
 export type ApiError = { code: string; message: string };
@@ -101,3 +102,299 @@ export async function appStatus(): Promise<AppStatus> {
   }
   return status;
 }
+
+// ---------------------------------------------------------------------------
+// People, verification, delivery. Shapes mirror desk-core's serde output
+// (camelCase fields; `settings_get` alone keeps snake_case keys).
+
+export type CodeType = 'phone' | 'email';
+export type Channel = 'whatsapp' | 'sms' | 'email';
+export type EntityType = 'staff' | 'patient';
+
+export type ContactStatus =
+  | { state: 'missing' }
+  | { state: 'notVerified'; invalidatedAt: string | null }
+  | {
+      state: 'verified';
+      verifiedAt: string;
+      verifiedBy: string | null;
+      channel: string | null;
+      validUntil: string | null;
+    }
+  | { state: 'expired'; verifiedAt: string; expiredAt: string }
+  | {
+      state: 'codeSent';
+      channel: Channel;
+      targetMasked: string;
+      sentAt: string;
+      expiresAt: string;
+      attemptsLeft: number;
+      resendAvailableAt: string;
+    }
+  | { state: 'codeDead'; reason: 'too_many_tries' | 'expired' | string; resendAvailableAt: string };
+
+export type PersonSummary = {
+  userId: string;
+  displayName: string;
+  entityType: EntityType | string;
+  phoneMasked: string | null;
+  emailMasked: string | null;
+  phoneStatus: ContactStatus;
+  emailStatus: ContactStatus;
+};
+
+export type PersonView = PersonSummary & {
+  phone: string | null;
+  email: string | null;
+  preferredLanguage: string | null;
+};
+
+export type PersonInput = {
+  displayName: string;
+  entityType?: EntityType;
+  phone?: string;
+  email?: string;
+  preferredLanguage?: string;
+};
+
+export type Started = {
+  userId: string;
+  codeType: CodeType;
+  channel: Channel;
+  targetMasked: string;
+  sentAt: string;
+  expiresAt: string;
+  attemptsLeft: number;
+  codeLength: number;
+  resendAvailableAt: string;
+  outboxId: number;
+};
+
+export type CheckResult = {
+  verified: { userId: string; codeType: CodeType; verifiedAt: string; targetMasked: string };
+  person: PersonView;
+};
+
+export type EditResult = { person: PersonView; outcome: { invalidated: CodeType[] } };
+
+export type DeliveryStatus =
+  | 'queued'
+  | 'sending'
+  | 'sent'
+  | 'delivered'
+  | 'read'
+  | 'failed'
+  | 'undelivered'
+  | 'cancelled'
+  | 'unknown'
+  | 'expired';
+
+export type DeliveryUpdate = {
+  outboxId: number;
+  userId: string;
+  codeType: CodeType;
+  channel: Channel;
+  status: DeliveryStatus;
+  /** Plain words to show, when the Rust side has something to say. */
+  message: string | null;
+  fallbackOutboxId: number | null;
+  fallbackChannel: Channel | null;
+  offline: boolean;
+  demo: boolean;
+};
+
+export type DemoMessage = {
+  outboxId: number;
+  at: string;
+  channel: Channel;
+  toMasked: string;
+  subject: string | null;
+  text: string;
+};
+
+export type OutboxEntry = {
+  id: number;
+  userId: string;
+  displayName: string;
+  codeType: CodeType | string;
+  channel: Channel | string;
+  targetMasked: string;
+  status: DeliveryStatus | string;
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type CredentialsView = {
+  gmailConfigured: boolean;
+  gmailAddress: string;
+  smtpHost: string;
+  smtpPort: number;
+  twilioConfigured: boolean;
+  whatsappFrom: string;
+  smsFrom: string;
+  messagingServiceSid: string;
+  contentSid: string;
+  keyringProblem: string | null;
+};
+
+export type Health = {
+  keyring: KeyringStatus;
+  credentials: CredentialsView;
+  demoMode: boolean;
+  gmail: { sent24h: number; limit: number; warn: boolean; pausedUntil: string | null };
+  lastTests: { provider: string; ok: boolean; message: string; testedAt: string }[];
+  queued: number;
+  waitingOffline: number;
+  lastErrors: { at: string; channel: string; code: string; outcome: string }[];
+};
+
+/** `settings_get` keeps the clinic system's snake_case names. Only what the desk screen reads is typed. */
+export type Settings = {
+  clinic_name: string;
+  otp_length: number;
+  otp_expiry_minutes: number;
+  max_otp_attempts: number;
+  resend_cooldown_seconds: number;
+  channel_order: Channel[];
+  default_language: string;
+  [key: string]: unknown;
+};
+
+export type DeskEvent = Record<string, unknown>;
+
+function malformed(): ApiError {
+  return { code: 'internal', message: INTERNAL_ERROR_MESSAGE };
+}
+
+async function callArray<T>(command: string, args?: InvokeArgs): Promise<T[]> {
+  const value = await call<unknown>(command, args);
+  if (!Array.isArray(value)) throw malformed();
+  return value as T[];
+}
+
+async function callRecord<T>(command: string, args?: InvokeArgs): Promise<T> {
+  const value = await call<unknown>(command, args);
+  if (!isRecord(value)) throw malformed();
+  return value as T;
+}
+
+export function peopleSearch(query: string): Promise<PersonSummary[]> {
+  return callArray<PersonSummary>('people_search', { query });
+}
+
+export function personGet(userId: string): Promise<PersonView> {
+  return callRecord<PersonView>('person_get', { userId });
+}
+
+export function personAdd(input: PersonInput): Promise<PersonView> {
+  return callRecord<PersonView>('person_add', { input });
+}
+
+export function personUpdate(userId: string, input: PersonInput): Promise<EditResult> {
+  return callRecord<EditResult>('person_update', { userId, input });
+}
+
+/** Fills an empty desk with sample people; returns how many were added. */
+export async function sampleDataLoad(): Promise<number> {
+  const n = await call<unknown>('sample_data_load', {});
+  return typeof n === 'number' ? n : 0;
+}
+
+export function verificationStart(userId: string, channel: Channel, consent: boolean): Promise<Started> {
+  return callRecord<Started>('verification_start', { userId, channel, consent });
+}
+
+export function verificationCheck(userId: string, codeType: CodeType, code: string): Promise<CheckResult> {
+  return callRecord<CheckResult>('verification_check', { userId, codeType, code });
+}
+
+export function personEvents(userId: string): Promise<DeskEvent[]> {
+  return callArray<DeskEvent>('person_events', { userId });
+}
+
+const CHANNELS: readonly string[] = ['whatsapp', 'sms', 'email'];
+
+/** Settings with every key the desk screen reads present and of the right type. */
+export async function settingsGet(): Promise<Settings> {
+  const raw = await callRecord<Record<string, unknown>>('settings_get', {});
+  const num = (v: unknown, fallback: number) => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
+  const order = Array.isArray(raw.channel_order)
+    ? raw.channel_order.filter((c): c is Channel => typeof c === 'string' && CHANNELS.includes(c))
+    : [];
+  return {
+    ...raw,
+    clinic_name: typeof raw.clinic_name === 'string' ? raw.clinic_name : '',
+    otp_length: num(raw.otp_length, 6),
+    otp_expiry_minutes: num(raw.otp_expiry_minutes, 10),
+    max_otp_attempts: num(raw.max_otp_attempts, 3),
+    resend_cooldown_seconds: num(raw.resend_cooldown_seconds, 30),
+    channel_order: order.length > 0 ? order : ['whatsapp', 'sms'],
+    default_language: typeof raw.default_language === 'string' ? raw.default_language : 'en',
+  };
+}
+
+function isHealth(value: unknown): value is Health {
+  if (!isRecord(value)) return false;
+  const { credentials, gmail } = value;
+  return (
+    typeof value.demoMode === 'boolean' &&
+    isRecord(credentials) &&
+    typeof credentials.gmailConfigured === 'boolean' &&
+    typeof credentials.twilioConfigured === 'boolean' &&
+    isRecord(gmail) &&
+    typeof gmail.sent24h === 'number' &&
+    typeof gmail.limit === 'number' &&
+    Array.isArray(value.lastTests) &&
+    typeof value.queued === 'number' &&
+    typeof value.waitingOffline === 'number'
+  );
+}
+
+export async function deliveryHealth(): Promise<Health> {
+  const health = await call<unknown>('delivery_health', {});
+  if (!isHealth(health)) throw malformed();
+  return health;
+}
+
+export function outboxList(userId?: string): Promise<OutboxEntry[]> {
+  return callArray<OutboxEntry>('outbox_list', userId === undefined ? {} : { userId });
+}
+
+export function demoOutbox(): Promise<DemoMessage[]> {
+  return callArray<DemoMessage>('demo_outbox', {});
+}
+
+export function credentialsGet(): Promise<CredentialsView> {
+  return callRecord<CredentialsView>('credentials_get', {});
+}
+
+/** Stops listening. */
+export type Unlisten = () => void;
+
+/** Something that delivers `delivery` updates; components take one so tests can inject their own. */
+export type DeliverySource = (cb: (update: DeliveryUpdate) => void) => Promise<Unlisten>;
+
+/**
+ * Listens to the `delivery` event the shell emits on every delivery state
+ * change. Rejects with an ApiError when events are unavailable.
+ */
+export const onDelivery: DeliverySource = async (cb) => {
+  let unlisten: () => void | Promise<void>;
+  try {
+    unlisten = await listen<DeliveryUpdate>('delivery', (event) => {
+      if (isRecord(event.payload) && typeof event.payload.outboxId === 'number') cb(event.payload);
+    });
+  } catch (e) {
+    throw toApiError(e);
+  }
+  return () => {
+    // The window may be going away (or the backend already gone): nothing left to stop then.
+    try {
+      void Promise.resolve(unlisten()).catch(() => {});
+    } catch {
+      // as above
+    }
+  };
+};

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { makeStatus } from '../test/fixtures';
+import { makeHealth, makeStatus } from '../test/fixtures';
 import {
   databaseLabel,
+  DEMO_MODE_NOTICE,
+  healthItems,
   keyringLabel,
   keyringMessage,
   keyringTone,
@@ -107,5 +109,49 @@ describe('startupErrorNote', () => {
     for (const code of ['database_unavailable', 'storage_unavailable', 'not_ready', 'internal']) {
       expect(startupErrorNote({ code, message: 'Some plain words.' })).toBeNull();
     }
+  });
+});
+
+describe('healthItems (delivery in the status bar)', () => {
+  it('demo mode says messages are not sent', () => {
+    const items = healthItems(makeHealth({ demoMode: true }));
+    expect(items[0]).toEqual({ testid: 'status-demo', label: 'Demo mode — messages are not sent', tone: 'warning' });
+    expect(DEMO_MODE_NOTICE).toBe('Demo mode — messages are not sent');
+  });
+
+  it('counts messages waiting, and those waiting for the internet', () => {
+    const items = healthItems(makeHealth({ queued: 3, waitingOffline: 1 }));
+    expect(items.find((i) => i.testid === 'status-queued')?.label).toBe('3 messages waiting to send');
+    expect(items.find((i) => i.testid === 'status-offline')).toMatchObject({
+      label: 'No internet: 1 message waits for the connection',
+      tone: 'warning',
+    });
+    expect(healthItems(makeHealth()).some((i) => i.testid === 'status-queued')).toBe(false);
+  });
+
+  it('shows each channel’s state when set up, and Gmail’s count', () => {
+    const h = makeHealth({
+      demoMode: false,
+      credentials: { ...makeHealth().credentials, gmailConfigured: true, twilioConfigured: true },
+      gmail: { sent24h: 480, limit: 500, warn: true, pausedUntil: null },
+      lastTests: [{ provider: 'twilio', ok: false, message: 'Bad token', testedAt: '2026-11-24T05:02:00.000Z' }],
+    });
+    const items = healthItems(h);
+    expect(items.find((i) => i.testid === 'status-twilio')).toMatchObject({ label: 'WhatsApp & SMS: failing', tone: 'problem' });
+    expect(items.find((i) => i.testid === 'status-email')).toMatchObject({ label: 'Email: ready', tone: 'ok' });
+    expect(items.find((i) => i.testid === 'status-gmail')).toMatchObject({ label: 'Gmail today: 480 of 500', tone: 'warning' });
+    expect(items.some((i) => i.testid === 'status-demo')).toBe(false);
+  });
+
+  it('says when Gmail is paused', () => {
+    const h = makeHealth({
+      demoMode: false,
+      credentials: { ...makeHealth().credentials, gmailConfigured: true },
+      gmail: { sent24h: 500, limit: 500, warn: true, pausedUntil: '2026-11-24T08:35:00.000Z' },
+    });
+    expect(healthItems(h, 'Asia/Kolkata').find((i) => i.testid === 'status-gmail')).toMatchObject({
+      label: 'Gmail limit reached: email paused until 14:05',
+      tone: 'problem',
+    });
   });
 });

@@ -1,6 +1,7 @@
 // Pure functions turning the app status into the words the screen shows.
 // Components only place these strings; all wording decisions live here.
-import type { ApiError, AppStatus } from './api';
+import type { ApiError, AppStatus, Health } from './api';
+import { formatTime } from './time';
 
 /** How an item looks: always text + colour + icon, never colour alone. */
 export type Tone = 'ok' | 'warning' | 'problem';
@@ -79,4 +80,69 @@ export function startupErrorNote(error: ApiError): string | null {
   if (error.code !== 'database_too_new') return null;
   const already = error.message.toLowerCase().includes('nothing has been changed');
   return already ? null : NOTHING_CHANGED;
+}
+
+// --- Delivery health (status bar) ------------------------------------------
+
+/** One item of the delivery part of the status bar; `tone` null = plain information. */
+export type HealthItem = { testid: string; label: string; tone: Tone | null };
+
+export const DEMO_MODE_NOTICE = 'Demo mode — messages are not sent';
+
+function plural(n: number, one: string, many: string): string {
+  return n === 1 ? `1 ${one}` : `${n} ${many}`;
+}
+
+/** What the status bar says about delivery: demo mode, channels, waiting messages, Gmail's count. */
+export function healthItems(health: Health, timeZone?: string): HealthItem[] {
+  const items: HealthItem[] = [];
+  const failing = (provider: string) =>
+    health.lastTests.some((t) => t.provider.toLowerCase() === provider && !t.ok);
+  if (health.demoMode) {
+    items.push({ testid: 'status-demo', label: DEMO_MODE_NOTICE, tone: 'warning' });
+  } else {
+    const twilio = health.credentials.twilioConfigured;
+    items.push({
+      testid: 'status-twilio',
+      label: !twilio ? 'WhatsApp & SMS: not set up' : failing('twilio') ? 'WhatsApp & SMS: failing' : 'WhatsApp & SMS: ready',
+      tone: !twilio ? 'warning' : failing('twilio') ? 'problem' : 'ok',
+    });
+    const gmail = health.credentials.gmailConfigured;
+    items.push({
+      testid: 'status-email',
+      label: !gmail ? 'Email: not set up' : failing('gmail') ? 'Email: failing' : 'Email: ready',
+      tone: !gmail ? 'warning' : failing('gmail') ? 'problem' : 'ok',
+    });
+  }
+  if (health.waitingOffline > 0) {
+    items.push({
+      testid: 'status-offline',
+      label: `No internet: ${plural(health.waitingOffline, 'message waits', 'messages wait')} for the connection`,
+      tone: 'warning',
+    });
+  }
+  if (health.queued > 0) {
+    items.push({
+      testid: 'status-queued',
+      label: `${plural(health.queued, 'message', 'messages')} waiting to send`,
+      tone: null,
+    });
+  }
+  if (health.credentials.gmailConfigured) {
+    const g = health.gmail;
+    if (g.pausedUntil) {
+      items.push({
+        testid: 'status-gmail',
+        label: `Gmail limit reached: email paused until ${formatTime(g.pausedUntil, timeZone)}`,
+        tone: 'problem',
+      });
+    } else {
+      items.push({
+        testid: 'status-gmail',
+        label: `Gmail today: ${g.sent24h} of ${g.limit}`,
+        tone: g.warn ? 'warning' : null,
+      });
+    }
+  }
+  return items;
 }

@@ -1,4 +1,13 @@
 import type { AppStatus, KeyringStatus } from '../lib/api';
+import type {
+  CheckResult,
+  ContactStatus,
+  DeliveryUpdate,
+  Health,
+  PersonSummary,
+  PersonView,
+  Started,
+} from '../lib/api';
 
 export function makeStatus(overrides: Partial<AppStatus> = {}, keyring: Partial<KeyringStatus> = {}): AppStatus {
   return {
@@ -16,5 +25,102 @@ export function makeStatus(overrides: Partial<AppStatus> = {}, keyring: Partial<
       backend: 'secret-service',
       ...keyring,
     },
+  };
+}
+
+export const SENT_AT = '2026-11-24T05:02:00.000Z'; // 10:32 in India
+export const EXPIRES_AT = '2026-11-24T05:12:00.000Z';
+export const RESEND_AT = '2026-11-24T05:02:30.000Z';
+
+export const NOT_VERIFIED: ContactStatus = { state: 'notVerified', invalidatedAt: null };
+
+export function makeSummary(overrides: Partial<PersonSummary> = {}): PersonSummary {
+  return {
+    userId: '+919876512345',
+    displayName: 'Priya Raman',
+    entityType: 'patient',
+    phoneMasked: '+91 98••• ••345',
+    emailMasked: 'p•••••@gmail.com',
+    phoneStatus: NOT_VERIFIED,
+    emailStatus: NOT_VERIFIED,
+    ...overrides,
+  };
+}
+
+export function makePerson(overrides: Partial<PersonView> = {}): PersonView {
+  return {
+    ...makeSummary(),
+    phone: '+919876512345',
+    email: 'priya.raman@gmail.com',
+    preferredLanguage: 'ta',
+    ...overrides,
+  };
+}
+
+export function makeStarted(overrides: Partial<Started> = {}): Started {
+  return {
+    userId: '+919876512345',
+    codeType: 'phone',
+    channel: 'whatsapp',
+    targetMasked: '+91 98••• ••345',
+    sentAt: SENT_AT,
+    expiresAt: EXPIRES_AT,
+    attemptsLeft: 3,
+    codeLength: 6,
+    resendAvailableAt: RESEND_AT,
+    outboxId: 41,
+    ...overrides,
+  };
+}
+
+export function makeCheckResult(person: PersonView = makePerson()): CheckResult {
+  const verifiedAt = '2026-11-24T05:03:00.000Z';
+  return {
+    verified: { userId: person.userId, codeType: 'phone', verifiedAt, targetMasked: '+91 98••• ••345' },
+    person: {
+      ...person,
+      phoneStatus: { state: 'verified', verifiedAt, verifiedBy: 'reception', channel: 'whatsapp', validUntil: null },
+    },
+  };
+}
+
+export function makeUpdate(overrides: Partial<DeliveryUpdate> = {}): DeliveryUpdate {
+  return {
+    outboxId: 41,
+    userId: '+919876512345',
+    codeType: 'phone',
+    channel: 'whatsapp',
+    status: 'sent',
+    message: null,
+    fallbackOutboxId: null,
+    fallbackChannel: null,
+    offline: false,
+    demo: false,
+    ...overrides,
+  };
+}
+
+export function makeHealth(overrides: Partial<Health> = {}): Health {
+  return {
+    keyring: { state: 'ok', message: '', backend: 'secret-service' },
+    credentials: {
+      gmailConfigured: false,
+      gmailAddress: '',
+      smtpHost: 'smtp.gmail.com',
+      smtpPort: 465,
+      twilioConfigured: false,
+      whatsappFrom: '',
+      smsFrom: '',
+      messagingServiceSid: '',
+      contentSid: '',
+      keyringProblem: null,
+    },
+    demoMode: true,
+    gmail: { sent24h: 0, limit: 500, warn: false, pausedUntil: null },
+    lastTests: [],
+    queued: 0,
+    waitingOffline: 0,
+    lastErrors: [],
+    ...overrides,
   };
 }

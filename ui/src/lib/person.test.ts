@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { makePerson, makeStarted, makeSummary, SENT_AT } from '../test/fixtures';
+import {
+  changeWarning,
+  channelsFor,
+  consentLabel,
+  fieldForError,
+  firstStep,
+  invalidatedWords,
+  LANGUAGES,
+  otherChannels,
+  sameContact,
+  sendLabel,
+  sentLine,
+  sessionFromStarted,
+  sessionFromStatus,
+  statusFromStarted,
+  toSummary,
+  withStatus,
+} from './person';
+
+const VERIFIED = {
+  state: 'verified',
+  verifiedAt: SENT_AT,
+  verifiedBy: 'reception',
+  channel: 'sms',
+  validUntil: null,
+} as const;
+
+describe('channelsFor', () => {
+  it('offers phone channels only with a phone, email only with an email', () => {
+    const both = makeSummary();
+    expect(channelsFor(both, 'phone')).toEqual(['whatsapp', 'sms']);
+    expect(channelsFor(both, 'email')).toEqual(['email']);
+    const noPhone = makeSummary({ phoneMasked: null, phoneStatus: { state: 'missing' } });
+    expect(channelsFor(noPhone, 'phone')).toEqual([]);
+    const noEmail = makeSummary({ emailMasked: null, emailStatus: { state: 'missing' } });
+    expect(channelsFor(noEmail, 'email')).toEqual([]);
+  });
+
+  it('follows the clinic’s channel order', () => {
+    expect(channelsFor(makeSummary(), 'phone', ['sms', 'whatsapp'])).toEqual(['sms', 'whatsapp']);
+    expect(channelsFor(makeSummary(), 'phone', ['sms'])).toEqual(['sms', 'whatsapp']);
+  });
+
+  it('"Not received?" offers the next channels, email last', () => {
+    expect(otherChannels(makeSummary(), 'whatsapp')).toEqual(['sms', 'email']);
+    expect(otherChannels(makeSummary(), 'sms')).toEqual(['whatsapp', 'email']);
+    expect(otherChannels(makeSummary(), 'email')).toEqual(['whatsapp', 'sms']);
+    expect(otherChannels(makeSummary({ emailMasked: null, emailStatus: { state: 'missing' } }), 'whatsapp')).toEqual([
+      'sms',
+    ]);
+  });
+});
+
+describe('words', () => {
+  it('consent and send labels', () => {
+    expect(consentLabel('phone')).toBe('The person agrees to receive a code at this number');
+    expect(consentLabel('email')).toBe('The person agrees to receive a code at this address');
+    expect(sendLabel('whatsapp')).toBe('Send by WhatsApp');
+    expect(sendLabel('sms')).toBe('Send by SMS');
+    expect(sendLabel('email')).toBe('Send by email');
+  });
+
+  it('says what was sent where and when', () => {
+    expect(sentLine(sessionFromStarted(makeStarted()), 'Asia/Kolkata')).toBe(
+      'Code sent by WhatsApp to +91 98••• ••345 at 10:32',
+    );
+  });
+
+  it('warns before changing a verified contact', () => {
+    expect(changeWarning('phone')).toBe('This number is verified. Changing it means verifying it again.');
+    expect(changeWarning('email')).toBe('This address is verified. Changing it means verifying it again.');
+  });
+
+  it('says which contacts need verifying again after an edit', () => {
+    expect(invalidatedWords([])).toBeNull();
+    expect(invalidatedWords(['phone'])).toBe('The mobile number changed, so it needs verifying again.');
+    expect(invalidatedWords(['email'])).toBe('The email address changed, so it needs verifying again.');
+    expect(invalidatedWords(['phone', 'email'])).toContain('both');
+  });
+
+  it('lists the six languages in their own scripts', () => {
+    expect(LANGUAGES.map((l) => l.code)).toEqual(['en', 'hi', 'kn', 'ta', 'te', 'ml']);
+    expect(LANGUAGES.map((l) => l.label)).toEqual(['English', 'हिन्दी', 'ಕನ್ನಡ', 'தமிழ்', 'తెలుగు', 'മലയാളം']);
+  });
+});
+
+describe('sessions', () => {
+  it('from a send, and the badge it gives at once', () => {
+    const started = makeStarted();
+    expect(sessionFromStarted(started)).toMatchObject({ codeLength: 6, outboxId: 41, attemptsLeft: 3 });
+    const s = statusFromStarted(started);
+    expect(s).toMatchObject({ state: 'codeSent', channel: 'whatsapp', attemptsLeft: 3 });
+    expect(withStatus(makeSummary(), 'phone', s).phoneStatus.state).toBe('codeSent');
+    expect(withStatus(makeSummary(), 'email', s).phoneStatus.state).toBe('notVerified');
+  });
+
+  it('resumes a code already on its way, without knowing its message id', () => {
+    const status = statusFromStarted(makeStarted({ channel: 'sms' }));
+    expect(sessionFromStatus('phone', status, 4)).toMatchObject({ channel: 'sms', codeLength: 4, outboxId: null });
+    expect(sessionFromStatus('phone', { state: 'missing' }, 6)).toBeNull();
+  });
+});
+
+describe('firstStep', () => {
+  it('goes to the code being typed first', () => {
+    expect(firstStep(makeSummary(), 'email')).toEqual({ kind: 'email', target: 'code' });
+  });
+
+  it('else to the first contact that is not verified', () => {
+    expect(firstStep(makeSummary(), null)).toEqual({ kind: 'phone', target: 'consent' });
+    expect(firstStep(makeSummary({ phoneStatus: VERIFIED }), null)).toEqual({ kind: 'email', target: 'consent' });
+    expect(
+      firstStep(makeSummary({ phoneStatus: { state: 'missing' }, emailStatus: { state: 'missing' } }), null),
+    ).toBeNull();
+    expect(firstStep(makeSummary({ phoneStatus: VERIFIED, emailStatus: VERIFIED }), null)).toBeNull();
+  });
+});
+
+describe('fieldForError', () => {
+  it('puts each Rust message next to its field', () => {
+    expect(fieldForError({ code: 'invalid_contact', message: "That isn't a valid phone number. Check the digits." })).toBe(
+      'phone',
+    );
+    expect(fieldForError({ code: 'invalid_contact', message: 'That looks like a landline.' })).toBe('phone');
+    expect(fieldForError({ code: 'invalid_contact', message: "That isn't a valid email address." })).toBe('email');
+    expect(fieldForError({ code: 'invalid_input', message: "Type the person's name." })).toBe('displayName');
+    expect(fieldForError({ code: 'invalid_input', message: 'Give at least a phone number or an email address.' })).toBe(
+      'phone',
+    );
+    expect(fieldForError({ code: 'invalid_input', message: 'The desk has no messages in language “fr”.' })).toBe(
+      'preferredLanguage',
+    );
+  });
+
+  it('leaves other errors for the top of the form', () => {
+    expect(fieldForError({ code: 'internal', message: 'The desk could not do that.' })).toBeNull();
+    expect(fieldForError({ code: 'person_not_found', message: 'That person is no longer on this desk.' })).toBeNull();
+  });
+});
+
+describe('helpers', () => {
+  it('sameContact ignores spaces and dashes', () => {
+    expect(sameContact('+91 98765-12345', '+919876512345')).toBe(true);
+    expect(sameContact('Priya@Gmail.com', 'priya@gmail.com')).toBe(true);
+    expect(sameContact('+919876512346', '+919876512345')).toBe(false);
+    expect(sameContact('', null)).toBe(true);
+  });
+
+  it('toSummary drops the full contacts', () => {
+    const s = toSummary(makePerson());
+    expect(s).not.toHaveProperty('phone');
+    expect(s).not.toHaveProperty('email');
+    expect(s.phoneMasked).toBe('+91 98••• ••345');
+  });
+});

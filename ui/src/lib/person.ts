@@ -1,0 +1,215 @@
+// Words and choices for a person's contacts; what the person panel offers and where focus goes.
+import type { ApiError, Channel, CodeType, ContactStatus, PersonSummary, PersonView, Started } from './api';
+import { channelLabel } from './badges';
+import { formatTime } from './time';
+
+export const LANGUAGES: readonly { code: string; label: string }[] = [
+  { code: 'en', label: 'English' },
+  { code: 'hi', label: 'हिन्दी' },
+  { code: 'kn', label: 'ಕನ್ನಡ' },
+  { code: 'ta', label: 'தமிழ்' },
+  { code: 'te', label: 'తెలుగు' },
+  { code: 'ml', label: 'മലയാളം' },
+];
+
+export function languageLabel(code: string | null | undefined): string {
+  return LANGUAGES.find((l) => l.code === code)?.label ?? '';
+}
+
+export const DEFAULT_CHANNEL_ORDER: readonly Channel[] = ['whatsapp', 'sms'];
+
+export function contactNoun(kind: CodeType): string {
+  return kind === 'phone' ? 'Mobile number' : 'Email address';
+}
+
+export function consentLabel(kind: CodeType): string {
+  return kind === 'phone'
+    ? 'The person agrees to receive a code at this number'
+    : 'The person agrees to receive a code at this address';
+}
+
+export function sendLabel(channel: Channel): string {
+  return `Send by ${channelLabel(channel)}`;
+}
+
+export const SHORTCUT_KEYS: Record<Channel, string> = { whatsapp: 'Alt+W', sms: 'Alt+S', email: 'Alt+E' };
+
+export function codeTypeOf(channel: Channel): CodeType {
+  return channel === 'email' ? 'email' : 'phone';
+}
+
+export function hasContact(person: PersonSummary, kind: CodeType): boolean {
+  return kind === 'phone'
+    ? person.phoneMasked !== null && person.phoneStatus.state !== 'missing'
+    : person.emailMasked !== null && person.emailStatus.state !== 'missing';
+}
+
+/** Channels that make sense for a contact: phone channels need a phone, email needs an email. */
+export function channelsFor(
+  person: PersonSummary,
+  kind: CodeType,
+  order: readonly Channel[] = DEFAULT_CHANNEL_ORDER,
+): Channel[] {
+  if (!hasContact(person, kind)) return [];
+  if (kind === 'email') return ['email'];
+  const phoneOrder: Channel[] = order.filter((c) => c === 'whatsapp' || c === 'sms');
+  for (const c of DEFAULT_CHANNEL_ORDER) if (!phoneOrder.includes(c)) phoneOrder.push(c);
+  return [...new Set(phoneOrder)];
+}
+
+/**
+ * "Not received?" choices after sending by `current`: the other phone
+ * channel(s) first, then email (another contact, so it needs its own consent).
+ */
+export function otherChannels(
+  person: PersonSummary,
+  current: Channel,
+  order: readonly Channel[] = DEFAULT_CHANNEL_ORDER,
+): Channel[] {
+  const all = [...channelsFor(person, 'phone', order), ...channelsFor(person, 'email', order)];
+  return all.filter((c) => c !== current);
+}
+
+export function statusOf(person: PersonSummary, kind: CodeType): ContactStatus {
+  return kind === 'phone' ? person.phoneStatus : person.emailStatus;
+}
+
+/** A code being typed at the desk. */
+export type CodeSession = {
+  codeType: CodeType;
+  channel: Channel;
+  targetMasked: string;
+  sentAt: string;
+  expiresAt: string;
+  attemptsLeft: number;
+  codeLength: number;
+  resendAvailableAt: string;
+  /** null when resumed from a person's state (the Rust side doesn't say which message). */
+  outboxId: number | null;
+};
+
+export function sessionFromStarted(s: Started): CodeSession {
+  return {
+    codeType: s.codeType,
+    channel: s.channel,
+    targetMasked: s.targetMasked,
+    sentAt: s.sentAt,
+    expiresAt: s.expiresAt,
+    attemptsLeft: s.attemptsLeft,
+    codeLength: s.codeLength,
+    resendAvailableAt: s.resendAvailableAt,
+    outboxId: s.outboxId,
+  };
+}
+
+/** A code already in flight when the person is opened (e.g. sent from the other desk tab earlier). */
+export function sessionFromStatus(kind: CodeType, status: ContactStatus, codeLength: number): CodeSession | null {
+  if (status.state !== 'codeSent') return null;
+  return {
+    codeType: kind,
+    channel: status.channel,
+    targetMasked: status.targetMasked,
+    sentAt: status.sentAt,
+    expiresAt: status.expiresAt,
+    attemptsLeft: status.attemptsLeft,
+    codeLength,
+    resendAvailableAt: status.resendAvailableAt,
+    outboxId: null,
+  };
+}
+
+/** The badge a contact shows straight after a send (before the next read of the person). */
+export function statusFromStarted(s: Started): ContactStatus {
+  return {
+    state: 'codeSent',
+    channel: s.channel,
+    targetMasked: s.targetMasked,
+    sentAt: s.sentAt,
+    expiresAt: s.expiresAt,
+    attemptsLeft: s.attemptsLeft,
+    resendAvailableAt: s.resendAvailableAt,
+  };
+}
+
+export function withStatus<P extends PersonSummary>(person: P, kind: CodeType, status: ContactStatus): P {
+  return kind === 'phone' ? { ...person, phoneStatus: status } : { ...person, emailStatus: status };
+}
+
+/** "Code sent by WhatsApp to +91 98••• ••345 at 10:32" */
+export function sentLine(session: Pick<CodeSession, 'channel' | 'targetMasked' | 'sentAt'>, timeZone?: string): string {
+  return `Code sent by ${channelLabel(session.channel)} to ${session.targetMasked} at ${formatTime(session.sentAt, timeZone)}`;
+}
+
+/** "Mobile number verified." / "Email address verified." */
+export function verifiedWords(kind: CodeType): string {
+  return `${contactNoun(kind)} verified.`;
+}
+
+/** Where the keyboard goes when a person opens: the code being typed, else the first contact to verify. */
+export type FirstStep = { kind: CodeType; target: 'code' | 'consent' } | null;
+
+export function firstStep(person: PersonSummary, activeCode: CodeType | null): FirstStep {
+  if (activeCode) return { kind: activeCode, target: 'code' };
+  for (const kind of ['phone', 'email'] as const) {
+    const s = statusOf(person, kind);
+    if (s.state !== 'missing' && s.state !== 'verified') return { kind, target: 'consent' };
+  }
+  return null;
+}
+
+export type FormField = 'displayName' | 'phone' | 'email' | 'preferredLanguage';
+
+/**
+ * Which form field a Rust rejection is about. The Rust side gives words only
+ * (no field name), so this reads the error code and the words.
+ */
+export function fieldForError(error: ApiError): FormField | null {
+  const m = error.message.toLowerCase();
+  if (error.code === 'invalid_contact') {
+    if (m.includes('email')) return 'email';
+    return 'phone';
+  }
+  if (error.code === 'invalid_input') {
+    if (m.includes('name')) return 'displayName';
+    if (m.includes('language')) return 'preferredLanguage';
+    if (m.includes('phone number or an email')) return 'phone';
+    if (m.includes('email')) return 'email';
+    if (m.includes('phone') || m.includes('mobile') || m.includes('number')) return 'phone';
+  }
+  return null;
+}
+
+/** The warning shown while editing a verified contact. */
+export function changeWarning(kind: CodeType): string {
+  return kind === 'phone'
+    ? 'This number is verified. Changing it means verifying it again.'
+    : 'This address is verified. Changing it means verifying it again.';
+}
+
+/** After an edit that undid verifications: "The mobile number changed, so it needs verifying again." */
+export function invalidatedWords(kinds: readonly CodeType[]): string | null {
+  if (kinds.length === 0) return null;
+  if (kinds.length === 2) return 'The mobile number and email address changed, so both need verifying again.';
+  return kinds[0] === 'phone'
+    ? 'The mobile number changed, so it needs verifying again.'
+    : 'The email address changed, so it needs verifying again.';
+}
+
+/** Contact values compare loosely: spaces and dashes don't make a different number. */
+export function sameContact(a: string | null | undefined, b: string | null | undefined): boolean {
+  const n = (v: string | null | undefined) => (v ?? '').replace(/[\s\-()]/g, '').toLowerCase();
+  return n(a) === n(b);
+}
+
+/** `person_get` etc. read into a summary for the search list. */
+export function toSummary(p: PersonView): PersonSummary {
+  return {
+    userId: p.userId,
+    displayName: p.displayName,
+    entityType: p.entityType,
+    phoneMasked: p.phoneMasked,
+    emailMasked: p.emailMasked,
+    phoneStatus: p.phoneStatus,
+    emailStatus: p.emailStatus,
+  };
+}

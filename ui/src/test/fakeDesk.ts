@@ -1,0 +1,65 @@
+// A stand-in for the Rust side in component tests: mockIPC with sensible
+// answers for every desk command, per-test overrides, a call log, and the
+// `delivery` event mocked so tests can emit updates.
+import { mockIPC } from '@tauri-apps/api/mocks';
+import { emit } from '@tauri-apps/api/event';
+import type { DeliveryUpdate, Settings } from '../lib/api';
+import { makeHealth, makePerson, makeStatus } from './fixtures';
+
+export type Handler = (args: Record<string, unknown>) => unknown;
+
+export const SETTINGS: Settings = {
+  clinic_name: 'Skinspire Clinic, Jayanagar',
+  otp_length: 6,
+  otp_expiry_minutes: 10,
+  max_otp_attempts: 3,
+  resend_cooldown_seconds: 30,
+  channel_order: ['whatsapp', 'sms'],
+  default_language: 'en',
+};
+
+export type FakeDesk = {
+  calls: Array<{ cmd: string; args: Record<string, unknown> }>;
+  callsTo: (cmd: string) => Array<Record<string, unknown>>;
+};
+
+export function mockDesk(overrides: Record<string, Handler> = {}): FakeDesk {
+  const defaults: Record<string, Handler> = {
+    app_status: () => makeStatus(),
+    settings_get: () => SETTINGS,
+    delivery_health: () => makeHealth({ demoMode: false }),
+    people_search: () => [],
+    person_get: () => makePerson(),
+    outbox_list: () => [],
+    demo_outbox: () => [],
+  };
+  const handlers = { ...defaults, ...overrides };
+  const calls: FakeDesk['calls'] = [];
+  mockIPC(
+    (cmd, payload) => {
+      const args = (payload ?? {}) as Record<string, unknown>;
+      calls.push({ cmd, args });
+      const h = handlers[cmd];
+      if (!h) throw { code: 'internal', message: `No fake for ${cmd}` };
+      return h(args);
+    },
+    { shouldMockEvents: true },
+  );
+  return { calls, callsTo: (cmd) => calls.filter((c) => c.cmd === cmd).map((c) => c.args) };
+}
+
+/** Sends a `delivery` event as the shell would. */
+export function emitDelivery(update: DeliveryUpdate): Promise<void> {
+  return emit('delivery', update);
+}
+
+/** A promise and its resolve/reject, to hold a command's answer back. */
+export function deferred<T>() {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
