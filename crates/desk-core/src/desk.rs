@@ -192,7 +192,10 @@ impl Desk {
     }
 
     pub fn update_settings(&self, actor: &str, patch: &Map<String, Value>) -> Result<Settings> {
-        self.with_store(|s| self.engine.update_settings(s.conn(), patch, actor))
+        let updated = self.with_store(|s| self.engine.update_settings(s.conn(), patch, actor))?;
+        // Provider settings and credentials are saved through here: rebuild the providers.
+        self.delivery.invalidate_transports();
+        Ok(updated)
     }
 
     pub fn load_sample_data(&self, actor: &str) -> Result<usize> {

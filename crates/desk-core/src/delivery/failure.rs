@@ -55,6 +55,17 @@ impl Failure {
         )
     }
 
+    /// Email refused by the desk itself, without asking Gmail: the rolling 24-hour count is at
+    /// the configured limit, or Gmail said 550 5.4.5 and the window hasn't freed yet. A code of
+    /// its own, so a local refusal never looks like (or extends) a refusal from Gmail.
+    pub fn gmail_paused(until_local: Option<&str>) -> Self {
+        let when = until_local.map(|t| format!(" Email works again at {t}.")).unwrap_or_else(|| " Email works again within 24 hours.".into());
+        Failure::new(Action::Stop, Some("gmail_paused".into()), &format!(
+            "The clinic's email has reached its daily sending limit. Verify by phone instead.{when}"
+        ))
+        .admin("Gmail's daily sending limit is used up; the desk is holding email until the 24-hour window frees.")
+    }
+
     pub fn not_configured(channel_label: &str) -> Self {
         Failure::new(Action::Stop, Some("not_configured".into()), &format!(
             "Sending by {channel_label} isn't set up on this desk. Use another way, or ask an administrator."

@@ -80,11 +80,21 @@ pub struct Hub {
     pub wake: Notify,
     updates: broadcast::Sender<DeliveryUpdate>,
     demo: Mutex<VecDeque<DemoMessage>>,
+    /// Providers built from settings and the keyring, reused between sends (the SMTP pool and
+    /// HTTP client keep their connections); rebuilt when settings or credentials change.
+    transports: Mutex<Option<(u64, std::sync::Arc<Transports>)>>,
+    epoch: std::sync::atomic::AtomicU64,
 }
 
 impl Default for Hub {
     fn default() -> Self {
-        Hub { wake: Notify::new(), updates: broadcast::channel(256).0, demo: Mutex::new(VecDeque::new()) }
+        Hub {
+            wake: Notify::new(),
+            updates: broadcast::channel(256).0,
+            demo: Mutex::new(VecDeque::new()),
+            transports: Mutex::new(None),
+            epoch: std::sync::atomic::AtomicU64::new(0),
+        }
     }
 }
 
@@ -96,6 +106,25 @@ impl Hub {
     fn publish(&self, update: DeliveryUpdate) {
         // No subscriber (no window yet) is fine: the state is in the database.
         let _ = self.updates.send(update);
+    }
+
+    /// Settings or credentials changed: build the providers afresh before the next send.
+    pub fn invalidate_transports(&self) {
+        self.epoch.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn transports(&self, settings: &Settings, keyring: &crate::secrets::Keyring) -> std::sync::Arc<Transports> {
+        let epoch = self.epoch.load(std::sync::atomic::Ordering::SeqCst);
+        let mut cached = self.transports.lock().unwrap_or_else(|p| p.into_inner());
+        match cached.as_ref() {
+            // A keyring problem may clear up (unlocked later): don't keep a broken set for long.
+            Some((e, t)) if *e == epoch && t.problem.is_none() => t.clone(),
+            _ => {
+                let fresh = std::sync::Arc::new(Transports::load(settings, keyring));
+                *cached = Some((epoch, fresh.clone()));
+                fresh
+            }
+        }
     }
 
     pub fn demo_messages(&self) -> Vec<DemoMessage> {
@@ -199,7 +228,7 @@ enum Due {
 pub async fn tick(desk: &Desk) -> Result<Option<OffsetDateTime>> {
     expire_stale(desk)?;
     let settings = desk.settings()?;
-    let transports = Transports::load(&settings, desk.keyring());
+    let transports = desk.delivery().transports(&settings, desk.keyring());
     // Bounded: a burst never starves the UI of the store for long.
     for _ in 0..50 {
         let due = next_due(desk)?;
@@ -448,11 +477,12 @@ async fn send_one(desk: &Desk, settings: &Settings, transports: &Transports, id:
                     let quota = desk.with_store(|s| {
                         Ok((gmail_sent_24h(s.conn(), now)?, gmail_exhausted_until(s.conn(), now)?))
                     })?;
+                    let offset = desk.engine().clock.local_offset();
                     match quota {
-                        (_, Some(until)) if until > now => Err(super::failure::smtp(Some(550), Some("5.4.5"), "quota")),
-                        (sent, _) if sent >= i64::from(settings.gmail_daily_limit) => {
-                            Err(super::failure::smtp(Some(550), Some("5.4.5"), "local quota"))
+                        (_, Some(until)) if until > now => {
+                            Err(Failure::gmail_paused(Some(&crate::clock::local_hh_mm(until, offset))))
                         }
+                        (sent, _) if sent >= i64::from(settings.gmail_daily_limit) => Err(Failure::gmail_paused(None)),
                         (sent, _) if sent * 100 >= i64::from(settings.gmail_daily_limit) * 80 => {
                             tracing::warn!(sent, limit = settings.gmail_daily_limit, "Gmail's daily limit is 80 % used");
                             send_email(gmail, &c, &rendered, language).await
