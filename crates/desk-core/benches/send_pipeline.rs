@@ -345,10 +345,9 @@ fn main() {
              keyring, template rendering, the send, the result and its event. People are distinct and \
              the caps raised, so no limit trips; the manual clock moves 10 ms a send.\n\
              - **One tick per message** is how the desk runs at reception (every start wakes the worker). \
-             Each tick loads the transports afresh (`Transports::load`: keyring reads, a new SMTP pool \
-             or HTTP client), so every email opens a new connection with STARTTLS and AUTH.\n\
-             - **Burst:** {N} started, then drained by ticks of up to 50 sends, which share one \
-             transport per tick.\n\
+             The providers (SMTP pool, HTTP client, credentials read from the keyring) are built once \
+             and reused until settings or credentials change, so connections stay open between sends.\n\
+             - **Burst:** {N} started, then drained by ticks of up to 50 sends.\n\
              - **Bare baselines:** one lettre transport (one pool, the same TLS and auth) sending \
              messages built from the same rendered template; one reqwest client posting the same form \
              (To, From, Body, ValidityPeriod) with Basic auth. Neither touches SQLite or the keyring.\n\
