@@ -19,7 +19,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
 use tauri::State;
 
-use crate::state::{as_admin, as_staff, open, DeskState};
+use crate::state::{as_admin, as_staff, as_staff_passive, open, DeskState};
 
 type Reply<T> = Result<T, PublicError>;
 
@@ -173,21 +173,21 @@ pub async fn credentials_get(state: State<'_, DeskState>) -> Reply<CredentialsVi
 #[tauri::command]
 #[tracing::instrument(skip_all)]
 pub async fn delivery_health(state: State<'_, DeskState>) -> Reply<Health> {
-    as_staff(&state, |desk, _| admin::health(desk)).await
+    as_staff_passive(&state, |desk, _| admin::health(desk)).await
 }
 
 /// Recent messages and their states, optionally for one person.
 #[tauri::command]
 #[tracing::instrument(skip_all)]
 pub async fn outbox_list(state: State<'_, DeskState>, user_id: Option<String>) -> Reply<Vec<OutboxEntry>> {
-    as_staff(&state, move |desk, _| admin::outbox_list(desk, user_id.as_deref(), 100)).await
+    as_staff_passive(&state, move |desk, _| admin::outbox_list(desk, user_id.as_deref(), 100)).await
 }
 
 /// Messages "sent" in demo mode (shown in the app, clearly not sent).
 #[tauri::command]
 #[tracing::instrument(skip_all)]
 pub async fn demo_outbox(state: State<'_, DeskState>) -> Reply<Vec<DemoMessage>> {
-    as_staff(&state, |desk, _| Ok(desk.delivery().demo_messages())).await
+    as_staff_passive(&state, |desk, _| Ok(desk.delivery().demo_messages())).await
 }
 
 // --- Administrators only ------------------------------------------------------------------------

@@ -62,6 +62,19 @@ pub async fn as_staff<T: Send + 'static>(
     .await
 }
 
+/// A read the window makes on its own (refreshes): needs a live session, but is not activity,
+/// so it never keeps an unattended desk from locking.
+pub async fn as_staff_passive<T: Send + 'static>(
+    state: &DeskState,
+    f: impl FnOnce(&Desk, &Session) -> desk_core::Result<T> + Send + 'static,
+) -> Result<T, PublicError> {
+    blocking(state, move |desk| {
+        let who = desk.session_passive()?;
+        f(desk, &who)
+    })
+    .await
+}
+
 /// A command for administrators only.
 pub async fn as_admin<T: Send + 'static>(
     state: &DeskState,

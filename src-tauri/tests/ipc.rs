@@ -296,6 +296,11 @@ fn credentials_go_in_over_ipc_and_never_come_back_out() {
     assert_eq!(err["code"], "invalid_input");
     assert!(err["message"].as_str().unwrap_or("").contains("starts with AC"));
 
+    // Changing only a sender keeps the saved SID and token (blank means "keep").
+    let view = invoke_with(&w, "credentials_save_twilio", json!({"input": {"accountSid": "", "authToken": "", "smsFrom": "+15005550007"}}))
+        .expect("sender only");
+    assert_eq!((view["twilioConfigured"].clone(), view["smsFrom"].clone()), (json!(true), json!("+15005550007")));
+
     let view = invoke_with(&w, "credentials_delete", json!({"provider": "gmail"})).expect("delete");
     assert_eq!(view["gmailConfigured"], false);
     assert_eq!(view["twilioConfigured"], true);

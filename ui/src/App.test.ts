@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import App from './App.svelte';
 import { INTERNAL_ERROR_MESSAGE } from './lib/api';
 import { makeStatus } from './test/fixtures';
+import { mockDesk } from './test/fakeDesk';
 
 afterEach(() => {
   clearMocks();
@@ -15,7 +16,7 @@ function text(testId: string): string {
 
 describe('App', () => {
   it('shows the product name in the header', async () => {
-    mockIPC(() => makeStatus());
+    mockDesk();
     render(App);
     expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Skinspire Verify Desk');
     await screen.findByTestId('welcome');
@@ -23,7 +24,7 @@ describe('App', () => {
 
   it('fills the status bar once app_status answers', async () => {
     const status = makeStatus({ version: '0.3.1', schemaVersion: 4, databasePath: '/srv/desk/desk.sqlite3' });
-    mockIPC((cmd) => (cmd === 'app_status' ? status : undefined));
+    mockDesk({ app_status: () => status });
 
     render(App);
 
@@ -33,7 +34,7 @@ describe('App', () => {
     expect(text('status-migrations')).toBe('schema 4 ✓');
     expect(screen.queryByTestId('status-keyring-message')).toBeNull();
     expect(screen.getByTestId('status-bar').getAttribute('role')).toBe('status');
-    expect(screen.getByTestId('welcome').textContent).toContain(
+    expect((await screen.findByTestId('welcome')).textContent).toContain(
       'Find a person to verify their phone or email.',
     );
     // The desk is ready to search, with the keyboard already in the search box.
@@ -42,12 +43,13 @@ describe('App', () => {
   });
 
   it('shows a keyring problem and failed migrations in words, not only colour', async () => {
-    mockIPC(() =>
-      makeStatus(
-        { schemaVersion: 2, migrationsOk: false },
-        { state: 'locked', message: 'The keyring is locked. Sign out and in again to unlock it.' },
-      ),
-    );
+    mockDesk({
+      app_status: () =>
+        makeStatus(
+          { schemaVersion: 2, migrationsOk: false },
+          { state: 'locked', message: 'The keyring is locked. Sign out and in again to unlock it.' },
+        ),
+    });
 
     render(App);
 
@@ -101,11 +103,12 @@ describe('App', () => {
 
   it('"Try again" calls app_status again and starts the desk when it works', async () => {
     let calls = 0;
-    mockIPC((cmd) => {
-      if (cmd !== 'app_status') return undefined;
-      calls += 1;
-      if (calls === 1) throw { code: 'not_ready', message: 'The desk is still getting ready. Try again in a moment.' };
-      return makeStatus();
+    mockDesk({
+      app_status: () => {
+        calls += 1;
+        if (calls === 1) throw { code: 'not_ready', message: 'The desk is still getting ready. Try again in a moment.' };
+        return makeStatus();
+      },
     });
 
     render(App);
@@ -114,14 +117,14 @@ describe('App', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
 
     expect((await screen.findByTestId('status-keyring')).textContent).toBe('keyring: ok');
+    expect(await screen.findByTestId('welcome')).toBeTruthy();
     expect(calls).toBe(2);
     expect(screen.queryByTestId('startup-error')).toBeNull();
-    expect(screen.getByTestId('welcome')).toBeTruthy();
   });
 
   it('shows "Starting…" only when app_status is slow', async () => {
     let answer: (value: unknown) => void = () => {};
-    mockIPC(() => new Promise((resolve) => (answer = resolve)));
+    mockDesk({ app_status: () => new Promise((resolve) => (answer = resolve)) });
 
     render(App);
 

@@ -250,6 +250,16 @@ impl Desk {
     /// The signed-in staff member, if the session is still live; counts as activity. A session
     /// idle for longer than the configured time is ended here: desks are shared.
     pub fn session(&self) -> Result<Session> {
+        self.live_session(true)
+    }
+
+    /// As [`Desk::session`] without counting as activity: for reads the window makes on its own
+    /// (status refreshes, event-driven reloads), which must not keep an unattended desk open.
+    pub fn session_passive(&self) -> Result<Session> {
+        self.live_session(false)
+    }
+
+    fn live_session(&self, touch: bool) -> Result<Session> {
         let idle = time::Duration::minutes(self.settings()?.idle_lock_minutes.into());
         let now = self.engine.now();
         let mut guard = self.session.lock().unwrap_or_else(|p| p.into_inner());
@@ -259,7 +269,9 @@ impl Desk {
             *guard = None;
             return Err(crate::Error::SessionLocked);
         }
-        session.last_activity = Some(now);
+        if touch {
+            session.last_activity = Some(now);
+        }
         Ok(session.clone())
     }
 
@@ -273,9 +285,10 @@ impl Desk {
         Ok(s)
     }
 
-    /// The session without counting as activity (for the UI's idle-lock timer).
+    /// The live session, if any, without counting as activity (the window asks this at start);
+    /// a session past its idle time is ended and reported as none.
     pub fn session_peek(&self) -> Option<Session> {
-        self.session.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.session_passive().ok()
     }
 
     pub fn staff_list(&self) -> Result<Vec<StaffView>> {
@@ -308,14 +321,16 @@ impl Desk {
     /// The event log, filtered, newest first (at most 1,000 rows).
     pub fn audit(&self, f: &AuditFilter) -> Result<Vec<Event>> {
         self.require_admin()?;
-        self.with_store(|s| events::search(s.conn(), f, 1_000))
+        let f = self.audit_filter_in_utc(f);
+        self.with_store(|s| events::search(s.conn(), &f, 1_000))
     }
 
     /// Write the filtered log as CSV into the Downloads folder (else the data folder); returns
     /// the file's path.
     pub fn audit_export(&self, f: &AuditFilter) -> Result<String> {
         self.require_admin()?;
-        let rows = self.with_store(|s| events::search(s.conn(), f, 100_000))?;
+        let f = self.audit_filter_in_utc(f);
+        let rows = self.with_store(|s| events::search(s.conn(), &f, 100_000))?;
         let dir = directories::UserDirs::new()
             .and_then(|u| u.download_dir().map(|d| d.to_path_buf()))
             .filter(|d| d.is_dir())
@@ -329,6 +344,19 @@ impl Desk {
         std::fs::write(&path, events::to_csv(&rows))
             .map_err(|source| crate::Error::Folder { path: path.display().to_string(), source })?;
         Ok(path.display().to_string())
+    }
+
+    /// The filter's dates are the desk's local days; the log is in UTC.
+    fn audit_filter_in_utc(&self, f: &AuditFilter) -> AuditFilter {
+        let offset = self.engine.clock.local_offset();
+        let bound = |d: &Option<String>, end: bool| -> Option<String> {
+            let d = d.as_deref().map(str::trim).filter(|d| !d.is_empty())?;
+            let date = time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).ok()?;
+            let local = if end { date.next_day()?.midnight() } else { date.midnight() };
+            let utc = local.assume_offset(offset).to_offset(time::UtcOffset::UTC);
+            Some(ts(if end { utc - time::Duration::milliseconds(1) } else { utc }))
+        };
+        AuditFilter { from: bound(&f.from, false), to: bound(&f.to, true), ..f.clone() }
     }
 
     pub fn people_count(&self) -> Result<i64> {

@@ -145,7 +145,9 @@ pub fn for_user(conn: &rusqlite::Connection, user_id: &str, limit: u32) -> Resul
 
 /// Events matching an audit filter, newest first.
 pub fn search(conn: &rusqlite::Connection, f: &crate::desk::AuditFilter, limit: u32) -> Result<Vec<Event>> {
-    let day_end = |d: &str| format!("{d}T23:59:59.999Z");
+    // `from`/`to` are full timestamps (the desk turns local days into UTC bounds); a bare
+    // date still works, as a UTC day.
+    let day_end = |d: &str| if d.len() == 10 { format!("{d}T23:59:59.999Z") } else { d.to_owned() };
     let mut stmt = conn.prepare_cached(
         "SELECT event_id, device_id, seq, occurred_at, user_id, code_type, kind, actor, channel,
                 target_masked, outcome, error_code

@@ -105,3 +105,58 @@ fn the_audit_log_filters_and_exports_csv() {
     assert_eq!(csv.matches("9845012345").count(), 2, "the full number appears only as the clinic's user id, once a row");
     std::fs::remove_file(path).ok();
 }
+
+#[test]
+fn background_reads_do_not_keep_an_idle_desk_open() {
+    let t = common::desk();
+    first_admin(&t);
+    t.set(serde_json::json!({"idle_lock_minutes": 2}));
+    t.desk.sign_in("asha.admin", "admin-passphrase").expect("admin");
+    for _ in 0..2 {
+        t.clock.advance(Duration::seconds(50));
+        t.desk.session_passive().expect("a refresh is allowed while the session lives");
+    }
+    t.clock.advance(Duration::seconds(50));
+    // 150 s of refreshes and nothing else: the refreshes didn't count, so the desk is locked.
+    assert!(matches!(t.desk.session_passive(), Err(Error::SessionLocked)));
+    assert!(t.desk.session_peek().is_none());
+    assert!(matches!(t.desk.session(), Err(Error::SignInRequired)));
+}
+
+#[test]
+fn audit_dates_are_the_desks_local_days() {
+    use std::sync::Arc;
+    // A desk in India (UTC+5:30): an event at 00:10 local on 25 Nov is 18:40 UTC on 24 Nov.
+    struct Ist(desk_core::clock::ManualClock);
+    impl desk_core::clock::Clock for Ist {
+        fn now(&self) -> time::OffsetDateTime {
+            self.0.now()
+        }
+        fn local_offset(&self) -> time::UtcOffset {
+            time::UtcOffset::from_hms(5, 30, 0).expect("IST")
+        }
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = desk_core::clock::ManualClock::at(time::macros::datetime!(2026-11-24 18:40 UTC));
+    let desk = desk_core::Desk::open_with(
+        desk_core::AppPaths::under(dir.path()),
+        common::mock_keyring(),
+        Arc::new(Ist(clock.clone())),
+        Arc::new(desk_core::codes::SeededRandom::new(1)),
+    )
+    .expect("desk");
+    desk.create_first_admin(&FirstAdmin {
+        clinic_name: "C".into(),
+        admin: NewStaff { user_id: "asha.admin".into(), display_name: "A".into(), role: Role::Admin, password: SecretString::from("admin-passphrase") },
+    })
+    .expect("admin");
+    desk.sign_in("asha.admin", "admin-passphrase").expect("sign in");
+    let id = desk
+        .add_person("asha.admin", &desk_core::people::PersonInput { display_name: "P".into(), phone: Some("98450 12345".into()), ..Default::default() })
+        .expect("add")
+        .user_id;
+    desk.start_verification("asha.admin", &id, Channel::Sms, true).expect("start");
+    let day = |d: &str| AuditFilter { from: Some(d.into()), to: Some(d.into()), ..Default::default() };
+    assert_eq!(desk.audit(&day("2026-11-25")).expect("audit").len(), 1, "25 Nov, local");
+    assert!(desk.audit(&day("2026-11-24")).expect("audit").is_empty());
+}

@@ -116,10 +116,11 @@ describe('SearchPanel', () => {
     expect((await screen.findByTestId('search-none')).textContent).toContain('No one found for “zzz”');
   });
 
-  it('offers sample data and a walk-in on an empty desk', async () => {
+  it('offers sample data and a walk-in on an empty desk (administrators)', async () => {
     const desk = mockDesk({ sample_data_load: () => 40 });
     const onaddwalkin = vi.fn();
-    render(SearchPanel, { onpick: vi.fn(), onaddwalkin });
+    const onpeoplechanged = vi.fn();
+    render(SearchPanel, { onpick: vi.fn(), onaddwalkin, onpeoplechanged, peopleCount: 0, canLoadSample: true });
 
     await fireEvent.click(screen.getByTestId('add-walkin'));
     expect(onaddwalkin).toHaveBeenCalled();
@@ -128,7 +129,25 @@ describe('SearchPanel', () => {
     expect((await screen.findByTestId('sample-message')).textContent).toContain('Added 40 sample people.');
     expect(desk.callsTo('sample_data_load')).toEqual([{}]);
     expect(screen.queryByTestId('load-sample-data')).toBeNull();
+    expect(onpeoplechanged).toHaveBeenCalled();
     expect(document.activeElement).toBe(screen.getByTestId('search-input'));
+  });
+
+  it('tells reception to add a walk-in on an empty desk (no sample data: admins only)', async () => {
+    mockDesk();
+    render(SearchPanel, { onpick: vi.fn(), onaddwalkin: vi.fn(), peopleCount: 0, canLoadSample: false });
+    expect(screen.getByTestId('empty-state').textContent).toContain('No people on this desk yet. Add a walk-in.');
+    expect(screen.queryByTestId('load-sample-data')).toBeNull();
+  });
+
+  it('shows no empty state when the desk has people, or the count is not known', async () => {
+    mockDesk();
+    const { rerender } = render(SearchPanel, { onpick: vi.fn(), onaddwalkin: vi.fn(), peopleCount: 3, canLoadSample: true });
+    expect(screen.queryByTestId('empty-state')).toBeNull();
+    await rerender({ peopleCount: null });
+    expect(screen.queryByTestId('empty-state')).toBeNull();
+    await rerender({ peopleCount: 0 });
+    expect(screen.getByTestId('empty-state')).toBeTruthy();
   });
 
   it('hides sample data once it is known the desk has people', async () => {
@@ -137,9 +156,10 @@ describe('SearchPanel', () => {
         throw { code: 'not_empty', message: 'Sample data can only be loaded into an empty desk.' };
       },
     });
-    render(SearchPanel, { onpick: vi.fn(), onaddwalkin: vi.fn() });
+    render(SearchPanel, { onpick: vi.fn(), onaddwalkin: vi.fn(), peopleCount: 0, canLoadSample: true });
     await fireEvent.click(screen.getByTestId('load-sample-data'));
     await waitFor(() => expect(screen.queryByTestId('empty-state')).toBeNull());
+    expect(screen.getByTestId('sample-error').textContent).toContain('only be loaded into an empty desk');
   });
 
   it('shows a search error in the Rust side’s words', async () => {

@@ -1,9 +1,20 @@
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { emit } from '@tauri-apps/api/event';
-import { makeHealth, makeStatus, makeUpdate } from '../test/fixtures';
+import { FULL_SETTINGS, makeHealth, makeSession, makeStaff, makeStatus, makeUpdate } from '../test/fixtures';
 import {
   appStatus,
+  auditExport,
+  auditSearch,
+  onSessionEnd,
+  sessionCurrent,
+  settingsUpdate,
+  setupFirstAdmin,
+  setupStatus,
+  signIn,
+  staffList,
+  templatePreview,
+  templateReset,
   deliveryHealth,
   INTERNAL_ERROR_MESSAGE,
   isApiError,
@@ -209,5 +220,108 @@ describe('onDelivery', () => {
 
   it('rejects with plain words when events are not available', async () => {
     await expect(onDelivery(() => {})).rejects.toEqual({ code: 'internal', message: INTERNAL_ERROR_MESSAGE });
+  });
+});
+
+describe('the session’s end, handled in one place', () => {
+  it('calls the registered handler when any command says session_locked or sign_in_required', async () => {
+    const seen: ApiError[] = [];
+    const stop = onSessionEnd((e) => seen.push(e));
+    try {
+      mockIPC((cmd) => {
+        if (cmd === 'people_search') throw { code: 'session_locked', message: 'The desk locked itself.' };
+        if (cmd === 'person_get') throw { code: 'sign_in_required', message: 'Sign in to use the desk.' };
+        throw { code: 'wrong_code', message: 'Wrong code.' };
+      });
+      await expect(peopleSearch('pri')).rejects.toEqual({ code: 'session_locked', message: 'The desk locked itself.' });
+      await expect(personGet('W1')).rejects.toMatchObject({ code: 'sign_in_required' });
+      await expect(verificationCheck('W1', 'phone', '123456')).rejects.toMatchObject({ code: 'wrong_code' });
+      expect(seen.map((e) => e.code)).toEqual(['session_locked', 'sign_in_required']);
+    } finally {
+      stop();
+    }
+  });
+
+  it('stops calling the handler once removed', async () => {
+    const seen: ApiError[] = [];
+    onSessionEnd((e) => seen.push(e))();
+    mockIPC(() => {
+      throw { code: 'session_locked', message: 'Locked.' };
+    });
+    await expect(peopleSearch('x')).rejects.toMatchObject({ code: 'session_locked' });
+    expect(seen).toEqual([]);
+  });
+});
+
+describe('sign-in commands', () => {
+  it('sign_in sends userId and password and returns the session', async () => {
+    const calls: Array<{ cmd: string; args: unknown }> = [];
+    const session = makeSession();
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args });
+      return session;
+    });
+    expect(await signIn('latha.k', 'correct horse')).toEqual(session);
+    expect(calls).toEqual([{ cmd: 'sign_in', args: { userId: 'latha.k', password: 'correct horse' } }]);
+  });
+
+  it('setup_first_admin sends the documented shape, always as admin', async () => {
+    let sent: unknown;
+    mockIPC((_cmd, args) => {
+      sent = args;
+      return makeStaff({ userId: 'meera', role: 'admin' });
+    });
+    await setupFirstAdmin('Skinspire Clinic', { userId: 'meera', displayName: 'Dr. Meera Rao', password: 'long enough' });
+    expect(sent).toEqual({
+      input: {
+        clinicName: 'Skinspire Clinic',
+        admin: { userId: 'meera', displayName: 'Dr. Meera Rao', role: 'admin', password: 'long enough' },
+      },
+    });
+  });
+
+  it('session_current may answer null; setup_status is shape-checked', async () => {
+    mockIPC((cmd) => (cmd === 'session_current' ? null : { needsFirstAdmin: true }));
+    expect(await sessionCurrent()).toBeNull();
+    await expect(setupStatus()).rejects.toEqual({ code: 'internal', message: INTERNAL_ERROR_MESSAGE });
+  });
+});
+
+describe('admin commands', () => {
+  it('template_preview and template_reset leave out what is not given', async () => {
+    const calls: Array<{ cmd: string; args: unknown }> = [];
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args });
+      if (cmd === 'template_preview') return { subject: null, text: 'Hi', html: null, sms: { encoding: 'GSM-7', characters: 2, segments: 1 } };
+      return [];
+    });
+    await templatePreview('sms', 'en');
+    await templatePreview('sms', 'en', { part: 'body', body: 'Code {{ code }}' });
+    await templateReset('email', 'hi');
+    await templateReset('email', 'hi', 'subject');
+    expect(calls).toEqual([
+      { cmd: 'template_preview', args: { channel: 'sms', language: 'en' } },
+      { cmd: 'template_preview', args: { channel: 'sms', language: 'en', draft: { part: 'body', body: 'Code {{ code }}' } } },
+      { cmd: 'template_reset', args: { channel: 'email', language: 'hi' } },
+      { cmd: 'template_reset', args: { channel: 'email', language: 'hi', part: 'subject' } },
+    ]);
+  });
+
+  it('settings_update sends the patch and reads the settings back', async () => {
+    const calls: Array<{ cmd: string; args: unknown }> = [];
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args });
+      return { ...FULL_SETTINGS, otp_length: 8 };
+    });
+    const s = await settingsUpdate({ otp_length: 8 });
+    expect(s.otp_length).toBe(8);
+    expect(calls[0]).toEqual({ cmd: 'settings_update', args: { patch: { otp_length: 8 } } });
+  });
+
+  it('audit_export returns the path; a list of the wrong shape is refused', async () => {
+    mockIPC((cmd) => (cmd === 'audit_export' ? '/home/desk/Downloads/audit.csv' : [{ nope: true }]));
+    expect(await auditExport({ channel: 'sms' })).toBe('/home/desk/Downloads/audit.csv');
+    await expect(auditSearch({})).rejects.toMatchObject({ code: 'internal' });
+    await expect(staffList()).rejects.toMatchObject({ code: 'internal' });
   });
 });

@@ -2,6 +2,7 @@
 // typed functions below; nothing else may import `@tauri-apps/api`.
 import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
+import { isSessionEnd } from './session';
 
 /** Every command rejects with this shape. `message` is plain words, shown as-is. */
 export type ApiError = { code: string; message: string };
@@ -82,11 +83,32 @@ function isAppStatus(value: unknown): value is AppStatus {
   );
 }
 
+// --- The session's end, handled in one place ------------------------------------------------
+
+/** Called when any command says the session is over (idle lock, or nobody signed in). */
+export type SessionEndHandler = (error: ApiError) => void;
+
+let sessionEndHandler: SessionEndHandler | null = null;
+
+/**
+ * Registers the one place that reacts when a command rejects with `session_locked` or
+ * `sign_in_required` (the App: back to the sign-in screen). Components need not check
+ * for these codes themselves. Returns a function that removes the handler.
+ */
+export function onSessionEnd(handler: SessionEndHandler): () => void {
+  sessionEndHandler = handler;
+  return () => {
+    if (sessionEndHandler === handler) sessionEndHandler = null;
+  };
+}
+
 async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (e) {
-    throw toApiError(e);
+    const error = toApiError(e);
+    if (isSessionEnd(error)) sessionEndHandler?.(error);
+    throw error;
   }
 }
 
@@ -244,10 +266,23 @@ export type Health = {
   credentials: CredentialsView;
   demoMode: boolean;
   gmail: { sent24h: number; limit: number; warn: boolean; pausedUntil: string | null };
-  lastTests: { provider: string; ok: boolean; message: string; testedAt: string }[];
+  lastTests: TestResult[];
   queued: number;
   waitingOffline: number;
-  lastErrors: { at: string; channel: string; code: string; outcome: string }[];
+  lastErrors: RecentError[];
+};
+
+export type Provider = 'gmail' | 'twilio_whatsapp' | 'twilio_sms';
+
+export type TestResult = { provider: Provider | string; ok: boolean; message: string; testedAt: string };
+
+export type RecentError = {
+  at: string;
+  channel: string | null;
+  code: string | null;
+  outcome: string;
+  /** What the admin should fix, when it is theirs to fix. */
+  adminMessage?: string | null;
 };
 
 /** `settings_get` keeps the clinic system's snake_case names. Only what the desk screen reads is typed. */
@@ -318,7 +353,10 @@ const CHANNELS: readonly string[] = ['whatsapp', 'sms', 'email'];
 
 /** Settings with every key the desk screen reads present and of the right type. */
 export async function settingsGet(): Promise<Settings> {
-  const raw = await callRecord<Record<string, unknown>>('settings_get', {});
+  return normaliseSettings(await callRecord<Record<string, unknown>>('settings_get', {}));
+}
+
+function normaliseSettings(raw: Record<string, unknown>): Settings {
   const num = (v: unknown, fallback: number) => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
   const order = Array.isArray(raw.channel_order)
     ? raw.channel_order.filter((c): c is Channel => typeof c === 'string' && CHANNELS.includes(c))
@@ -398,3 +436,312 @@ export const onDelivery: DeliverySource = async (cb) => {
     }
   };
 };
+
+// ---------------------------------------------------------------------------
+// Start-up and sign-in (open: no session needed).
+
+export type Role = 'admin' | 'reception';
+
+/** The signed-in staff member at this desk. */
+export type Session = {
+  userId: string;
+  displayName: string;
+  role: Role | string;
+  signedInAt: string;
+};
+
+export type SetupStatus = {
+  needsFirstAdmin: boolean;
+  /** People on this desk: 0 means the desk is empty. */
+  peopleCount: number;
+  clinicName: string;
+  idleLockMinutes: number;
+};
+
+export type StaffView = {
+  userId: string;
+  displayName: string;
+  role: Role | string;
+  isActive: boolean;
+  locked: boolean;
+  lastLogin: string | null;
+  source: string;
+};
+
+export type NewStaff = { userId: string; displayName: string; role: Role; password: string };
+
+function isSession(value: unknown): value is Session {
+  return (
+    isRecord(value) &&
+    typeof value.userId === 'string' &&
+    typeof value.displayName === 'string' &&
+    typeof value.role === 'string' &&
+    typeof value.signedInAt === 'string'
+  );
+}
+
+function isSetupStatus(value: unknown): value is SetupStatus {
+  return (
+    isRecord(value) &&
+    typeof value.needsFirstAdmin === 'boolean' &&
+    typeof value.peopleCount === 'number' &&
+    typeof value.clinicName === 'string' &&
+    typeof value.idleLockMinutes === 'number'
+  );
+}
+
+function isStaffView(value: unknown): value is StaffView {
+  return (
+    isRecord(value) &&
+    typeof value.userId === 'string' &&
+    typeof value.displayName === 'string' &&
+    typeof value.role === 'string' &&
+    typeof value.isActive === 'boolean' &&
+    typeof value.locked === 'boolean'
+  );
+}
+
+async function callChecked<T>(command: string, args: InvokeArgs, check: (v: unknown) => v is T): Promise<T> {
+  const value = await call<unknown>(command, args);
+  if (!check(value)) throw malformed();
+  return value;
+}
+
+async function callList<T>(command: string, args: InvokeArgs, check: (v: unknown) => v is T): Promise<T[]> {
+  const value = await call<unknown>(command, args);
+  if (!Array.isArray(value) || !value.every(check)) throw malformed();
+  return value;
+}
+
+/** `setup_status`: first start or not, how many people, the clinic's name, the idle-lock time. */
+export function setupStatus(): Promise<SetupStatus> {
+  return callChecked('setup_status', {}, isSetupStatus);
+}
+
+/** First start only: names the clinic and creates its first administrator. */
+export function setupFirstAdmin(
+  clinicName: string,
+  admin: { userId: string; displayName: string; password: string },
+): Promise<StaffView> {
+  return callChecked(
+    'setup_first_admin',
+    { input: { clinicName, admin: { userId: admin.userId, displayName: admin.displayName, role: 'admin', password: admin.password } } },
+    isStaffView,
+  );
+}
+
+/** Signs a staff member in. The password goes straight to Rust and is kept nowhere here. */
+export function signIn(userId: string, password: string): Promise<Session> {
+  return callChecked('sign_in', { userId, password }, isSession);
+}
+
+export async function signOut(): Promise<void> {
+  await call<unknown>('sign_out', {});
+}
+
+/** Who is signed in (does not count as activity), or null. */
+export async function sessionCurrent(): Promise<Session | null> {
+  const value = await call<unknown>('session_current', {});
+  if (value === null || value === undefined) return null;
+  if (!isSession(value)) throw malformed();
+  return value;
+}
+
+// ---------------------------------------------------------------------------
+// Administration (admin only; Rust checks the role whatever the UI shows).
+
+/** A settings change: snake_case names, only the keys that changed. */
+export type SettingsPatch = Record<string, string | number | boolean | string[]>;
+
+/** Changes settings, all or nothing; returns all settings as they now stand. */
+export async function settingsUpdate(patch: SettingsPatch): Promise<Settings> {
+  return normaliseSettings(await callRecord<Record<string, unknown>>('settings_update', { patch }));
+}
+
+export type SmtpTls = 'starttls' | 'tls';
+
+export type GmailInput = {
+  address: string;
+  appPassword: string;
+  fromName?: string;
+  smtpHost?: string;
+  smtpPort?: number;
+  smtpTls?: SmtpTls;
+};
+
+export type TwilioInput = {
+  accountSid: string;
+  authToken: string;
+  whatsappFrom?: string;
+  smsFrom?: string;
+  messagingServiceSid?: string;
+  contentSid?: string;
+  baseUrl?: string;
+};
+
+function isCredentialsView(value: unknown): value is CredentialsView {
+  return (
+    isRecord(value) &&
+    typeof value.gmailConfigured === 'boolean' &&
+    typeof value.twilioConfigured === 'boolean' &&
+    typeof value.gmailAddress === 'string'
+  );
+}
+
+export function credentialsSaveGmail(input: GmailInput): Promise<CredentialsView> {
+  return callChecked('credentials_save_gmail', { input }, isCredentialsView);
+}
+
+export function credentialsSaveTwilio(input: TwilioInput): Promise<CredentialsView> {
+  return callChecked('credentials_save_twilio', { input }, isCredentialsView);
+}
+
+export function credentialsDelete(provider: Provider): Promise<CredentialsView> {
+  return callChecked('credentials_delete', { provider }, isCredentialsView);
+}
+
+function isTestResult(value: unknown): value is TestResult {
+  return isRecord(value) && typeof value.ok === 'boolean' && typeof value.message === 'string';
+}
+
+/** Sends a real test message; `{ok, message}` is the provider's answer in plain words. */
+export function credentialsTest(provider: Provider, to: string): Promise<TestResult> {
+  return callChecked('credentials_test', { provider, to }, isTestResult);
+}
+
+export type TemplatePart = 'subject' | 'text' | 'html' | 'body';
+
+export type TemplateView = {
+  channel: Channel;
+  language: string;
+  part: TemplatePart;
+  body: string;
+  isDefault: boolean;
+  defaultBody: string;
+};
+
+export type SmsInfo = { encoding: string; characters: number; segments: number; perSegment?: number };
+
+export type Preview = { subject: string | null; text: string; html: string | null; sms: SmsInfo | null };
+
+function isTemplateView(value: unknown): value is TemplateView {
+  return (
+    isRecord(value) &&
+    typeof value.part === 'string' &&
+    typeof value.body === 'string' &&
+    typeof value.isDefault === 'boolean' &&
+    typeof value.defaultBody === 'string'
+  );
+}
+
+function isPreview(value: unknown): value is Preview {
+  if (!isRecord(value) || typeof value.text !== 'string') return false;
+  const sms = value.sms;
+  return (
+    (value.subject === null || value.subject === undefined || typeof value.subject === 'string') &&
+    (value.html === null || value.html === undefined || typeof value.html === 'string') &&
+    (sms === null ||
+      sms === undefined ||
+      (isRecord(sms) &&
+        typeof sms.encoding === 'string' &&
+        typeof sms.characters === 'number' &&
+        typeof sms.segments === 'number'))
+  );
+}
+
+export function templatesList(channel: Channel, language: string): Promise<TemplateView[]> {
+  return callList('templates_list', { channel, language }, isTemplateView);
+}
+
+export function templateSave(channel: Channel, language: string, part: TemplatePart, body: string): Promise<TemplateView[]> {
+  return callList('template_save', { channel, language, part, body }, isTemplateView);
+}
+
+/** Back to the shipped text: one part, or the whole channel+language when `part` is absent. */
+export function templateReset(channel: Channel, language: string, part?: TemplatePart): Promise<TemplateView[]> {
+  return callList('template_reset', part === undefined ? { channel, language } : { channel, language, part }, isTemplateView);
+}
+
+/** The message filled in with sample values; `draft` is the part being edited, unsaved. */
+export async function templatePreview(
+  channel: Channel,
+  language: string,
+  draft?: { part: TemplatePart; body: string },
+): Promise<Preview> {
+  const p = await callChecked(
+    'template_preview',
+    draft === undefined ? { channel, language } : { channel, language, draft },
+    isPreview,
+  );
+  return { subject: p.subject ?? null, text: p.text, html: p.html ?? null, sms: p.sms ?? null };
+}
+
+export function staffList(): Promise<StaffView[]> {
+  return callList('staff_list', {}, isStaffView);
+}
+
+export function staffAdd(input: NewStaff): Promise<StaffView> {
+  return callChecked('staff_add', { input }, isStaffView);
+}
+
+export function staffSetActive(userId: string, active: boolean): Promise<StaffView> {
+  return callChecked('staff_set_active', { userId, active }, isStaffView);
+}
+
+export function staffSetRole(userId: string, role: Role): Promise<StaffView> {
+  return callChecked('staff_set_role', { userId, role }, isStaffView);
+}
+
+export function staffResetPassword(userId: string, password: string): Promise<StaffView> {
+  return callChecked('staff_reset_password', { userId, password }, isStaffView);
+}
+
+/** Audit filters; absent keys match everything. Dates are YYYY-MM-DD (inclusive). */
+export type AuditFilter = {
+  userId?: string;
+  actor?: string;
+  channel?: string;
+  outcome?: string;
+  kind?: string;
+  from?: string;
+  to?: string;
+};
+
+/** One row of the event log, as the audit screen shows it. */
+export type AuditEvent = {
+  eventId: string;
+  deviceId: string;
+  seq: number;
+  occurredAt: string;
+  userId: string;
+  codeType: string | null;
+  kind: string;
+  actor: string;
+  channel: string | null;
+  targetMasked: string | null;
+  outcome: string;
+  errorCode: string | null;
+};
+
+function isAuditEvent(value: unknown): value is AuditEvent {
+  return (
+    isRecord(value) &&
+    typeof value.eventId === 'string' &&
+    typeof value.occurredAt === 'string' &&
+    typeof value.kind === 'string' &&
+    typeof value.outcome === 'string' &&
+    typeof value.userId === 'string' &&
+    typeof value.actor === 'string'
+  );
+}
+
+export function auditSearch(filter: AuditFilter): Promise<AuditEvent[]> {
+  return callList('audit_search', { filter }, isAuditEvent);
+}
+
+/** Writes the filtered log as CSV to the Downloads folder; returns the file's path. */
+export async function auditExport(filter: AuditFilter): Promise<string> {
+  const path = await call<unknown>('audit_export', { filter });
+  if (typeof path !== 'string') throw malformed();
+  return path;
+}

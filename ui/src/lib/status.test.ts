@@ -154,4 +154,29 @@ describe('healthItems (delivery in the status bar)', () => {
       tone: 'problem',
     });
   });
+
+  it('takes Gmail’s pause time as Rust sends it (local "14:05")', () => {
+    const h = makeHealth({
+      demoMode: false,
+      credentials: { ...makeHealth().credentials, gmailConfigured: true },
+      gmail: { sent24h: 500, limit: 500, warn: true, pausedUntil: '14:05' },
+    });
+    expect(healthItems(h).find((i) => i.testid === 'status-gmail')?.label).toBe(
+      'Gmail limit reached: email paused until 14:05',
+    );
+  });
+
+  it('reads a failed test of either Twilio route as Twilio failing', () => {
+    const h = makeHealth({
+      demoMode: false,
+      credentials: { ...makeHealth().credentials, gmailConfigured: true, twilioConfigured: true },
+      lastTests: [
+        { provider: 'twilio_sms', ok: false, message: 'Bad token', testedAt: '2026-11-24T05:02:00.000Z' },
+        { provider: 'gmail', ok: true, message: 'Accepted', testedAt: '2026-11-24T05:02:00.000Z' },
+      ],
+    });
+    const items = healthItems(h);
+    expect(items.find((i) => i.testid === 'status-twilio')?.label).toBe('WhatsApp & SMS: failing');
+    expect(items.find((i) => i.testid === 'status-email')?.label).toBe('Email: ready');
+  });
 });

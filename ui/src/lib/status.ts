@@ -1,7 +1,7 @@
 // Pure functions turning the app status into the words the screen shows.
 // Components only place these strings; all wording decisions live here.
 import type { ApiError, AppStatus, Health } from './api';
-import { formatTime } from './time';
+import { clockWords } from './health';
 
 /** How an item looks: always text + colour + icon, never colour alone. */
 export type Tone = 'ok' | 'warning' | 'problem';
@@ -96,8 +96,9 @@ function plural(n: number, one: string, many: string): string {
 /** What the status bar says about delivery: demo mode, channels, waiting messages, Gmail's count. */
 export function healthItems(health: Health, timeZone?: string): HealthItem[] {
   const items: HealthItem[] = [];
+  // Providers are `gmail`, `twilio_whatsapp` and `twilio_sms`; `twilio` covers both Twilio routes.
   const failing = (provider: string) =>
-    health.lastTests.some((t) => t.provider.toLowerCase() === provider && !t.ok);
+    health.lastTests.some((t) => t.provider.toLowerCase().startsWith(provider) && !t.ok);
   if (health.demoMode) {
     items.push({ testid: 'status-demo', label: DEMO_MODE_NOTICE, tone: 'warning' });
   } else {
@@ -133,7 +134,7 @@ export function healthItems(health: Health, timeZone?: string): HealthItem[] {
     if (g.pausedUntil) {
       items.push({
         testid: 'status-gmail',
-        label: `Gmail limit reached: email paused until ${formatTime(g.pausedUntil, timeZone)}`,
+        label: `Gmail limit reached: email paused until ${clockWords(g.pausedUntil, timeZone)}`,
         tone: 'problem',
       });
     } else {

@@ -4,7 +4,7 @@
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import type { DeliveryUpdate, Settings } from '../lib/api';
-import { makeHealth, makePerson, makeStatus } from './fixtures';
+import { makeHealth, makePerson, makeSession, makeSetup, makeStatus } from './fixtures';
 
 export type Handler = (args: Record<string, unknown>) => unknown;
 
@@ -26,6 +26,10 @@ export type FakeDesk = {
 export function mockDesk(overrides: Record<string, Handler> = {}): FakeDesk {
   const defaults: Record<string, Handler> = {
     app_status: () => makeStatus(),
+    setup_status: () => makeSetup(),
+    // Someone is already signed in (reception), so desk tests start on the desk.
+    session_current: () => makeSession(),
+    sign_out: () => null,
     settings_get: () => SETTINGS,
     delivery_health: () => makeHealth({ demoMode: false }),
     people_search: () => [],

@@ -1,5 +1,9 @@
 import type { AppStatus, KeyringStatus } from '../lib/api';
 import type {
+  Settings,
+  Session,
+  SetupStatus,
+  StaffView,
   CheckResult,
   ContactStatus,
   DeliveryUpdate,
@@ -124,3 +128,69 @@ export function makeHealth(overrides: Partial<Health> = {}): Health {
     ...overrides,
   };
 }
+
+export function makeSetup(overrides: Partial<SetupStatus> = {}): SetupStatus {
+  return {
+    needsFirstAdmin: false,
+    peopleCount: 12,
+    clinicName: 'Skinspire Clinic, Jayanagar',
+    idleLockMinutes: 5,
+    ...overrides,
+  };
+}
+
+export function makeSession(overrides: Partial<Session> = {}): Session {
+  return {
+    userId: 'latha.k',
+    displayName: 'Latha K',
+    role: 'reception',
+    signedInAt: '2026-11-24T04:30:00.000Z',
+    ...overrides,
+  };
+}
+
+export function makeAdminSession(overrides: Partial<Session> = {}): Session {
+  return makeSession({ userId: 'admin', displayName: 'Dr. Meera Rao', role: 'admin', ...overrides });
+}
+
+export function makeStaff(overrides: Partial<StaffView> = {}): StaffView {
+  return {
+    userId: 'latha.k',
+    displayName: 'Latha K',
+    role: 'reception',
+    isActive: true,
+    locked: false,
+    lastLogin: '2026-11-24T04:30:00.000Z',
+    source: 'desk',
+    ...overrides,
+  };
+}
+
+/** Every setting `settings_get` returns that the admin form shows (snake_case, as Rust sends). */
+export const FULL_SETTINGS: Settings = {
+  clinic_name: 'Skinspire Clinic, Jayanagar',
+  default_language: 'en',
+  otp_length: 6,
+  otp_expiry_minutes: 10,
+  max_otp_attempts: 3,
+  verification_grace_period_days: 7,
+  require_phone_verification: true,
+  require_email_verification: true,
+  verification_required_for_staff: true,
+  verification_required_for_patients: true,
+  channel_order: ['whatsapp', 'sms', 'email'],
+  resend_cooldown_seconds: 30,
+  max_sends_per_target_per_10_min: 5,
+  max_sends_per_staff_per_hour: 60,
+  max_sends_per_desk_per_hour: 120,
+  max_sends_per_day: 500,
+  verification_validity_months: 12,
+  idle_lock_minutes: 5,
+  gmail_daily_limit: 500,
+  whatsapp_delivery_timeout_seconds: 120,
+  smtp_host: 'smtp.gmail.com',
+  smtp_port: 587,
+  smtp_tls: 'starttls',
+  email_from_name: '',
+  twilio_base_url: 'https://api.twilio.com',
+};

@@ -61,10 +61,14 @@ pub fn gmail_patch(keyring: &Keyring, input: &GmailInput) -> Result<serde_json::
     let address = contact::normalize_email(&input.address).map_err(|_| bad("Type the clinic's full Gmail address, like clinic@gmail.com."))?;
     // Google shows app passwords as four groups of four letters; people paste them with spaces.
     let password: String = input.app_password.expose_secret().chars().filter(|c| !c.is_whitespace()).collect();
+    // A blank password keeps the one already saved (changing only the address or server).
     if password.is_empty() {
-        return Err(bad("Type the app password (16 letters, from Google account → Security → App passwords)."));
+        if keyring.get(GMAIL_PASSWORD).map_err(keyring_err)?.is_none() {
+            return Err(bad("Type the app password (16 letters, from Google account → Security → App passwords)."));
+        }
+    } else {
+        keyring.set(GMAIL_PASSWORD, &SecretString::from(password)).map_err(keyring_err)?;
     }
-    keyring.set(GMAIL_PASSWORD, &SecretString::from(password)).map_err(keyring_err)?;
     let mut patch = serde_json::Map::new();
     patch.insert("gmail_address".into(), address.into());
     if let Some(name) = &input.from_name {
@@ -87,12 +91,15 @@ fn sid_ok(value: &str, prefix: &str) -> bool {
 }
 
 pub fn twilio_patch(keyring: &Keyring, input: &TwilioInput) -> Result<serde_json::Map<String, serde_json::Value>> {
+    // Blank SID or token keeps the saved one (changing only a sender number).
     let sid = input.account_sid.expose_secret().trim();
-    if !sid_ok(sid, "AC") {
+    let token = input.auth_token.expose_secret().trim();
+    let keep_sid = sid.is_empty() && keyring.get(TWILIO_SID).map_err(keyring_err)?.is_some();
+    let keep_token = token.is_empty() && keyring.get(TWILIO_TOKEN).map_err(keyring_err)?.is_some();
+    if !keep_sid && !sid_ok(sid, "AC") {
         return Err(bad("The Account SID starts with AC and has 34 characters. Copy it from the Twilio console."));
     }
-    let token = input.auth_token.expose_secret().trim();
-    if token.len() < 32 {
+    if !keep_token && token.len() < 32 {
         return Err(bad("The Auth Token has 32 characters. Copy it from the Twilio console."));
     }
     let number = |label: &str, v: &Option<String>| -> Result<String> {
@@ -115,8 +122,12 @@ pub fn twilio_patch(keyring: &Keyring, input: &TwilioInput) -> Result<serde_json
     if whatsapp_from.is_empty() && sms_from.is_empty() && mg.is_empty() {
         return Err(bad("Give a WhatsApp sender, an SMS sender or a Messaging Service SID: otherwise there is nothing to send with."));
     }
-    keyring.set(TWILIO_SID, &SecretString::from(sid.to_owned())).map_err(keyring_err)?;
-    keyring.set(TWILIO_TOKEN, &SecretString::from(token.to_owned())).map_err(keyring_err)?;
+    if !keep_sid {
+        keyring.set(TWILIO_SID, &SecretString::from(sid.to_owned())).map_err(keyring_err)?;
+    }
+    if !keep_token {
+        keyring.set(TWILIO_TOKEN, &SecretString::from(token.to_owned())).map_err(keyring_err)?;
+    }
     let mut patch = serde_json::Map::new();
     patch.insert("twilio_whatsapp_from".into(), whatsapp_from.into());
     patch.insert("twilio_sms_from".into(), sms_from.into());

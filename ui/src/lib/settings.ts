@@ -1,0 +1,214 @@
+// The admin's settings form: the clinic's names and ranges, what the form shows, what is
+// wrong with a value, and the patch of changed keys that `settings_update` receives.
+import type { Channel, Settings, SettingsPatch } from './api';
+import { channelLabel } from './badges';
+
+export type SettingKind = 'int' | 'bool' | 'text' | 'language' | 'channels';
+
+export type SettingField = {
+  /** The clinic system's snake_case name (also the `setting-<name>` test id). */
+  name: string;
+  label: string;
+  kind: SettingKind;
+  min?: number;
+  max?: number;
+  /** One line under the label, besides the range. */
+  hint?: string;
+};
+
+export type SettingGroup = { title: string; fields: SettingField[] };
+
+const int = (name: string, label: string, min: number, max: number, hint?: string): SettingField => ({
+  name,
+  label,
+  kind: 'int',
+  min,
+  max,
+  hint,
+});
+
+const bool = (name: string, label: string, hint?: string): SettingField => ({ name, label, kind: 'bool', hint });
+
+/** Every setting the admin can change here, in the order the form shows them. */
+export const SETTING_GROUPS: readonly SettingGroup[] = [
+  {
+    title: 'Verification policy',
+    fields: [
+      int('otp_length', 'Code length', 4, 8, 'Digits in each security code.'),
+      int('otp_expiry_minutes', 'Code lifetime (minutes)', 1, 60),
+      int('max_otp_attempts', 'Tries per code', 1, 10, 'Wrong tries before a code stops working.'),
+      int('verification_grace_period_days', 'Grace period (days)', 0, 30, 'How long an unverified contact may still be used.'),
+      int('verification_validity_months', 'Verification valid for (months)', 0, 120, '0 means a verification never expires.'),
+      bool('require_phone_verification', 'Mobile numbers must be verified'),
+      bool('require_email_verification', 'Email addresses must be verified'),
+      bool('verification_required_for_staff', 'Staff must verify their contacts'),
+      bool('verification_required_for_patients', 'Patients must verify their contacts'),
+    ],
+  },
+  {
+    title: 'Sending',
+    fields: [
+      { name: 'channel_order', label: 'Channel order', kind: 'channels', hint: 'The first channel is offered first; WhatsApp falls back to SMS.' },
+      int('resend_cooldown_seconds', 'Wait before resending (seconds)', 10, 600),
+      int('max_sends_per_target_per_10_min', 'Codes per contact in 10 minutes', 1, 20),
+      int('max_sends_per_staff_per_hour', 'Codes per staff member per hour', 1, 1_000),
+      int('max_sends_per_desk_per_hour', 'Codes per desk per hour', 1, 2_000),
+      int('max_sends_per_day', 'Codes per day', 1, 10_000),
+      int('gmail_daily_limit', 'Gmail daily limit', 1, 10_000, '500 for a personal Gmail account, 2,000 for Google Workspace.'),
+      int('whatsapp_delivery_timeout_seconds', 'Wait for WhatsApp delivery (seconds)', 30, 600, 'Then the code goes by SMS instead.'),
+    ],
+  },
+  {
+    title: 'This desk',
+    fields: [
+      { name: 'clinic_name', label: 'Clinic name', kind: 'text', hint: 'Shown in the header and in messages. 1 to 80 characters.' },
+      { name: 'default_language', label: 'Default language', kind: 'language', hint: 'For people with no preferred language.' },
+      int('idle_lock_minutes', 'Lock after idle (minutes)', 1, 60),
+    ],
+  },
+];
+
+export const SETTING_FIELDS: readonly SettingField[] = SETTING_GROUPS.flatMap((g) => g.fields);
+
+export const ALL_CHANNELS: readonly Channel[] = ['whatsapp', 'sms', 'email'];
+
+/** What the form holds: numbers as typed (strings), ticks, the channel list. */
+export type SettingsForm = Record<string, string | boolean | Channel[]>;
+
+/** "4 to 8" (shown beside the label). */
+export function rangeWords(field: SettingField): string {
+  if (field.min === undefined || field.max === undefined) return '';
+  return `${field.min.toLocaleString('en-IN')} to ${field.max.toLocaleString('en-IN')}`;
+}
+
+/** The channel list as the form shows it: the stored order, then any channel it leaves out. */
+export function channelList(value: unknown): Channel[] {
+  const stored = Array.isArray(value) ? value.filter((c): c is Channel => ALL_CHANNELS.includes(c as Channel)) : [];
+  const unique = [...new Set(stored)];
+  return [...unique, ...ALL_CHANNELS.filter((c) => !unique.includes(c))];
+}
+
+/** The form's starting values from `settings_get`. */
+export function toForm(settings: Settings | Record<string, unknown>): SettingsForm {
+  const form: SettingsForm = {};
+  for (const f of SETTING_FIELDS) {
+    const v = settings[f.name];
+    switch (f.kind) {
+      case 'int':
+        form[f.name] = typeof v === 'number' ? String(v) : '';
+        break;
+      case 'bool':
+        form[f.name] = v === true;
+        break;
+      case 'channels':
+        form[f.name] = channelList(v);
+        break;
+      default:
+        form[f.name] = typeof v === 'string' ? v : '';
+    }
+  }
+  return form;
+}
+
+/** A number as typed, or null when it is not a whole number. */
+export function parseWhole(text: string): number | null {
+  const t = text.trim().replace(/[,\s_]/g, '');
+  return /^-?\d+$/.test(t) ? Number(t) : null;
+}
+
+/** What is wrong with one field's value (Rust's words for ranges), or null. */
+export function fieldProblem(field: SettingField, value: SettingsForm[string] | undefined): string | null {
+  switch (field.kind) {
+    case 'int': {
+      const n = parseWhole(typeof value === 'string' ? value : '');
+      if (n === null) return `${field.label} must be a whole number.`;
+      if (field.min !== undefined && field.max !== undefined && (n < field.min || n > field.max)) {
+        return `${field.label} must be between ${field.min} and ${field.max}.`;
+      }
+      return null;
+    }
+    case 'text': {
+      const t = typeof value === 'string' ? value.trim() : '';
+      return t.length === 0 || t.length > 80 ? `${field.label} must be 1 to 80 characters.` : null;
+    }
+    case 'channels': {
+      const list = Array.isArray(value) ? value : [];
+      return list.length === 0 || new Set(list).size !== list.length
+        ? `${field.label} must list each channel at most once, and at least one.`
+        : null;
+    }
+    default:
+      return null;
+  }
+}
+
+/** Every field's problem, by name; empty when the form can be saved. */
+export function formProblems(form: SettingsForm): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of SETTING_FIELDS) {
+    const p = fieldProblem(f, form[f.name]);
+    if (p) out[f.name] = p;
+  }
+  return out;
+}
+
+function typed(field: SettingField, value: SettingsForm[string] | undefined): string | number | boolean | Channel[] | null {
+  switch (field.kind) {
+    case 'int':
+      return parseWhole(typeof value === 'string' ? value : '');
+    case 'bool':
+      return value === true;
+    case 'channels':
+      return Array.isArray(value) ? [...value] : [];
+    case 'text':
+      return typeof value === 'string' ? value.trim() : '';
+    default:
+      return typeof value === 'string' ? value : '';
+  }
+}
+
+function same(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => x === b[i]);
+  }
+  return a === b;
+}
+
+/**
+ * The changed keys only, with their typed values: what `settings_update` receives. The channel
+ * list is compared as the form shows it, so an unchanged list is never sent.
+ */
+export function settingsPatch(original: Settings | Record<string, unknown>, form: SettingsForm): SettingsPatch {
+  const start = toForm(original);
+  const patch: SettingsPatch = {};
+  for (const f of SETTING_FIELDS) {
+    const before = typed(f, start[f.name]);
+    const after = typed(f, form[f.name]);
+    if (after === null || same(before, after)) continue;
+    patch[f.name] = after;
+  }
+  return patch;
+}
+
+/** Moves the channel at `index` up (-1) or down (+1); the list unchanged at the ends. */
+export function moveChannel(list: readonly Channel[], index: number, step: -1 | 1): Channel[] {
+  const to = index + step;
+  const out = [...list];
+  if (index < 0 || index >= out.length || to < 0 || to >= out.length) return out;
+  const [item] = out.splice(index, 1);
+  if (item !== undefined) out.splice(to, 0, item);
+  return out;
+}
+
+/** "SMS is now 1st of 3." (read out after a move). */
+export function movedWords(channel: Channel, list: readonly Channel[]): string {
+  const pos = list.indexOf(channel) + 1;
+  const nth = pos === 1 ? '1st' : pos === 2 ? '2nd' : pos === 3 ? '3rd' : `${pos}th`;
+  return `${channelName(channel)} is now ${nth} of ${list.length}.`;
+}
+
+/** "WhatsApp", "SMS", "Email". */
+export function channelName(channel: Channel | string): string {
+  const l = channelLabel(channel);
+  return l ? l.charAt(0).toUpperCase() + l.slice(1) : channel;
+}
