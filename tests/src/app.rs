@@ -145,6 +145,48 @@ impl AppUnderTest {
         }
     }
 
+    /// Type into an input (found by testid), after clearing it.
+    pub async fn fill(&self, id: &str, text: &str) {
+        let el = self.by_testid(id).await;
+        el.clear().await.unwrap_or_else(|e| panic!("clear [data-testid={id}]: {e}"));
+        el.send_keys(text).await.unwrap_or_else(|e| panic!("type into [data-testid={id}]: {e}"));
+    }
+
+    /// Click an element (found by testid), waiting for it to be enabled.
+    pub async fn click(&self, id: &str) {
+        let started = Instant::now();
+        let el = self.by_testid(id).await;
+        while !el.is_enabled().await.unwrap_or(true) {
+            assert!(started.elapsed() < Duration::from_secs(15), "[data-testid={id}] stayed disabled");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        el.click().await.unwrap_or_else(|e| panic!("click [data-testid={id}]: {e}"));
+    }
+
+    /// True when no element has this testid right now (no waiting).
+    pub async fn absent(&self, id: &str) -> bool {
+        let css = format!("[data-testid=\"{id}\"]");
+        self.client.find_all(Locator::Css(&css)).await.map(|v| v.is_empty()).unwrap_or(true)
+    }
+
+    /// Call a command over the real IPC path from inside the webview, as any script in the
+    /// window could: `Ok(result)` or `Err({code, message})`.
+    pub async fn invoke(&self, cmd: &str, args: serde_json::Value) -> Result<serde_json::Value, serde_json::Value> {
+        let script = "const [cmd, args, done] = arguments;
+            window.__TAURI_INTERNALS__.invoke(cmd, args)
+                .then((ok) => done({ ok: ok === undefined ? null : ok }), (err) => done({ err }));";
+        let out = self
+            .client
+            .execute_async(script, vec![serde_json::Value::String(cmd.to_owned()), args])
+            .await
+            .unwrap_or_else(|e| panic!("invoke {cmd} from the page: {e}"));
+        match (out.get("ok"), out.get("err")) {
+            (Some(ok), _) => Ok(ok.clone()),
+            (_, Some(err)) => Err(err.clone()),
+            _ => panic!("invoke {cmd}: odd answer {out}"),
+        }
+    }
+
     /// Save a screenshot under target/e2e-screenshots/ for people to look at.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         // Let the last state change paint before capturing.

@@ -172,11 +172,16 @@ impl Keyring {
     /// Reading alone is not enough: a locked Secret Service still answers searches.
     #[tracing::instrument(skip(self))]
     pub fn probe(&self) -> KeyringStatus {
+        // One item per probe: two desks, or two probes in one process, running at once must not
+        // read back or delete each other's item.
+        static PROBES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = PROBES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let item = format!("{PROBE_ITEM}-{}-{n}", std::process::id());
         let result = (|| {
             let marker = SecretString::from(format!("probe-{}", std::process::id()));
-            self.set(PROBE_ITEM, &marker)?;
-            let back = self.get(PROBE_ITEM)?;
-            self.delete(PROBE_ITEM)?;
+            self.set(&item, &marker)?;
+            let back = self.get(&item)?;
+            self.delete(&item)?;
             match back {
                 Some(v) if v.expose_secret() == marker.expose_secret() => Ok(()),
                 _ => Err(SecretsError::Failed("probe item did not read back".into())),

@@ -178,6 +178,10 @@ pub fn smtp_config(settings: &Settings, keyring: &Keyring) -> std::result::Resul
 }
 
 pub fn twilio_config(settings: &Settings, keyring: &Keyring) -> std::result::Result<Option<TwilioConfig>, SecretsError> {
+    // Without a sender on this desk there is nothing to send with, whatever the keyring holds.
+    if settings.twilio_whatsapp_from.is_empty() && settings.twilio_sms_from.is_empty() && settings.twilio_messaging_service_sid.is_empty() {
+        return Ok(None);
+    }
     let (Some(sid), Some(token)) = (keyring.get(TWILIO_SID)?, keyring.get(TWILIO_TOKEN)?) else { return Ok(None) };
     let opt = |s: &String| (!s.is_empty()).then(|| s.clone());
     Ok(Some(TwilioConfig {
