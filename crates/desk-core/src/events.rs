@@ -117,6 +117,24 @@ pub struct Event {
     pub error_code: Option<String>,
 }
 
+/// Reads the columns every event query selects, in this order.
+fn event_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
+    Ok(Event {
+        event_id: r.get(0)?,
+        device_id: r.get(1)?,
+        seq: r.get(2)?,
+        occurred_at: r.get(3)?,
+        user_id: r.get(4)?,
+        code_type: r.get(5)?,
+        kind: r.get(6)?,
+        actor: r.get(7)?,
+        channel: r.get(8)?,
+        target_masked: r.get(9)?,
+        outcome: r.get(10)?,
+        error_code: r.get(11)?,
+    })
+}
+
 /// Events for one person, newest first.
 pub fn for_user(conn: &rusqlite::Connection, user_id: &str, limit: u32) -> Result<Vec<Event>> {
     let mut stmt = conn.prepare_cached(
@@ -124,22 +142,7 @@ pub fn for_user(conn: &rusqlite::Connection, user_id: &str, limit: u32) -> Resul
                 target_masked, outcome, error_code
          FROM verification_events WHERE user_id = ?1 ORDER BY device_id, seq DESC LIMIT ?2",
     )?;
-    let rows = stmt.query_map(params![user_id, limit], |r| {
-        Ok(Event {
-            event_id: r.get(0)?,
-            device_id: r.get(1)?,
-            seq: r.get(2)?,
-            occurred_at: r.get(3)?,
-            user_id: r.get(4)?,
-            code_type: r.get(5)?,
-            kind: r.get(6)?,
-            actor: r.get(7)?,
-            channel: r.get(8)?,
-            target_masked: r.get(9)?,
-            outcome: r.get(10)?,
-            error_code: r.get(11)?,
-        })
-    })?;
+    let rows = stmt.query_map(params![user_id, limit], event_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -169,22 +172,7 @@ pub fn search(conn: &rusqlite::Connection, f: &crate::desk::AuditFilter, limit: 
             empty(&f.to).map(|d| day_end(&d)),
             limit
         ],
-        |r| {
-            Ok(Event {
-                event_id: r.get(0)?,
-                device_id: r.get(1)?,
-                seq: r.get(2)?,
-                occurred_at: r.get(3)?,
-                user_id: r.get(4)?,
-                code_type: r.get(5)?,
-                kind: r.get(6)?,
-                actor: r.get(7)?,
-                channel: r.get(8)?,
-                target_masked: r.get(9)?,
-                outcome: r.get(10)?,
-                error_code: r.get(11)?,
-            })
-        },
+        event_from_row,
     )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { makePerson, makeStarted, makeSummary, SENT_AT } from '../test/fixtures';
+import type { Health, PersonSummary } from './api';
 import {
   changeWarning,
   channelsFor,
+  configuredChannels,
   consentLabel,
   fieldForError,
   firstStep,
@@ -153,5 +155,56 @@ describe('helpers', () => {
     expect(s).not.toHaveProperty('phone');
     expect(s).not.toHaveProperty('email');
     expect(s.phoneMasked).toBe('+91 98••• ••345');
+  });
+});
+
+describe('configuredChannels and channelsFor with a desk that has only some providers', () => {
+  const base = {
+    keyring: { state: 'ok', message: '', backend: 'Secret Service' },
+    demoMode: false,
+    gmail: { sent24h: 0, limit: 500, warn: false, pausedUntil: null },
+    lastTests: [],
+    queued: 0,
+    waitingOffline: 0,
+    lastErrors: [],
+  } as const;
+  const creds = {
+    gmailConfigured: false,
+    gmailAddress: '',
+    smtpHost: 'smtp.gmail.com',
+    smtpPort: 587,
+    twilioConfigured: true,
+    whatsappFrom: '+14155238886',
+    smsFrom: '',
+    messagingServiceSid: '',
+    contentSid: '',
+    keyringProblem: null,
+  };
+  const person = {
+    userId: 'u1',
+    displayName: 'Priya',
+    entityType: 'patient',
+    phoneMasked: '+91 98••• ••345',
+    emailMasked: 'p•••••@gmail.com',
+    phoneStatus: { state: 'notVerified', invalidatedAt: null },
+    emailStatus: { state: 'notVerified', invalidatedAt: null },
+  } as unknown as PersonSummary;
+
+  it('offers only what is set up', () => {
+    const usable = configuredChannels({ ...base, credentials: creds } as unknown as Health);
+    expect(usable).toEqual(['whatsapp']);
+    expect(channelsFor(person, 'phone', ['whatsapp', 'sms', 'email'], usable)).toEqual(['whatsapp']);
+    expect(channelsFor(person, 'email', ['whatsapp', 'sms', 'email'], usable)).toEqual([]);
+  });
+
+  it('offers everything in demo mode or before health is known', () => {
+    expect(configuredChannels(null)).toBeNull();
+    expect(configuredChannels({ ...base, demoMode: true, credentials: creds } as unknown as Health)).toBeNull();
+    expect(channelsFor(person, 'email', ['whatsapp', 'sms', 'email'], null)).toEqual(['email']);
+  });
+
+  it('counts a Messaging Service as an SMS sender', () => {
+    const usable = configuredChannels({ ...base, credentials: { ...creds, whatsappFrom: '', messagingServiceSid: 'MG0123' } } as unknown as Health);
+    expect(usable).toEqual(['sms']);
   });
 });

@@ -1,5 +1,5 @@
 // Words and choices for a person's contacts; what the person panel offers and where focus goes.
-import type { ApiError, Channel, CodeType, ContactStatus, PersonSummary, PersonView, Started } from './api';
+import type { ApiError, Channel, CodeType, ContactStatus, Health, PersonSummary, PersonView, Started } from './api';
 import { channelLabel } from './badges';
 import { formatTime } from './time';
 
@@ -44,17 +44,37 @@ export function hasContact(person: PersonSummary, kind: CodeType): boolean {
     : person.emailMasked !== null && person.emailStatus.state !== 'missing';
 }
 
-/** Channels that make sense for a contact: phone channels need a phone, email needs an email. */
+/**
+ * Channels this desk can send on now: every channel in demo mode (nothing is set up, so the
+ * demo outbox shows the message), otherwise only those whose provider is set up. `null` (health
+ * not known yet) offers all of them; Rust refuses what can't go, in plain words.
+ */
+export function configuredChannels(health: Health | null): Channel[] | null {
+  if (!health || health.demoMode) return null;
+  const c = health.credentials;
+  const usable: Channel[] = [];
+  if (c.twilioConfigured && c.whatsappFrom) usable.push('whatsapp');
+  if (c.twilioConfigured && (c.smsFrom || c.messagingServiceSid)) usable.push('sms');
+  if (c.gmailConfigured) usable.push('email');
+  return usable;
+}
+
+/**
+ * Channels that make sense for a contact (phone channels need a phone, email needs an email)
+ * and that this desk can use (`usable`, from configuredChannels; `null` means all).
+ */
 export function channelsFor(
   person: PersonSummary,
   kind: CodeType,
   order: readonly Channel[] = DEFAULT_CHANNEL_ORDER,
+  usable: readonly Channel[] | null = null,
 ): Channel[] {
   if (!hasContact(person, kind)) return [];
-  if (kind === 'email') return ['email'];
+  const allowed = (c: Channel) => usable === null || usable.includes(c);
+  if (kind === 'email') return allowed('email') ? ['email'] : [];
   const phoneOrder: Channel[] = order.filter((c) => c === 'whatsapp' || c === 'sms');
   for (const c of DEFAULT_CHANNEL_ORDER) if (!phoneOrder.includes(c)) phoneOrder.push(c);
-  return [...new Set(phoneOrder)];
+  return [...new Set(phoneOrder)].filter(allowed);
 }
 
 /**
@@ -65,8 +85,9 @@ export function otherChannels(
   person: PersonSummary,
   current: Channel,
   order: readonly Channel[] = DEFAULT_CHANNEL_ORDER,
+  usable: readonly Channel[] | null = null,
 ): Channel[] {
-  const all = [...channelsFor(person, 'phone', order), ...channelsFor(person, 'email', order)];
+  const all = [...channelsFor(person, 'phone', order, usable), ...channelsFor(person, 'email', order, usable)];
   return all.filter((c) => c !== current);
 }
 

@@ -31,7 +31,23 @@ export function mockDesk(overrides: Record<string, Handler> = {}): FakeDesk {
     session_current: () => makeSession(),
     sign_out: () => null,
     settings_get: () => SETTINGS,
-    delivery_health: () => makeHealth({ demoMode: false }),
+    // A desk with Gmail and Twilio (WhatsApp and SMS) set up: real sends, no demo outbox.
+    delivery_health: () =>
+      makeHealth({
+        demoMode: false,
+        credentials: {
+          gmailConfigured: true,
+          gmailAddress: 'clinic@gmail.com',
+          smtpHost: 'smtp.gmail.com',
+          smtpPort: 587,
+          twilioConfigured: true,
+          whatsappFrom: '+14155238886',
+          smsFrom: '+15005550006',
+          messagingServiceSid: '',
+          contentSid: '',
+          keyringProblem: null,
+        },
+      }),
     people_search: () => [],
     person_get: () => makePerson(),
     outbox_list: () => [],
