@@ -23,19 +23,7 @@ fn app_with(state: DeskState) -> (tauri::App<tauri::test::MockRuntime>, tauri::W
 }
 
 fn invoke(window: &tauri::WebviewWindow<tauri::test::MockRuntime>, cmd: &str) -> Result<Value, Value> {
-    get_ipc_response(
-        window,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: tauri::ipc::CallbackFn(0),
-            error: tauri::ipc::CallbackFn(1),
-            url: "tauri://localhost".parse().expect("url"),
-            body: tauri::ipc::InvokeBody::default(),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|body| body.deserialize::<Value>().expect("json body"))
+    invoke_with(window, cmd, serde_json::json!({}))
 }
 
 #[test]
