@@ -32,6 +32,7 @@ describe('AdminOutbox', () => {
       delivery_health: () =>
         makeHealth({
           demoMode: false,
+          usableChannels: ['email'],
           credentials: { ...makeHealth().credentials, gmailConfigured: true },
           gmail: { sent24h: 123, limit: 500, warn: false, pausedUntil: null },
           queued: 3,

@@ -265,6 +265,8 @@ export type Health = {
   keyring: KeyringStatus;
   credentials: CredentialsView;
   demoMode: boolean;
+  /** Channels the desk can send on now; null in demo mode (all of them). */
+  usableChannels: Channel[] | null;
   gmail: { sent24h: number; limit: number; warn: boolean; pausedUntil: string | null };
   lastTests: TestResult[];
   queued: number;
@@ -378,6 +380,7 @@ function isHealth(value: unknown): value is Health {
   const { credentials, gmail } = value;
   return (
     typeof value.demoMode === 'boolean' &&
+    (value.usableChannels === null || Array.isArray(value.usableChannels)) &&
     isRecord(credentials) &&
     typeof credentials.gmailConfigured === 'boolean' &&
     typeof credentials.twilioConfigured === 'boolean' &&

@@ -191,7 +191,8 @@ describe('configuredChannels and channelsFor with a desk that has only some prov
   } as unknown as PersonSummary;
 
   it('offers only what is set up', () => {
-    const usable = configuredChannels({ ...base, credentials: creds } as unknown as Health);
+    // Rust works out usableChannels (delivery::credentials, tested there); the UI follows it.
+    const usable = configuredChannels({ ...base, credentials: creds, usableChannels: ['whatsapp'] } as unknown as Health);
     expect(usable).toEqual(['whatsapp']);
     expect(channelsFor(person, 'phone', ['whatsapp', 'sms', 'email'], usable)).toEqual(['whatsapp']);
     expect(channelsFor(person, 'email', ['whatsapp', 'sms', 'email'], usable)).toEqual([]);
@@ -199,12 +200,13 @@ describe('configuredChannels and channelsFor with a desk that has only some prov
 
   it('offers everything in demo mode or before health is known', () => {
     expect(configuredChannels(null)).toBeNull();
-    expect(configuredChannels({ ...base, demoMode: true, credentials: creds } as unknown as Health)).toBeNull();
+    expect(configuredChannels({ ...base, demoMode: true, credentials: creds, usableChannels: null } as unknown as Health)).toBeNull();
     expect(channelsFor(person, 'email', ['whatsapp', 'sms', 'email'], null)).toEqual(['email']);
   });
 
   it('counts a Messaging Service as an SMS sender', () => {
-    const usable = configuredChannels({ ...base, credentials: { ...creds, whatsappFrom: '', messagingServiceSid: 'MG0123' } } as unknown as Health);
+    const usable = configuredChannels({ ...base, credentials: { ...creds, whatsappFrom: '', messagingServiceSid: 'MG0123' }, usableChannels: ['sms'] } as unknown as Health);
     expect(usable).toEqual(['sms']);
+    expect(channelsFor(person, 'phone', ['whatsapp', 'sms', 'email'], usable)).toEqual(['sms']);
   });
 });

@@ -45,18 +45,12 @@ export function hasContact(person: PersonSummary, kind: CodeType): boolean {
 }
 
 /**
- * Channels this desk can send on now: every channel in demo mode (nothing is set up, so the
- * demo outbox shows the message), otherwise only those whose provider is set up. `null` (health
- * not known yet) offers all of them; Rust refuses what can't go, in plain words.
+ * Channels this desk can send on now, as Rust works them out (health.usableChannels): `null`
+ * means all of them (demo mode, or health not known yet; Rust refuses what can't go, in plain
+ * words).
  */
 export function configuredChannels(health: Health | null): Channel[] | null {
-  if (!health || health.demoMode) return null;
-  const c = health.credentials;
-  const usable: Channel[] = [];
-  if (c.twilioConfigured && c.whatsappFrom) usable.push('whatsapp');
-  if (c.twilioConfigured && (c.smsFrom || c.messagingServiceSid)) usable.push('sms');
-  if (c.gmailConfigured) usable.push('email');
-  return usable;
+  return health?.usableChannels ?? null;
 }
 
 /**

@@ -35,6 +35,7 @@ export function mockDesk(overrides: Record<string, Handler> = {}): FakeDesk {
     delivery_health: () =>
       makeHealth({
         demoMode: false,
+        usableChannels: ['whatsapp', 'sms', 'email'],
         credentials: {
           gmailConfigured: true,
           gmailAddress: 'clinic@gmail.com',

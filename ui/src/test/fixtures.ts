@@ -120,6 +120,7 @@ export function makeHealth(overrides: Partial<Health> = {}): Health {
       keyringProblem: null,
     },
     demoMode: true,
+    usableChannels: null,
     gmail: { sent24h: 0, limit: 500, warn: false, pausedUntil: null },
     lastTests: [],
     queued: 0,

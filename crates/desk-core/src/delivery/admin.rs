@@ -169,6 +169,8 @@ pub struct Health {
     pub credentials: CredentialsView,
     /// Nothing configured: messages go to the demo outbox.
     pub demo_mode: bool,
+    /// Channels the desk can send on now; `None` in demo mode (all of them).
+    pub usable_channels: Option<Vec<Channel>>,
     pub gmail: GmailUsage,
     pub last_tests: Vec<TestResult>,
     pub queued: i64,
@@ -180,7 +182,8 @@ pub fn health(desk: &Desk) -> Result<Health> {
     let settings = desk.settings()?;
     let now = desk.engine().now();
     let credentials = credentials::view(&settings, desk.keyring());
-    let demo_mode = !credentials.gmail_configured && !credentials.twilio_configured;
+    let demo_mode = credentials.demo_mode();
+    let usable_channels = credentials.usable_channels();
     desk.with_store(|s| {
         let conn = s.conn();
         let sent = worker::gmail_sent_24h(conn, now)?;
@@ -217,6 +220,7 @@ pub fn health(desk: &Desk) -> Result<Health> {
             keyring: desk.keyring().probe(),
             credentials,
             demo_mode,
+            usable_channels,
             gmail: GmailUsage {
                 sent_24h: sent,
                 limit,
