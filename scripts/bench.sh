@@ -16,7 +16,7 @@ send_md="$work/send.md"
 source "$ROOT/scripts/services/session.sh"
 
 say "Benchmark: verification engine (release build; about a minute)"
-DESK_BENCH_OUT="$engine_md" cargo bench -q -p desk-core --bench engine >/dev/null
+DESK_BENCH_OUT="$engine_md" cargo bench -q -p desk-app --bench engine >/dev/null
 
 say "Starting the test services for the send pipeline benchmark"
 # A private bus and keyring, so the benchmark's credentials never touch the user's keyring.
@@ -31,7 +31,7 @@ fi
 source "$ROOT/scripts/services/start-services.sh"
 
 say "Benchmark: send pipeline (release build; under a minute)"
-DESK_BENCH_KEYRING="$keyring_mode" DESK_BENCH_OUT="$send_md" cargo bench -q -p desk-core --bench send_pipeline >/dev/null
+DESK_BENCH_KEYRING="$keyring_mode" DESK_BENCH_OUT="$send_md" cargo bench -q -p desk-app --bench send_pipeline >/dev/null
 [ -s "$send_md" ] || warn "the send pipeline benchmark measured nothing (see above): its section is left out"
 
 {

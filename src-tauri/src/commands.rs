@@ -1,30 +1,35 @@
-//! Tauri commands: one line each, from IPC into `desk-core`. Each says who may call it:
-//! `open` (no sign-in: start-up and sign-in itself), `as_staff` (anyone signed in) or
-//! `as_admin` (administrators). The role is checked in Rust whatever the UI shows.
-//! Every command must also be listed in `build.rs` and granted in `capabilities/`.
+//! Tauri commands: one line each, from IPC into the facade (`desk-app`). Who may call each is
+//! in the one command list (`command_list.rs`), checked before the command runs; each command
+//! then takes the session it needs: `open` (no sign-in), `as_staff` (anyone signed in) or
+//! `as_admin` (administrators). A command is listed there, registered here and granted in
+//! `capabilities/`; the IPC tests check that all of these agree.
 
+use desk_app::{AllSettings, CheckResult, EditResult, FirstAdmin, SetupStatus};
 use desk_core::contact::{Channel, CodeType};
-use desk_core::delivery::admin::{self, Health, OutboxEntry, Provider, TestResult};
-use desk_core::delivery::credentials::{CredentialsView, GmailInput, TwilioInput};
-use desk_core::delivery::worker::DemoMessage;
-use desk_core::desk::{AuditFilter, CheckResult, EditResult, FirstAdmin, PersonSummary, SetupStatus};
-use desk_core::events::Event;
+use desk_core::events::{AuditFilter, Event};
+use desk_core::outbox::OutboxEntry;
 use desk_core::people::PersonInput;
-use desk_core::settings::Settings;
 use desk_core::staff::{NewStaff, Role, Session, StaffView};
 use desk_core::templates::{Part, Preview, TemplateView};
-use desk_core::verify::{PersonView, Started};
+use desk_core::verify::{PersonSummary, PersonView, Started};
 use desk_core::{status::AppStatus, PublicError};
+use desk_delivery::admin::{Health, Provider, TestResult};
+use desk_delivery::credentials::{CredentialsView, GmailInput, TwilioInput};
+use desk_delivery::worker::DemoMessage;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
 use tauri::State;
 
+use crate::command_list::COMMANDS;
 use crate::state::{as_admin, as_staff, as_staff_passive, open, DeskState};
 
 type Reply<T> = Result<T, PublicError>;
 
+/// The app's invoke handler: who may call each command is checked first, from the one command
+/// list (`command_list.rs`), before its arguments are even read; then the command runs (and
+/// checks again, taking the session it needs).
 pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
-    tauri::generate_handler![
+    let commands: Box<dyn Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync> = Box::new(tauri::generate_handler![
         app_status,
         setup_status,
         setup_first_admin,
@@ -60,7 +65,19 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         staff_reset_password,
         audit_search,
         audit_export,
-    ]
+    ]);
+    move |invoke: tauri::ipc::Invoke<R>| {
+        use tauri::Manager;
+        let name = invoke.message.command();
+        if let Some((_, access)) = COMMANDS.iter().find(|(n, _)| *n == name) {
+            let state = invoke.message.webview_ref().state::<DeskState>();
+            if let Err(refused) = crate::state::gate(&state, *access) {
+                invoke.resolver.reject(refused);
+                return true;
+            }
+        }
+        commands(invoke)
+    }
 }
 
 // --- Start-up and sign-in (no session needed) ---------------------------------------------------
@@ -96,7 +113,11 @@ pub async fn sign_in(state: State<'_, DeskState>, user_id: String, password: Sec
 #[tauri::command]
 #[tracing::instrument(skip_all)]
 pub async fn sign_out(state: State<'_, DeskState>) -> Reply<()> {
-    open(&state, |desk| Ok(desk.sign_out())).await
+    open(&state, |desk| {
+        desk.sign_out();
+        Ok(())
+    })
+    .await
 }
 
 /// Who is signed in, without counting as activity (the UI's idle timer asks this).
@@ -158,7 +179,7 @@ pub async fn person_events(state: State<'_, DeskState>, user_id: String) -> Repl
 
 #[tauri::command]
 #[tracing::instrument(skip_all)]
-pub async fn settings_get(state: State<'_, DeskState>) -> Reply<Settings> {
+pub async fn settings_get(state: State<'_, DeskState>) -> Reply<AllSettings> {
     as_staff(&state, |desk, _| desk.settings()).await
 }
 
@@ -166,21 +187,21 @@ pub async fn settings_get(state: State<'_, DeskState>) -> Reply<Settings> {
 #[tauri::command]
 #[tracing::instrument(skip_all)]
 pub async fn credentials_get(state: State<'_, DeskState>) -> Reply<CredentialsView> {
-    as_staff(&state, |desk, _| admin::credentials_view(desk)).await
+    as_staff(&state, |desk, _| desk.credentials_view()).await
 }
 
 /// Keyring, providers, Gmail's 24-hour count, queued messages, recent errors.
 #[tauri::command]
 #[tracing::instrument(skip_all)]
 pub async fn delivery_health(state: State<'_, DeskState>) -> Reply<Health> {
-    as_staff_passive(&state, |desk, _| admin::health(desk)).await
+    as_staff_passive(&state, |desk, _| desk.health()).await
 }
 
 /// Recent messages and their states, optionally for one person.
 #[tauri::command]
 #[tracing::instrument(skip_all)]
 pub async fn outbox_list(state: State<'_, DeskState>, user_id: Option<String>) -> Reply<Vec<OutboxEntry>> {
-    as_staff_passive(&state, move |desk, _| admin::outbox_list(desk, user_id.as_deref(), 100)).await
+    as_staff_passive(&state, move |desk, _| desk.outbox_list(user_id.as_deref(), 100)).await
 }
 
 /// Messages "sent" in demo mode (shown in the app, clearly not sent).
@@ -202,7 +223,7 @@ pub async fn sample_data_load(state: State<'_, DeskState>) -> Reply<usize> {
 /// Change settings (partial, all or nothing).
 #[tauri::command]
 #[tracing::instrument(skip_all)]
-pub async fn settings_update(state: State<'_, DeskState>, patch: Map<String, Value>) -> Reply<Settings> {
+pub async fn settings_update(state: State<'_, DeskState>, patch: Map<String, Value>) -> Reply<AllSettings> {
     as_admin(&state, move |desk, who| desk.update_settings(&who.user_id, &patch)).await
 }
 
@@ -210,20 +231,20 @@ pub async fn settings_update(state: State<'_, DeskState>, patch: Map<String, Val
 #[tauri::command]
 #[tracing::instrument(skip_all)]
 pub async fn credentials_save_gmail(state: State<'_, DeskState>, input: GmailInput) -> Reply<CredentialsView> {
-    as_admin(&state, move |desk, who| admin::save_gmail(desk, &who.user_id, &input)).await
+    as_admin(&state, move |desk, who| desk.save_gmail(&who.user_id, &input)).await
 }
 
 /// Save the Twilio account SID, auth token and senders (SID and token to the keyring only).
 #[tauri::command]
 #[tracing::instrument(skip_all)]
 pub async fn credentials_save_twilio(state: State<'_, DeskState>, input: TwilioInput) -> Reply<CredentialsView> {
-    as_admin(&state, move |desk, who| admin::save_twilio(desk, &who.user_id, &input)).await
+    as_admin(&state, move |desk, who| desk.save_twilio(&who.user_id, &input)).await
 }
 
 #[tauri::command]
 #[tracing::instrument(skip(state))]
 pub async fn credentials_delete(state: State<'_, DeskState>, provider: Provider) -> Reply<CredentialsView> {
-    as_admin(&state, move |desk, who| admin::delete_credentials(desk, &who.user_id, provider)).await
+    as_admin(&state, move |desk, who| desk.delete_credentials(&who.user_id, provider)).await
 }
 
 /// Send a real test message and report the provider's answer in plain words.
@@ -231,25 +252,25 @@ pub async fn credentials_delete(state: State<'_, DeskState>, provider: Provider)
 #[tracing::instrument(skip(state, to))]
 pub async fn credentials_test(state: State<'_, DeskState>, provider: Provider, to: String) -> Reply<TestResult> {
     let (desk, who) = crate::state::admin_session(&state)?;
-    admin::send_test(&desk, &who.user_id, provider, &to).await.map_err(PublicError::from)
+    desk.send_test(&who.user_id, provider, &to).await.map_err(PublicError::from)
 }
 
 #[tauri::command]
 #[tracing::instrument(skip(state))]
 pub async fn templates_list(state: State<'_, DeskState>, channel: Channel, language: String) -> Reply<Vec<TemplateView>> {
-    as_admin(&state, move |desk, _| admin::templates_list(desk, channel, &language)).await
+    as_admin(&state, move |desk, _| desk.templates_list(channel, &language)).await
 }
 
 #[tauri::command]
 #[tracing::instrument(skip(state, body))]
 pub async fn template_save(state: State<'_, DeskState>, channel: Channel, language: String, part: Part, body: String) -> Reply<Vec<TemplateView>> {
-    as_admin(&state, move |desk, who| admin::template_save(desk, &who.user_id, channel, &language, part, &body)).await
+    as_admin(&state, move |desk, who| desk.template_save(&who.user_id, channel, &language, part, &body)).await
 }
 
 #[tauri::command]
 #[tracing::instrument(skip(state))]
 pub async fn template_reset(state: State<'_, DeskState>, channel: Channel, language: String, part: Option<Part>) -> Reply<Vec<TemplateView>> {
-    as_admin(&state, move |desk, _| admin::template_reset(desk, channel, &language, part)).await
+    as_admin(&state, move |desk, _| desk.template_reset(channel, &language, part)).await
 }
 
 /// A draft being edited, rendered with sample values, with SMS length and segments.
@@ -262,7 +283,7 @@ pub struct Draft {
 #[tauri::command]
 #[tracing::instrument(skip(state, draft))]
 pub async fn template_preview(state: State<'_, DeskState>, channel: Channel, language: String, draft: Option<Draft>) -> Reply<Preview> {
-    as_admin(&state, move |desk, _| admin::template_preview(desk, channel, &language, draft.as_ref().map(|d| (d.part, d.body.as_str())))).await
+    as_admin(&state, move |desk, _| desk.template_preview(channel, &language, draft.as_ref().map(|d| (d.part, d.body.as_str())))).await
 }
 
 #[tauri::command]

@@ -1,12 +1,14 @@
-//! The desktop shell: builds the Tauri app around one `desk_core::Desk`. Commands live in
-//! `commands` and are one line each; everything they do is in `desk-core`.
+//! The desktop shell: builds the Tauri app around one `desk_app::Desk`. Commands live in
+//! `commands` and are one line each; everything they do is in the facade (`desk-app`).
 
+pub mod command_list;
 pub mod commands;
 pub mod state;
 
 use std::process::ExitCode;
 
-use desk_core::{logging, secrets::Keyring, AppPaths, Desk, PublicError};
+use desk_app::Desk;
+use desk_core::{logging, secrets::Keyring, AppPaths, PublicError};
 use tauri::{Manager, Runtime};
 
 pub use state::DeskState;
@@ -33,7 +35,7 @@ pub fn open_desk(paths: Result<AppPaths, desk_core::Error>, keyring: Keyring) ->
 pub fn start_delivery<R: Runtime>(app: &tauri::AppHandle<R>) {
     let Ok(desk) = app.state::<DeskState>().desk() else { return };
     let mut updates = desk.delivery().subscribe();
-    tauri::async_runtime::spawn(desk_core::delivery::worker::run(desk));
+    tauri::async_runtime::spawn(desk_delivery::worker::run(desk.ctx().clone()));
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         use tauri::Emitter;

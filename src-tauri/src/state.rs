@@ -3,7 +3,10 @@
 use std::sync::Arc;
 
 use desk_core::staff::Session;
-use desk_core::{Desk, ErrorCode, PublicError};
+use desk_app::Desk;
+
+use crate::command_list::Access;
+use desk_core::{ErrorCode, PublicError};
 
 pub struct DeskState(Result<Arc<Desk>, PublicError>);
 
@@ -19,6 +22,16 @@ impl DeskState {
     /// The desk, or the start-up error every command then returns (so the UI can show it).
     pub fn desk(&self) -> Result<Arc<Desk>, PublicError> {
         self.0.clone()
+    }
+}
+
+/// The role check the invoke handler makes before a command runs, from the command list. It
+/// never counts as activity (the command itself does, when it is one).
+pub fn gate(state: &DeskState, access: Access) -> Result<(), PublicError> {
+    match access {
+        Access::Open => Ok(()),
+        Access::Staff => state.desk()?.session_passive().map(|_| ()).map_err(PublicError::from),
+        Access::Admin => state.desk()?.admin_session_passive().map(|_| ()).map_err(PublicError::from),
     }
 }
 

@@ -1,30 +1,14 @@
 //! The shell's commands through Tauri's mock runtime: the real IPC path, the real ACL from
 //! `capabilities/` and the build-time app manifest, no display.
 
-use desk_core::{secrets::Keyring, AppPaths, Desk, ErrorCode, PublicError};
+mod common;
+
+use common::{app_with, invoke, invoke_with, mock_keyring, signed_in_admin};
+use desk_app::{AppPaths, Desk, ErrorCode, PublicError};
+use desk_shell::command_list::{Access, COMMANDS};
 use desk_shell::{configure, DeskState};
-use serde_json::Value;
-use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
+use tauri::test::mock_builder;
 use tauri::WebviewWindowBuilder;
-
-fn mock_keyring() -> Keyring {
-    Keyring::with_store(keyring_core::mock::Store::new().expect("mock store"), "mock")
-}
-
-fn app_with(state: DeskState) -> (tauri::App<tauri::test::MockRuntime>, tauri::WebviewWindow<tauri::test::MockRuntime>) {
-    let app = configure(mock_builder(), state)
-        .build(tauri::generate_context!("../tauri.conf.json", test = true))
-        .expect("build mock app");
-    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .expect("main window");
-    (app, window)
-}
-
-fn invoke(window: &tauri::WebviewWindow<tauri::test::MockRuntime>, cmd: &str) -> Result<Value, Value> {
-    invoke_with(window, cmd, serde_json::json!({}))
-}
 
 #[test]
 fn app_status_reports_database_schema_and_keyring() {
@@ -102,36 +86,6 @@ fn a_window_without_the_capability_cannot_call_app_commands() {
     assert!(err.to_string().contains("not allowed"), "unexpected refusal: {err}");
 }
 
-fn invoke_with(
-    window: &tauri::WebviewWindow<tauri::test::MockRuntime>,
-    cmd: &str,
-    args: Value,
-) -> Result<Value, Value> {
-    get_ipc_response(
-        window,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: tauri::ipc::CallbackFn(0),
-            error: tauri::ipc::CallbackFn(1),
-            url: "tauri://localhost".parse().expect("url"),
-            body: tauri::ipc::InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|body| body.deserialize::<Value>().expect("json body"))
-}
-
-/// First start over IPC: create the clinic's first admin and sign in as them.
-fn signed_in_admin(w: &tauri::WebviewWindow<tauri::test::MockRuntime>) {
-    use serde_json::json;
-    invoke_with(w, "setup_first_admin", json!({"input": {"clinicName": "Skinspire Clinic",
-        "admin": {"userId": "asha.admin", "displayName": "Dr. Asha Rao", "role": "admin", "password": "admin-passphrase"}}}))
-        .expect("first admin");
-    let session = invoke_with(w, "sign_in", json!({"userId": "asha.admin", "password": "admin-passphrase"})).expect("sign in");
-    assert_eq!(session["role"], "admin");
-}
-
 #[test]
 fn reception_is_refused_every_admin_command_over_ipc() {
     use serde_json::json;
@@ -149,7 +103,9 @@ fn reception_is_refused_every_admin_command_over_ipc() {
     assert_eq!(err["code"], "sign_in_failed");
     invoke_with(&w, "sign_in", json!({"userId": "latha.k", "password": "front-desk-2026"})).expect("reception signs in");
 
-    let admin_calls = [
+    // Well-formed arguments where a command takes some: the refusal must not depend on a
+    // malformed call. The commands themselves come from the one command list.
+    let examples = [
         ("sample_data_load", json!({})),
         ("settings_update", json!({"patch": {"otp_length": 8}})),
         ("credentials_save_gmail", json!({"input": {"address": "x@gmail.com", "appPassword": "abcdabcdabcdabcd"}})),
@@ -168,9 +124,18 @@ fn reception_is_refused_every_admin_command_over_ipc() {
         ("audit_search", json!({"filter": {}})),
         ("audit_export", json!({"filter": {}})),
     ];
-    for (cmd, args) in admin_calls {
+    for (name, _) in &examples {
+        assert!(COMMANDS.iter().any(|(n, a)| n == name && *a == Access::Admin), "{name} is not an admin command in command_list.rs");
+    }
+    let admin_commands: Vec<&str> = COMMANDS.iter().filter(|(_, a)| *a == Access::Admin).map(|(n, _)| *n).collect();
+    assert!(admin_commands.len() >= 17, "{admin_commands:?}");
+    for cmd in admin_commands {
+        let args = examples.iter().find(|(n, _)| *n == cmd).map(|(_, a)| a.clone()).unwrap_or_else(|| json!({}));
         let err = invoke_with(&w, cmd, args).expect_err(cmd);
         assert_eq!(err["code"], "admin_only", "{cmd}: {err}");
+        // Even a call with no arguments at all is refused for the role, not for its shape.
+        let err = invoke_with(&w, cmd, json!({})).expect_err(cmd);
+        assert_eq!(err["code"], "admin_only", "{cmd} without arguments: {err}");
     }
     // Reception work still goes on.
     invoke_with(&w, "people_search", json!({"query": "priya"})).expect("search");
@@ -214,7 +179,7 @@ fn a_verification_runs_end_to_end_through_ipc_with_typed_errors() {
     let desk = app.state::<DeskState>().desk().expect("desk");
     let outbox_id = started["outboxId"].as_i64().expect("outbox id");
     let code = desk
-        .with_store(|s| desk_core::verify::outbox::get(s.conn(), &desk.engine().secrets, outbox_id))
+        .with_store(|s| desk_core::outbox::get(s.conn(), &desk.engine().secrets, outbox_id))
         .expect("read")
         .and_then(|m| m.code)
         .expect("code")

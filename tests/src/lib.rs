@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod dbus;
+pub mod house;
 pub mod services;
 
 use std::path::PathBuf;

@@ -298,7 +298,7 @@ pub fn secret_service(test: &str) -> Option<desk_core::secrets::Keyring> {
 
 /// A desk on a temporary folder with a manual clock and seeded randomness, on the given keyring.
 pub struct ServiceDesk {
-    pub desk: desk_core::Desk,
+    pub desk: desk_app::Desk,
     pub clock: desk_core::clock::ManualClock,
     pub dir: tempfile::TempDir,
 }
@@ -324,8 +324,8 @@ impl ServiceDesk {
     /// Open on a folder made beforehand (a test that starts logging into it first).
     pub fn open_in(dir: tempfile::TempDir, keyring: desk_core::secrets::Keyring, seed: u64) -> ServiceDesk {
         let clock = desk_core::clock::ManualClock::at(time::macros::datetime!(2026-11-24 04:30 UTC));
-        let desk = desk_core::Desk::open_with(
-            desk_core::AppPaths::under(dir.path()),
+        let desk = desk_app::Desk::open_with(
+            desk_app::AppPaths::under(dir.path()),
             keyring,
             std::sync::Arc::new(clock.clone()),
             std::sync::Arc::new(desk_core::codes::SeededRandom::new(seed)),
@@ -358,7 +358,7 @@ impl ServiceDesk {
     pub fn queued_code(&self, outbox_id: i64) -> String {
         use secrecy::ExposeSecret;
         self.desk
-            .with_store(|s| desk_core::verify::outbox::get(s.conn(), &self.desk.engine().secrets, outbox_id))
+            .with_store(|s| desk_core::outbox::get(s.conn(), &self.desk.engine().secrets, outbox_id))
             .expect("outbox read")
             .and_then(|m| m.code)
             .map(|c| c.expose_secret().to_owned())

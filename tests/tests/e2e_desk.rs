@@ -6,12 +6,12 @@ use std::path::Path;
 use std::time::Duration;
 
 
-use desk_core::delivery::admin;
-use desk_core::delivery::credentials::{GmailInput, TwilioInput};
-use desk_core::desk::FirstAdmin;
+use desk_delivery::admin;
+use desk_delivery::credentials::{GmailInput, TwilioInput};
+use desk_app::FirstAdmin;
 use desk_core::secrets::Keyring;
 use desk_core::staff::{NewStaff, Role};
-use desk_core::{AppPaths, Desk};
+use desk_app::{AppPaths, Desk};
 use desk_tests::app::{AppUnderTest, Launch};
 use desk_tests::services::{secret_service, Smtp};
 use secrecy::SecretString;
@@ -78,7 +78,7 @@ async fn first_start_to_a_verified_email_against_the_real_smtp_server() {
     // Only the email credentials exist beforehand (the test CA is not something the UI sets).
     {
         let desk = Desk::open(AppPaths::under(&data), keyring.clone()).expect("open");
-        admin::save_gmail(&desk, "setup", &GmailInput {
+        admin::save_gmail(desk.ctx(), "setup", &GmailInput {
             address: smtp.user.clone(),
             app_password: SecretString::from(smtp.password.clone()),
             from_name: None,
@@ -134,7 +134,7 @@ async fn first_start_to_a_verified_email_against_the_real_smtp_server() {
     assert_eq!(focused, json!("search-input"));
     app.close().await;
     let desk = Desk::open(AppPaths::under(&data), keyring).expect("reopen");
-    admin::delete_credentials(&desk, "test", admin::Provider::Gmail).expect("clean keyring");
+    admin::delete_credentials(desk.ctx(), "test", admin::Provider::Gmail).expect("clean keyring");
 }
 
 fn six_digits(text: &str) -> Option<String> {
@@ -159,7 +159,7 @@ async fn whatsapp_not_reaching_the_number_falls_back_to_sms_and_verifies() {
     let data = dir.path().join("data");
     let uri = twilio.uri();
     prepare(&data, keyring.clone(), true, |desk| {
-        admin::save_twilio(desk, ADMIN.0, &TwilioInput {
+        admin::save_twilio(desk.ctx(), ADMIN.0, &TwilioInput {
             account_sid: SecretString::from("AC0123456789abcdef0123456789abcdef"),
             auth_token: SecretString::from("0123456789abcdef0123456789abcdef"),
             whatsapp_from: Some("+14155238886".into()),
@@ -193,7 +193,7 @@ async fn whatsapp_not_reaching_the_number_falls_back_to_sms_and_verifies() {
     app.wait_text("phone-badge", |t| t.contains("Verified")).await;
     app.close().await;
     let desk = Desk::open(AppPaths::under(&data), keyring).expect("reopen");
-    admin::delete_credentials(&desk, "test", admin::Provider::TwilioSms).expect("clean keyring");
+    admin::delete_credentials(desk.ctx(), "test", admin::Provider::TwilioSms).expect("clean keyring");
 }
 
 #[tokio::test]

@@ -9,10 +9,10 @@
 use std::time::Duration as StdDuration;
 
 use desk_core::contact::{Channel, CodeType};
-use desk_core::delivery::admin::{self, Provider};
-use desk_core::delivery::credentials::{GmailInput, GMAIL_PASSWORD};
-use desk_core::delivery::email::SmtpTls;
-use desk_core::delivery::worker;
+use desk_delivery::admin::{self, Provider};
+use desk_delivery::credentials::{GmailInput, GMAIL_PASSWORD};
+use desk_delivery::settings::SmtpTls;
+use desk_delivery::worker;
 use desk_core::secrets::Keyring;
 use desk_tests::services::{self, ServiceDesk, Smtp};
 use mailparse::{MailAddr, MailHeaderMap, ParsedMail};
@@ -54,7 +54,7 @@ async fn setup(test: &str, seed: u64, password: Option<&str>, trust_ca: bool) ->
     let (Some(smtp), Some(keyring)) = (Smtp::from_env(test), services::secret_service(test)) else { return None };
     let forget = ForgetGmail(keyring.clone());
     let t = ServiceDesk::open(keyring.clone(), seed);
-    let view = admin::save_gmail(&t.desk, "admin", &GmailInput {
+    let view = admin::save_gmail(t.desk.ctx(), "admin", &GmailInput {
         address: smtp.user.clone(),
         app_password: SecretString::from(password.unwrap_or(&smtp.password).to_owned()),
         from_name: Some(FROM_NAME.into()),
@@ -110,7 +110,7 @@ async fn a_hindi_code_email_arrives_over_starttls_and_its_code_verifies() {
     let (id, outbox) = start_email(t, "Anjali Verma", &rcpt, Some("hi"));
     let code = t.queued_code(outbox);
 
-    worker::tick(&t.desk).await.expect("tick");
+    worker::tick(t.desk.ctx()).await.expect("tick");
     let row = t.row(outbox);
     assert_eq!(row.status, "sent", "{row:?}");
     assert!(row.provider_message_id.as_deref().unwrap_or("").starts_with("smtp:"), "{row:?}");
@@ -173,7 +173,7 @@ async fn a_wrong_app_password_fails_with_535_and_tells_the_admin() {
     let (id, outbox) = start_email(t, "Rahul Iyer", &rcpt, None);
     let mut updates = t.desk.delivery().subscribe();
 
-    worker::tick(&t.desk).await.expect("tick");
+    worker::tick(t.desk.ctx()).await.expect("tick");
     let row = t.row(outbox);
     assert_eq!(row.status, "failed", "{row:?}");
     assert_eq!(row.last_error_code.as_deref(), Some("535 5.7.8"), "{row:?}");
@@ -188,13 +188,13 @@ async fn a_wrong_app_password_fails_with_535_and_tells_the_admin() {
         "the event log records the failure: {events:?}"
     );
 
-    let test = admin::send_test(&t.desk, "admin", Provider::Gmail, &rcpt).await.expect("send_test");
+    let test = admin::send_test(t.desk.ctx(), "admin", Provider::Gmail, &rcpt).await.expect("send_test");
     assert!(!test.ok, "{test:?}");
     assert!(test.message.contains("app password"), "the admin is told about the app password: {test:?}");
 
     // Nothing got through, and it stays that way.
     t.clock.advance(Duration::minutes(2));
-    worker::tick(&t.desk).await.expect("tick");
+    worker::tick(t.desk.ctx()).await.expect("tick");
     assert!(s.smtp.wait_for(&rcpt, 1, NOTHING).await.is_empty(), "nothing may be delivered with a wrong password");
     assert_eq!(t.row(outbox).attempts, 1, "never retried");
 }
@@ -206,7 +206,7 @@ async fn an_untrusted_server_certificate_is_refused_in_plain_words() {
     let t = &s.t;
     let rcpt = services::unique_rcpt("untrusted");
 
-    let test = admin::send_test(&t.desk, "admin", Provider::Gmail, &rcpt).await.expect("send_test");
+    let test = admin::send_test(t.desk.ctx(), "admin", Provider::Gmail, &rcpt).await.expect("send_test");
     assert!(!test.ok, "{test:?}");
     let words = test.message.to_lowercase();
     assert!(words.contains("certificate"), "says it is about the certificate: {test:?}");
@@ -216,7 +216,7 @@ async fn an_untrusted_server_certificate_is_refused_in_plain_words() {
     }
 
     let (_, outbox) = start_email(t, "Sneha Nair", &rcpt, None);
-    worker::tick(&t.desk).await.expect("tick");
+    worker::tick(t.desk.ctx()).await.expect("tick");
     let row = t.row(outbox);
     assert_eq!((row.status.as_str(), row.last_error_code.as_deref()), ("failed", Some("tls")), "{row:?}");
     assert!(row.last_error.as_deref().unwrap_or("").contains("secure connection"), "{row:?}");
@@ -232,7 +232,7 @@ async fn a_421_is_retried_after_backoff_and_delivered_once() {
     let (id, outbox) = start_email(t, "Karthik Rao", &rcpt, None);
     let code = t.queued_code(outbox);
 
-    worker::tick(&t.desk).await.expect("tick");
+    worker::tick(t.desk.ctx()).await.expect("tick");
     assert!(s.smtp.faults_for(&rcpt).is_empty(), "the server answered the queued 421");
     let row = t.row(outbox);
     assert_eq!(row.status, "queued", "a 421 is retried: {row:?}");
@@ -243,11 +243,11 @@ async fn a_421_is_retried_after_backoff_and_delivered_once() {
     assert!(s.smtp.wait_for(&rcpt, 1, NOTHING).await.is_empty(), "nothing saved for a 421");
 
     // Not yet due: no attempt.
-    worker::tick(&t.desk).await.expect("tick");
+    worker::tick(t.desk.ctx()).await.expect("tick");
     assert_eq!(t.row(outbox).attempts, 1);
 
     t.clock.advance(wait + Duration::seconds(1));
-    worker::tick(&t.desk).await.expect("retry");
+    worker::tick(t.desk.ctx()).await.expect("retry");
     let row = t.row(outbox);
     assert_eq!((row.status.as_str(), row.attempts), ("sent", 2), "{row:?}");
     assert!(row.last_error_code.is_none(), "{row:?}");
@@ -267,11 +267,11 @@ async fn gmails_daily_limit_pauses_email_and_later_sends_are_refused_locally() {
     let t = &s.t;
     let rcpt = services::unique_rcpt("quota");
     s.smtp.add_faults(&rcpt, &["550-5.4.5"]);
-    let before = admin::health(&t.desk).expect("health");
+    let before = admin::health(t.desk.ctx()).expect("health");
     assert!(before.gmail.paused_until.is_none(), "{:?}", before.gmail);
 
     let (id, outbox) = start_email(t, "Fatima Begum", &rcpt, None);
-    worker::tick(&t.desk).await.expect("tick");
+    worker::tick(t.desk.ctx()).await.expect("tick");
     assert!(s.smtp.faults_for(&rcpt).is_empty(), "the server gave its 550-5.4.5");
     let row = t.row(outbox);
     assert_eq!((row.status.as_str(), row.last_error_code.as_deref()), ("failed", Some("550 5.4.5")), "{row:?}");
@@ -279,7 +279,7 @@ async fn gmails_daily_limit_pauses_email_and_later_sends_are_refused_locally() {
     let events = t.desk.events_for(&id).expect("events");
     assert!(events.iter().any(|e| e.outcome == "failed" && e.error_code.as_deref() == Some("550 5.4.5")), "{events:?}");
 
-    let health = admin::health(&t.desk).expect("health");
+    let health = admin::health(t.desk.ctx()).expect("health");
     let paused = health.gmail.paused_until.clone().expect("gmail.pausedUntil is set after Gmail's 550 5.4.5");
     assert_eq!(paused, "04:30", "paused for 24 hours from 04:30 UTC: {:?}", health.gmail);
     let as_json = serde_json::to_value(&health).expect("json");
@@ -292,7 +292,7 @@ async fn gmails_daily_limit_pauses_email_and_later_sends_are_refused_locally() {
     let mut updates = t.desk.delivery().subscribe();
     t.clock.advance(Duration::minutes(5));
     let (_, outbox2) = start_email(t, "Abdul Rahman", &rcpt2, None);
-    worker::tick(&t.desk).await.expect("tick");
+    worker::tick(t.desk.ctx()).await.expect("tick");
     let row2 = t.row(outbox2);
     assert_eq!(row2.status, "failed", "{row2:?}");
     let update = updates.try_recv().expect("update");
@@ -307,27 +307,27 @@ async fn the_gmail_counter_counts_accepted_emails_and_warns_at_80_percent() {
     let Some(s) = setup("the_gmail_counter_counts_accepted_emails_and_warns_at_80_percent", 16, None, true).await else { return };
     let t = &s.t;
     t.set(json!({ "gmail_daily_limit": 5 }));
-    let h = admin::health(&t.desk).expect("health");
+    let h = admin::health(t.desk.ctx()).expect("health");
     assert_eq!((h.gmail.sent_24h, h.gmail.limit, h.gmail.warn), (0, 5, false), "{:?}", h.gmail);
 
     // One refused by the server does not count.
     let refused = services::unique_rcpt("count-refused");
     s.smtp.add_faults(&refused, &["552"]);
     let (_, refused_outbox) = start_email(t, "Refused Person", &refused, None);
-    worker::tick(&t.desk).await.expect("tick");
+    worker::tick(t.desk.ctx()).await.expect("tick");
     assert_eq!(t.row(refused_outbox).status, "failed");
-    assert_eq!(admin::health(&t.desk).expect("health").gmail.sent_24h, 0);
+    assert_eq!(admin::health(t.desk.ctx()).expect("health").gmail.sent_24h, 0);
 
     let names = ["Priya Sharma", "Arjun Menon", "Kavya Gowda", "Vikram Singh"];
     let mut rcpts = Vec::new();
     for (i, name) in names.iter().enumerate() {
         let rcpt = services::unique_rcpt(&format!("count{i}"));
         let (_, outbox) = start_email(t, name, &rcpt, None);
-        worker::tick(&t.desk).await.expect("tick");
+        worker::tick(t.desk.ctx()).await.expect("tick");
         assert_eq!(t.row(outbox).status, "sent", "{name}");
         rcpts.push(rcpt);
         t.clock.advance(Duration::minutes(1));
-        let h = admin::health(&t.desk).expect("health");
+        let h = admin::health(t.desk.ctx()).expect("health");
         assert_eq!(h.gmail.sent_24h, i as i64 + 1, "{:?}", h.gmail);
         // 80 % of 5 is 4.
         assert_eq!(h.gmail.warn, i + 1 >= 4, "after {} sent: {:?}", i + 1, h.gmail);
@@ -335,12 +335,12 @@ async fn the_gmail_counter_counts_accepted_emails_and_warns_at_80_percent() {
     for rcpt in &rcpts {
         assert_eq!(s.smtp.wait_for(rcpt, 1, ARRIVAL).await.len(), 1, "{rcpt} got its email");
     }
-    let json = serde_json::to_value(admin::health(&t.desk).expect("health")).expect("json");
+    let json = serde_json::to_value(admin::health(t.desk.ctx()).expect("health")).expect("json");
     assert_eq!((json["gmail"]["sent24h"].clone(), json["gmail"]["warn"].clone()), (json!(4), json!(true)), "{json}");
 
     // The counter is a rolling 24 hours.
     t.clock.advance(Duration::hours(25));
-    let h = admin::health(&t.desk).expect("health");
+    let h = admin::health(t.desk.ctx()).expect("health");
     assert_eq!((h.gmail.sent_24h, h.gmail.warn), (0, false), "{:?}", h.gmail);
 }
 
@@ -354,21 +354,21 @@ async fn the_gmail_pause_ends_24_hours_after_gmails_refusal() {
     let rcpt = services::unique_rcpt("pause");
     s.smtp.add_faults(&rcpt, &["550"]);
     let (_, outbox) = start_email(t, "Deepa Pillai", &rcpt, None);
-    worker::tick(&t.desk).await.expect("tick");
+    worker::tick(t.desk.ctx()).await.expect("tick");
     assert_eq!(t.row(outbox).last_error_code.as_deref(), Some("550 5.4.5"));
 
     // 23 hours later someone tries email again: refused locally, as it should be.
     t.clock.advance(Duration::hours(23));
     let (_, during) = start_email(t, "Naveen Hegde", &services::unique_rcpt("pause-during"), None);
-    worker::tick(&t.desk).await.expect("tick");
+    worker::tick(t.desk.ctx()).await.expect("tick");
     assert_eq!(t.row(during).status, "failed");
 
     // 25 hours after Gmail's refusal the window has moved on: email must work again.
     t.clock.advance(Duration::hours(2));
-    let health = admin::health(&t.desk).expect("health");
+    let health = admin::health(t.desk.ctx()).expect("health");
     assert!(health.gmail.paused_until.is_none(), "still paused 25 h after Gmail's 550: {:?}", health.gmail);
     let after = services::unique_rcpt("pause-after");
     let (_, later) = start_email(t, "Meera Joshi", &after, None);
-    worker::tick(&t.desk).await.expect("tick");
+    worker::tick(t.desk.ctx()).await.expect("tick");
     assert_eq!(t.row(later).status, "sent", "{:?}", t.row(later));
 }

@@ -11,12 +11,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use desk_core::contact::Channel;
-use desk_core::delivery::admin::{self, Provider};
-use desk_core::delivery::credentials::{self, GmailInput, TwilioInput, GMAIL_PASSWORD, TWILIO_SID, TWILIO_TOKEN};
-use desk_core::delivery::email::SmtpTls;
-use desk_core::delivery::worker::{self, Transports};
+use desk_delivery::admin::{self, Provider};
+use desk_delivery::credentials::{self, GmailInput, TwilioInput, GMAIL_PASSWORD, TWILIO_SID, TWILIO_TOKEN};
+use desk_delivery::settings::SmtpTls;
+use desk_delivery::worker::{self, Providers};
 use desk_core::secrets::{Keyring, KEYRING_SERVICE};
-use desk_core::AppPaths;
+use desk_app::AppPaths;
 use desk_tests::services::{self, ServiceDesk, Smtp};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -63,7 +63,7 @@ impl Drop for Forget {
 }
 
 fn save_both(t: &ServiceDesk, s: &Secrets, smtp: Option<&Smtp>, prism: Option<&str>) -> Vec<String> {
-    let gmail = admin::save_gmail(&t.desk, "admin", &GmailInput {
+    let gmail = admin::save_gmail(t.desk.ctx(), "admin", &GmailInput {
         address: smtp.map(|m| m.user.clone()).unwrap_or_else(|| "clinic@skinspire.test".into()),
         // Pasted the way Google shows it, in groups of four: the spaces are dropped.
         app_password: SecretString::from(
@@ -75,7 +75,7 @@ fn save_both(t: &ServiceDesk, s: &Secrets, smtp: Option<&Smtp>, prism: Option<&s
         smtp_tls: Some(SmtpTls::Starttls),
     })
     .expect("save Gmail");
-    let twilio = admin::save_twilio(&t.desk, "admin", &TwilioInput {
+    let twilio = admin::save_twilio(t.desk.ctx(), "admin", &TwilioInput {
         account_sid: SecretString::from(format!(" {} ", s.account_sid)),
         auth_token: SecretString::from(s.auth_token.clone()),
         whatsapp_from: Some("+14155238886".into()),
@@ -168,19 +168,19 @@ async fn credentials_live_only_in_the_secret_service_and_are_gone_after_delete()
     let other = Keyring::system();
     assert_eq!(other.get(TWILIO_TOKEN).expect("read").map(|v| v.expose_secret().to_owned()), Some(s.auth_token.clone()));
 
-    let view = admin::credentials_view(&t.desk).expect("view");
+    let view = admin::credentials_view(t.desk.ctx()).expect("view");
     assert!(view.gmail_configured && view.twilio_configured && view.keyring_problem.is_none(), "{view:?}");
     views.push(json(&view));
 
     // The channels read them back.
     let settings = t.desk.settings().expect("settings");
-    let transports = Transports::load(&settings, t.desk.keyring());
-    assert!(transports.email.is_some(), "email transport from the keyring");
-    assert!(transports.twilio.is_some(), "Twilio client from the keyring");
-    assert!(!transports.demo && transports.problem.is_none());
-    let smtp_cfg = credentials::smtp_config(&settings, t.desk.keyring()).expect("read").expect("configured");
+    let providers = Providers::load(&settings.core, &settings.delivery, t.desk.keyring());
+    assert!(providers.for_channel(Channel::Email).is_ok(), "email transport from the keyring");
+    assert!(providers.for_channel(Channel::Sms).is_ok(), "Twilio client from the keyring");
+    assert!(!providers.demo);
+    let smtp_cfg = credentials::smtp_config(&settings.delivery, &settings.core.clinic_name, t.desk.keyring()).expect("read").expect("configured");
     assert_eq!(smtp_cfg.password.expose_secret(), s.app_password);
-    let tw_cfg = credentials::twilio_config(&settings, t.desk.keyring()).expect("read").expect("configured");
+    let tw_cfg = credentials::twilio_config(&settings.delivery, t.desk.keyring()).expect("read").expect("configured");
     assert_eq!((tw_cfg.account_sid.expose_secret(), tw_cfg.auth_token.expose_secret()), (s.account_sid.as_str(), s.auth_token.as_str()));
     assert!(!format!("{smtp_cfg:?}{tw_cfg:?}").contains(&s.auth_token), "Debug output redacts");
 
@@ -191,10 +191,10 @@ async fn credentials_live_only_in_the_secret_service_and_are_gone_after_delete()
         let rcpt = services::unique_rcpt("keyring");
         let id = t.add_patient("Ravi Teja", None, Some(&rcpt), None);
         let started = t.desk.start_verification("reception1", &id, Channel::Email, true).expect("start");
-        worker::tick(&t.desk).await.expect("tick");
+        worker::tick(t.desk.ctx()).await.expect("tick");
         assert_eq!(t.row(started.outbox_id).status, "sent", "{:?}", t.row(started.outbox_id));
         assert_eq!(smtp.wait_for(&rcpt, 1, std::time::Duration::from_secs(5)).await.len(), 1);
-        let test = admin::send_test(&t.desk, "admin", Provider::Gmail, &rcpt).await.expect("send_test");
+        let test = admin::send_test(t.desk.ctx(), "admin", Provider::Gmail, &rcpt).await.expect("send_test");
         assert!(test.ok, "{test:?}");
         views.push(json(&test));
         views.push(json(&t.desk.events_for(&id).expect("events")));
@@ -202,9 +202,9 @@ async fn credentials_live_only_in_the_secret_service_and_are_gone_after_delete()
     if prism.is_some() {
         let id = t.add_patient("Divya Subramanian", Some("98860 77889"), None, None);
         let started = t.desk.start_verification("reception1", &id, Channel::Sms, true).expect("start");
-        worker::tick(&t.desk).await.expect("tick");
+        worker::tick(t.desk.ctx()).await.expect("tick");
         assert_eq!(t.row(started.outbox_id).status, "sent", "{:?}", t.row(started.outbox_id));
-        let test = admin::send_test(&t.desk, "admin", Provider::TwilioSms, "98860 77889").await.expect("send_test");
+        let test = admin::send_test(t.desk.ctx(), "admin", Provider::TwilioSms, "98860 77889").await.expect("send_test");
         assert!(test.ok, "{test:?}");
         views.push(json(&test));
         views.push(json(&t.desk.events_for(&id).expect("events")));
@@ -214,8 +214,8 @@ async fn credentials_live_only_in_the_secret_service_and_are_gone_after_delete()
     }
 
     // Every view the UI gets.
-    views.push(json(&admin::health(&t.desk).expect("health")));
-    views.push(json(&admin::outbox_list(&t.desk, None, 100).expect("outbox")));
+    views.push(json(&admin::health(t.desk.ctx()).expect("health")));
+    views.push(json(&t.desk.outbox_list(None, 100).expect("outbox")));
     views.push(json(&t.desk.settings().expect("settings")));
     views.push(json(&t.desk.status().expect("status")));
     for (i, v) in views.iter().enumerate() {
@@ -238,18 +238,19 @@ async fn credentials_live_only_in_the_secret_service_and_are_gone_after_delete()
     assert_no_secret_in_files(&logs, &s, "log");
 
     // Delete both: not configured, and gone from the Secret Service.
-    let after_gmail = admin::delete_credentials(&t.desk, "admin", Provider::Gmail).expect("delete Gmail");
+    let after_gmail = admin::delete_credentials(t.desk.ctx(), "admin", Provider::Gmail).expect("delete Gmail");
     assert!(!after_gmail.gmail_configured && after_gmail.twilio_configured, "{after_gmail:?}");
-    let after = admin::delete_credentials(&t.desk, "admin", Provider::TwilioSms).expect("delete Twilio");
+    let after = admin::delete_credentials(t.desk.ctx(), "admin", Provider::TwilioSms).expect("delete Twilio");
     assert!(!after.gmail_configured && !after.twilio_configured, "{after:?}");
-    let view = admin::credentials_view(&t.desk).expect("view");
+    let view = admin::credentials_view(t.desk.ctx()).expect("view");
     assert!(!view.gmail_configured && !view.twilio_configured, "{view:?}");
     for name in [GMAIL_PASSWORD, TWILIO_SID, TWILIO_TOKEN] {
         assert!(keyring.get(name).expect("read").is_none(), "{name} still in the keyring");
         assert!(Keyring::system().get(name).expect("read").is_none(), "{name} still in the keyring (new connection)");
     }
-    let transports = Transports::load(&t.desk.settings().expect("settings"), t.desk.keyring());
-    assert!(transports.email.is_none() && transports.twilio.is_none() && transports.demo);
+    let settings = t.desk.settings().expect("settings");
+    let providers = Providers::load(&settings.core, &settings.delivery, t.desk.keyring());
+    assert!(providers.for_channel(Channel::Email).is_err() && providers.for_channel(Channel::Sms).is_err() && providers.demo);
 
     let ServiceDesk { desk, dir, .. } = t;
     drop(desk);
@@ -326,8 +327,8 @@ async fn secret_tool_finds_the_secrets_under_the_apps_service_name_until_deleted
     assert!(lookup.status.success());
     assert_eq!(String::from_utf8_lossy(&lookup.stdout).trim_end(), s.auth_token);
 
-    admin::delete_credentials(&t.desk, "admin", Provider::Gmail).expect("delete Gmail");
-    admin::delete_credentials(&t.desk, "admin", Provider::TwilioWhatsapp).expect("delete Twilio");
+    admin::delete_credentials(t.desk.ctx(), "admin", Provider::Gmail).expect("delete Gmail");
+    admin::delete_credentials(t.desk.ctx(), "admin", Provider::TwilioWhatsapp).expect("delete Twilio");
     let Some(after) = secret_tool_items(TEST) else { return };
     for name in [GMAIL_PASSWORD, TWILIO_SID, TWILIO_TOKEN] {
         assert!(item(&after, name).is_none(), "{name} still in the Secret Service after delete: {after:?}");

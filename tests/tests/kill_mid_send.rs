@@ -5,11 +5,11 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use desk_core::contact::Channel;
-use desk_core::delivery::admin;
-use desk_core::delivery::credentials::TwilioInput;
+use desk_delivery::admin;
+use desk_delivery::credentials::TwilioInput;
 use desk_core::people::PersonInput;
 use desk_core::secrets::Keyring;
-use desk_core::{AppPaths, Desk};
+use desk_app::{AppPaths, Desk};
 use secrecy::SecretString;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -74,7 +74,7 @@ async fn killing_the_app_mid_send_neither_loses_nor_repeats_a_message() {
     // Three codes queued, as reception would leave them, with Twilio set up in the real keyring.
     let targets = {
         let desk = Desk::open(AppPaths::under(&data), Keyring::system()).expect("open desk");
-        admin::save_twilio(&desk, "admin", &TwilioInput {
+        admin::save_twilio(desk.ctx(), "admin", &TwilioInput {
             account_sid: SecretString::from("AC0123456789abcdef0123456789abcdef"),
             auth_token: SecretString::from("0123456789abcdef0123456789abcdef"),
             whatsapp_from: None,
@@ -148,5 +148,5 @@ async fn killing_the_app_mid_send_neither_loses_nor_repeats_a_message() {
 
     // Leave the keyring as we found it.
     let desk = Desk::open(AppPaths::under(&data), Keyring::system()).expect("reopen");
-    admin::delete_credentials(&desk, "admin", admin::Provider::TwilioSms).expect("delete");
+    admin::delete_credentials(desk.ctx(), "admin", admin::Provider::TwilioSms).expect("delete");
 }

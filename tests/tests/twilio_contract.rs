@@ -7,10 +7,11 @@
 //! Secret Service is covered by keyring_credentials.rs), so these tests run in parallel.
 
 use desk_core::contact::Channel;
-use desk_core::delivery::admin::{self, Provider};
-use desk_core::delivery::credentials::TwilioInput;
-use desk_core::delivery::twilio::{TwilioClient, TwilioConfig};
-use desk_core::delivery::worker;
+use desk_delivery::admin::{self, Provider};
+use desk_delivery::credentials::TwilioInput;
+use desk_delivery::credentials::TwilioConfig;
+use desk_delivery::twilio::TwilioClient;
+use desk_delivery::worker;
 use desk_core::secrets::Keyring;
 use desk_tests::services::{self, ServiceDesk};
 use secrecy::SecretString;
@@ -38,7 +39,7 @@ struct Route {
 fn twilio_desk(base: &str, seed: u64, route: &Route) -> ServiceDesk {
     let keyring = Keyring::with_store(keyring_core::mock::Store::new().expect("mock store"), "mock");
     let t = ServiceDesk::open(keyring, seed);
-    let view = admin::save_twilio(&t.desk, "admin", &TwilioInput {
+    let view = admin::save_twilio(t.desk.ctx(), "admin", &TwilioInput {
         account_sid: SecretString::from(SID),
         auth_token: SecretString::from(TOKEN),
         whatsapp_from: route.whatsapp_from.map(Into::into),
@@ -49,7 +50,7 @@ fn twilio_desk(base: &str, seed: u64, route: &Route) -> ServiceDesk {
     })
     .expect("save Twilio credentials");
     assert!(view.twilio_configured, "{view:?}");
-    assert_eq!(t.desk.settings().expect("settings").twilio_base_url, base);
+    assert_eq!(t.desk.settings().expect("settings").delivery.twilio_base_url, base);
     t
 }
 
@@ -58,7 +59,7 @@ async fn send_through_worker(t: &ServiceDesk, channel: Channel, name: &str, phon
     let id = t.add_patient(name, Some(phone), None, Some("en"));
     let started = t.desk.start_verification("reception1", &id, channel, true).expect("start");
     let mut updates = t.desk.delivery().subscribe();
-    worker::tick(&t.desk).await.expect("tick");
+    worker::tick(t.desk.ctx()).await.expect("tick");
     let row = t.row(started.outbox_id);
     assert_eq!(row.channel, channel.as_str());
     assert_eq!(
@@ -106,7 +107,7 @@ async fn whatsapp_free_form_from_the_sandbox_is_accepted_by_twilios_contract() {
     // The worker polls the message (GET …/Messages/{sid}.json) and Prism answers that too: the
     // message stays `sent` with a next poll scheduled (a refused poll would stop polling).
     t.clock.advance(Duration::seconds(5));
-    worker::tick(&t.desk).await.expect("poll");
+    worker::tick(t.desk.ctx()).await.expect("poll");
     let row = t.row(outbox);
     assert_eq!(row.status, "sent", "{row:?}");
     assert!(row.next_attempt_at.is_some(), "Prism answered the poll; another is scheduled: {row:?}");
@@ -138,7 +139,7 @@ async fn sms_by_messaging_service_sid_is_accepted() {
     // Hindi: a UCS-2 body in two parts, still one valid create.
     let id = t.add_patient("Mohammed Irfan", Some("90080 33445"), None, Some("hi"));
     let started = t.desk.start_verification("reception1", &id, Channel::Sms, true).expect("start");
-    worker::tick(&t.desk).await.expect("tick");
+    worker::tick(t.desk.ctx()).await.expect("tick");
     let row = t.row(started.outbox_id);
     assert_eq!((row.status.as_str(), row.last_error_code.as_deref()), ("sent", None), "{row:?}");
     assert!(row.provider_message_id.as_deref().unwrap_or("").starts_with("SM"), "{row:?}");
@@ -155,7 +156,7 @@ async fn a_request_outside_twilios_contract_is_refused_and_not_marked_sent() {
     t.set(serde_json::json!({ "twilio_content_sid": "HX0123456789abcdef0123456789abcdeZ" }));
     let id = t.add_patient("Shalini Reddy", Some("98450 67890"), None, None);
     let started = t.desk.start_verification("reception1", &id, Channel::Whatsapp, true).expect("start");
-    worker::tick(&t.desk).await.expect("tick");
+    worker::tick(t.desk.ctx()).await.expect("tick");
     let row = t.row(started.outbox_id);
     assert_eq!(row.status, "failed", "Prism's 422 is a failure: {row:?}");
     assert!(row.provider_message_id.is_none(), "{row:?}");
@@ -167,11 +168,11 @@ async fn send_test_for_whatsapp_and_sms_is_accepted() {
     let route = Route { whatsapp_from: Some(WHATSAPP_SANDBOX), sms_from: Some(SMS_FROM), messaging_service_sid: None, content_sid: None };
     let t = twilio_desk(&base, 25, &route);
     for provider in [Provider::TwilioWhatsapp, Provider::TwilioSms] {
-        let result = admin::send_test(&t.desk, "admin", provider, "98450 12345").await.expect("send_test");
+        let result = admin::send_test(t.desk.ctx(), "admin", provider, "98450 12345").await.expect("send_test");
         assert!(result.ok, "{provider:?}: {result:?}");
         assert!(result.message.starts_with("Twilio accepted the test message"), "{result:?}");
     }
-    let health = admin::health(&t.desk).expect("health");
+    let health = admin::health(t.desk.ctx()).expect("health");
     let tested: Vec<_> = health.last_tests.iter().map(|r| (r.provider, r.ok)).collect();
     assert_eq!(tested, vec![(Provider::TwilioSms, true), (Provider::TwilioWhatsapp, true)], "{health:?}");
 }

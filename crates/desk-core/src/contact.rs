@@ -42,55 +42,45 @@ impl ContactError {
 }
 
 /// Which contact a code verifies: the clinic's `code_type`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::EnumIter)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum CodeType {
     Phone,
     Email,
 }
 
+crate::sql_text!(CodeType);
+
 impl CodeType {
     pub fn as_str(self) -> &'static str {
-        match self {
-            CodeType::Phone => "phone",
-            CodeType::Email => "email",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "phone" => Some(CodeType::Phone),
-            "email" => Some(CodeType::Email),
-            _ => None,
-        }
+        s.parse().ok()
     }
 }
 
 /// How a code travels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::EnumIter)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Channel {
     Whatsapp,
     Sms,
     Email,
 }
 
+crate::sql_text!(Channel);
+
 impl Channel {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Whatsapp => "whatsapp",
-            Channel::Sms => "sms",
-            Channel::Email => "email",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "whatsapp" => Some(Channel::Whatsapp),
-            "sms" => Some(Channel::Sms),
-            "email" => Some(Channel::Email),
-            _ => None,
-        }
+        s.parse().ok()
     }
 
     pub fn code_type(self) -> CodeType {

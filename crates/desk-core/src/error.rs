@@ -73,19 +73,18 @@ pub enum Error {
     #[error("code expired")]
     CodeExpired,
 
-    #[error("send refused by the {limit:?} limit until {retry_at}")]
+    /// A send limit refused; `message` is the rate limiter's own words (when the next send is
+    /// allowed).
+    #[error("send refused by the {limit} limit until {retry_at}")]
     RateLimited {
-        limit: crate::verify::ratelimit::Limit,
+        limit: &'static str,
         retry_at: time::OffsetDateTime,
         now: time::OffsetDateTime,
-        offset: time::UtcOffset,
+        message: String,
     },
 
-    #[error("setting {name} out of range {min}..={max}")]
-    SettingOutOfRange { name: &'static str, min: u64, max: u64 },
-
-    #[error("setting {name} invalid: {reason}")]
-    InvalidSetting { name: String, reason: String },
+    #[error(transparent)]
+    Settings(#[from] crate::settings::table::SettingsError),
 
     #[error("sample data needs an empty desk")]
     NotEmpty,
@@ -175,7 +174,7 @@ impl Error {
             Error::WrongCodeLocked | Error::CodeLocked => ErrorCode::CodeLocked,
             Error::CodeExpired => ErrorCode::CodeExpired,
             Error::RateLimited { .. } => ErrorCode::RateLimited,
-            Error::SettingOutOfRange { .. } | Error::InvalidSetting { .. } => ErrorCode::InvalidSetting,
+            Error::Settings(_) => ErrorCode::InvalidSetting,
             Error::NotEmpty => ErrorCode::NotEmpty,
             Error::ConsentRequired => ErrorCode::ConsentRequired,
             Error::InvalidTemplate(_) => ErrorCode::InvalidTemplate,
@@ -234,29 +233,8 @@ impl Error {
             Error::WrongCodeLocked => "Wrong code. This code can't be used any more. Send a new one.".to_owned(),
             Error::CodeLocked => "This code can't be used any more. Send a new one.".to_owned(),
             Error::CodeExpired => "This code has expired. Send a new one.".to_owned(),
-            Error::RateLimited { limit, retry_at, now, offset } => {
-                use crate::verify::ratelimit::Limit;
-                let wait = *retry_at - *now;
-                let when = if wait <= time::Duration::minutes(2) {
-                    let secs = wait.whole_seconds().max(1);
-                    format!("in {secs} second{}", if secs == 1 { "" } else { "s" })
-                } else {
-                    format!("at {}", crate::clock::local_hh_mm(*retry_at, *offset))
-                };
-                match limit {
-                    Limit::Cooldown => format!("A code was sent moments ago. A new one can be sent {when}."),
-                    Limit::PerTarget => format!("Too many codes have gone to this contact. The next one can be sent {when}."),
-                    Limit::PerStaff => format!("You have sent the most codes allowed in an hour. The next one can be sent {when}."),
-                    Limit::PerDesk => format!("This desk has sent the most codes allowed in an hour. The next one can be sent {when}."),
-                    Limit::Daily => format!("This desk has reached its daily limit of codes. The next one can be sent {when}."),
-                }
-            }
-            Error::SettingOutOfRange { name, min, max } => {
-                format!("{} must be between {min} and {max}.", crate::settings::label(name))
-            }
-            Error::InvalidSetting { name, reason } => {
-                format!("{} {reason}.", crate::settings::label(name))
-            }
+            Error::RateLimited { message, .. } => message.clone(),
+            Error::Settings(e) => e.user_message(),
             Error::NotEmpty => "Sample data can only be loaded into an empty desk.".to_owned(),
             Error::InvalidTemplate(m) => m.clone(),
             Error::Keyring(e) => e.user_message().to_owned(),

@@ -1,29 +1,28 @@
-//! Skinspire Verify Desk's core: everything the desk does, with no Tauri in sight.
+//! Skinspire Verify Desk's core: the domain and the local store, with no Tauri and no network.
 //!
-//! The Tauri shell (`src-tauri`) holds one [`Desk`] in its state and turns each command into a
-//! one-line call here; tests drive the same API directly.
+//! Modules take what they use (a connection, a clock, randomness, secrets, the device id,
+//! settings) as arguments; none reaches up to the layers above (delivery, sync, the facade).
+//! Each table's SQL lives in the module that owns it (see docs/development.md).
 
+// Lowest first (layers.toml): each module imports only those above it in this list.
 pub mod clock;
-pub mod codes;
 pub mod contact;
-pub mod delivery;
-pub mod error;
-pub mod events;
-pub mod logging;
-pub mod paths;
-pub mod people;
-pub mod sample;
 pub mod secrets;
+pub mod error;
+pub mod paths;
+pub mod logging;
+pub mod store;
+pub mod codes;
 pub mod settings;
+pub mod templates;
+pub mod events;
+pub mod outbox;
+pub mod people;
 pub mod staff;
 pub mod status;
-pub mod store;
-pub mod templates;
 pub mod verify;
+pub mod sample;
 
-pub mod desk;
-
-pub use desk::Desk;
 pub use error::{Error, ErrorCode, PublicError, Result};
 pub use paths::AppPaths;
 

@@ -10,22 +10,22 @@ use time::OffsetDateTime;
 use crate::clock::ts;
 use crate::contact::{self, CodeType};
 use crate::error::{Error, Result};
-use crate::events::{self, EventKind, NewEvent};
+use crate::events::{self, EventKind, NewEvent, Outcome};
 use crate::settings::LANGUAGES;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum EntityType {
     Staff,
     Patient,
 }
 
+crate::sql_text!(EntityType);
+
 impl EntityType {
     pub fn as_str(self) -> &'static str {
-        match self {
-            EntityType::Staff => "staff",
-            EntityType::Patient => "patient",
-        }
+        self.into()
     }
 }
 
@@ -230,7 +230,7 @@ pub fn update(
                 actor,
                 channel: None,
                 target_masked: old.map(|o| contact::mask(code_type, o)),
-                outcome: "contact_changed",
+                outcome: Outcome::ContactChanged,
                 error_code: None,
                 detail: Some(json!({"was_verified": was_verified, "code_cancelled": deleted_code > 0})),
             })?;

@@ -76,12 +76,34 @@ fn classify(err: &KeyringError) -> SecretsError {
     }
 }
 
+/// Whether the keyring can be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::IntoStaticStr)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum KeyringState {
+    Ok,
+    Unavailable,
+    Locked,
+    Error,
+}
+
+impl PartialEq<&str> for KeyringState {
+    fn eq(&self, other: &&str) -> bool {
+        <&'static str>::from(*self) == *other
+    }
+}
+
+impl std::fmt::Display for KeyringState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str((*self).into())
+    }
+}
+
 /// The health of the keyring as the status bar shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct KeyringStatus {
-    /// `ok`, `unavailable`, `locked` or `error`.
-    pub state: &'static str,
+    pub state: KeyringState,
     /// Plain words: what is wrong and what to do. Empty when all is well.
     pub message: String,
     /// Which keyring this is (for the admin), e.g. "Secret Service".
@@ -90,14 +112,14 @@ pub struct KeyringStatus {
 
 impl KeyringStatus {
     fn ok(backend: String) -> Self {
-        KeyringStatus { state: "ok", message: String::new(), backend }
+        KeyringStatus { state: KeyringState::Ok, message: String::new(), backend }
     }
 
     fn from_error(err: &SecretsError, backend: String) -> Self {
         let state = match err {
-            SecretsError::Unavailable(_) => "unavailable",
-            SecretsError::Locked(_) | SecretsError::TimedOut => "locked",
-            SecretsError::Failed(_) => "error",
+            SecretsError::Unavailable(_) => KeyringState::Unavailable,
+            SecretsError::Locked(_) | SecretsError::TimedOut => KeyringState::Locked,
+            SecretsError::Failed(_) => KeyringState::Error,
         };
         KeyringStatus { state, message: err.user_message().to_owned(), backend }
     }
@@ -262,7 +284,7 @@ mod tests {
     #[test]
     fn probe_of_a_working_store_is_ok() {
         let status = mock().probe();
-        assert_eq!(status.state, "ok", "{status:?}");
+        assert_eq!(status.state, KeyringState::Ok, "{status:?}");
         assert!(status.message.is_empty());
     }
 
@@ -273,7 +295,7 @@ mod tests {
             backend: "Secret Service".into(),
         };
         let status = k.probe();
-        assert_eq!(status.state, "unavailable");
+        assert_eq!(status.state, KeyringState::Unavailable);
         assert!(status.message.contains("No system keyring is running"), "{}", status.message);
         assert!(!status.message.contains("ServiceUnknown"));
     }

@@ -14,23 +14,24 @@ use crate::error::{Error, Result};
 pub const MAX_FAILED_SIGN_INS: u32 = 5;
 pub const LOCK_MINUTES: i64 = 15;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     Reception,
     Admin,
 }
 
+crate::sql_text!(Role);
+
 impl Role {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Reception => "reception",
-            Role::Admin => "admin",
-        }
+        self.into()
     }
 
+    /// Anything but "admin" reads as reception: the lesser right is the safe default.
     fn parse(s: &str) -> Role {
-        if s == "admin" { Role::Admin } else { Role::Reception }
+        s.parse().unwrap_or(Role::Reception)
     }
 }
 
@@ -46,7 +47,7 @@ pub struct StaffView {
     pub source: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NewStaff {
     pub user_id: String,

@@ -2,6 +2,7 @@
 //! embedded `migrations/` folder, and refused if a newer version of the app wrote it.
 
 mod migrations;
+mod sql_text;
 
 use std::path::{Path, PathBuf};
 
@@ -78,6 +79,30 @@ impl Store {
         Ok(self.conn.query_row("SELECT value FROM desk_meta WHERE key = 'device_id'", [], |r| {
             r.get(0)
         })?)
+    }
+}
+
+/// The store shared by the facade, the delivery worker and (later) sync: one connection behind a
+/// lock. Lower layers are handed this, not the facade.
+#[derive(Clone)]
+pub struct Db(std::sync::Arc<std::sync::Mutex<Store>>);
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Db").finish_non_exhaustive()
+    }
+}
+
+impl Db {
+    pub fn new(store: Store) -> Self {
+        Db(std::sync::Arc::new(std::sync::Mutex::new(store)))
+    }
+
+    /// Run `f` with the store. A poisoned lock (a panic elsewhere mid-write) is recovered: SQLite
+    /// rolled back the unfinished transaction, so the data is consistent.
+    pub fn with<T>(&self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        let mut guard = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut guard)
     }
 }
 

@@ -28,8 +28,9 @@ pub use sms::{sms_info, SmsInfo};
 pub const VARIABLES: &[&str] = &["code", "clinic_name", "person_name", "expiry_minutes"];
 
 /// One piece of a channel's message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Part {
     Subject,
     Text,
@@ -37,24 +38,15 @@ pub enum Part {
     Body,
 }
 
+crate::sql_text!(Part);
+
 impl Part {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Part::Subject => "subject",
-            Part::Text => "text",
-            Part::Html => "html",
-            Part::Body => "body",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "subject" => Some(Part::Subject),
-            "text" => Some(Part::Text),
-            "html" => Some(Part::Html),
-            "body" => Some(Part::Body),
-            _ => None,
-        }
+        s.parse().ok()
     }
 }
 

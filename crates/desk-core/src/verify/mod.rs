@@ -2,7 +2,6 @@
 //! code, queue the message) and check a typed code, each in one SQLite transaction that also
 //! writes its event. Clock and randomness are injected.
 
-pub mod outbox;
 pub mod ratelimit;
 pub(crate) mod status;
 
@@ -18,11 +17,21 @@ use crate::clock::{parse_ts, ts, Clock};
 use crate::codes::{self, CodeSecrets, RandomSource};
 use crate::contact::{self, Channel, CodeType};
 use crate::error::{Error, Result};
-use crate::events::{self, EventKind, NewEvent};
+use crate::events::{self, EventKind, NewEvent, Outcome};
+use crate::outbox;
 use crate::people;
 use crate::settings::Settings;
 
 pub use status::{ContactStatus, PersonView};
+
+/// The live code for this contact now travels by `channel` (a fallback): what the desk shows.
+pub fn code_moved_to(tx: &rusqlite::Transaction<'_>, user_id: &str, code_type: CodeType, channel: Channel, now: OffsetDateTime) -> Result<()> {
+    tx.execute(
+        "UPDATE verification_codes SET channel = ?3, updated_at = ?4 WHERE user_id = ?1 AND code_type = ?2",
+        params![user_id, code_type, channel, ts(now)],
+    )?;
+    Ok(())
+}
 
 /// What the desk shows after a code was issued. Never contains the code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -38,6 +47,19 @@ pub struct Started {
     pub code_length: u8,
     pub resend_available_at: String,
     pub outbox_id: i64,
+}
+
+/// A search result with its badges.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonSummary {
+    pub user_id: String,
+    pub display_name: String,
+    pub entity_type: String,
+    pub phone_masked: Option<String>,
+    pub email_masked: Option<String>,
+    pub phone_status: ContactStatus,
+    pub email_status: ContactStatus,
 }
 
 /// A successful check.
@@ -86,13 +108,12 @@ impl Engine {
         Ok(loaded)
     }
 
-    /// Change settings from inside the desk (first-run set-up), bypassing nothing but the role
-    /// check the caller already did.
-    pub fn update_settings_unchecked(&self, desk: &crate::desk::Desk, patch: &serde_json::Map<String, serde_json::Value>, by: &str) -> Result<Settings> {
-        desk.with_store(|s| self.update_settings(s.conn(), patch, by))
+    /// Drop the cached settings (a change that failed part-way rolled back).
+    pub fn forget_settings(&self) {
+        *self.settings.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
-    /// Change settings and refresh the cache.
+    /// Change the core's settings named in `patch` and refresh the cache.
     pub fn update_settings(&self, conn: &Connection, patch: &serde_json::Map<String, serde_json::Value>, by: &str) -> Result<Settings> {
         let mut cached = self.settings.lock().unwrap_or_else(|p| p.into_inner());
         let updated = Settings::update(conn, patch, by, &ts(self.clock.now()))?;
@@ -131,17 +152,12 @@ impl Engine {
                 actor,
                 channel: Some(channel),
                 target_masked: Some(masked),
-                outcome: "refused",
+                outcome: Outcome::Refused,
                 error_code: Some(refusal.limit.as_str()),
                 detail: Some(json!({"retry_at": ts(refusal.retry_at)})),
             })?;
             tx.commit()?;
-            return Err(Error::RateLimited {
-                limit: refusal.limit,
-                retry_at: refusal.retry_at,
-                now,
-                offset: self.clock.local_offset(),
-            });
+            return Err(refusal.into_error(now, self.clock.local_offset()));
         }
 
         let code = codes::generate(settings.otp_length, self.rng.as_ref());
@@ -188,7 +204,7 @@ impl Engine {
             actor,
             channel: Some(channel),
             target_masked: Some(masked.clone()),
-            outcome: "queued",
+            outcome: Outcome::Queued,
             error_code: None,
             detail: Some(json!({"outbox_id": outbox_id, "replaced_previous": replaced, "consent": true})),
         })?;
@@ -255,7 +271,7 @@ impl Engine {
                 actor,
                 channel,
                 target_masked: Some(masked),
-                outcome: "expired",
+                outcome: Outcome::Expired,
                 error_code: None,
                 detail: None,
             })?;
@@ -305,7 +321,7 @@ impl Engine {
                 actor,
                 channel,
                 target_masked: Some(masked.clone()),
-                outcome: "verified",
+                outcome: Outcome::Verified,
                 error_code: None,
                 detail: Some(json!({"attempt": attempts})),
             })?;
@@ -334,7 +350,7 @@ impl Engine {
             actor,
             channel,
             target_masked: Some(masked),
-            outcome: "wrong_code",
+            outcome: Outcome::WrongCode,
             error_code: None,
             detail: Some(json!({"attempt": attempts, "max_attempts": max_attempts})),
         })?;
@@ -347,7 +363,7 @@ impl Engine {
     }
 
     /// Search results with their badges: two queries in all, however many hits.
-    pub fn search(&self, conn: &Connection, query: &str) -> Result<Vec<crate::desk::PersonSummary>> {
+    pub fn search(&self, conn: &Connection, query: &str) -> Result<Vec<PersonSummary>> {
         let hits = people::search(conn, query, people::SEARCH_LIMIT)?;
         let settings = self.settings(conn)?;
         let now = self.clock.now();
@@ -358,7 +374,7 @@ impl Engine {
             .map(|h| {
                 let status_json = people::parse_status(&h.verification_status);
                 let code = |t: CodeType| codes.get(&(h.user_id.clone(), t.as_str().to_owned()));
-                crate::desk::PersonSummary {
+                PersonSummary {
                     user_id: h.user_id.clone(),
                     display_name: h.display_name.clone(),
                     entity_type: h.entity_type.clone(),

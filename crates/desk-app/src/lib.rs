@@ -1,0 +1,8 @@
+//! Skinspire Verify Desk's facade: the one [`Desk`] the shell holds. It composes the core
+//! (store, verification, staff), delivery and, later, sync, and hands each the dependencies it
+//! takes; nothing below it knows it exists. Tests and benchmarks drive the desk through it.
+
+pub mod desk;
+
+pub use desk::{AllSettings, CheckResult, Desk, EditResult, FirstAdmin, SetupStatus};
+pub use desk_core::{AppPaths, Error, ErrorCode, PublicError, Result, APP_IDENTIFIER, APP_NAME, APP_VERSION};

@@ -1,0 +1,89 @@
+//! What an event records: its kind, and how it came out. Stored as snake_case names.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::Display, strum::IntoStaticStr, strum::EnumString, strum::EnumIter)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum EventKind {
+    Issued,
+    Sent,
+    DeliveryStatus,
+    Verified,
+    WrongCode,
+    Locked,
+    Expired,
+    Invalidated,
+    Overridden,
+    SendRefused,
+}
+
+crate::sql_text!(EventKind);
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// How the thing an event records came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::Display, strum::IntoStaticStr, strum::EnumString, strum::EnumIter)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Outcome {
+    /// A code was issued and its message queued.
+    Queued,
+    /// A send was refused by a rate limit.
+    Refused,
+    /// The provider took the message.
+    Accepted,
+    /// Demo mode: the message went to the on-screen demo outbox only.
+    Demo,
+    /// The network is down: the message waits for it.
+    Offline,
+    /// A retryable failure: tried again later.
+    Retrying,
+    /// This channel can't reach the person: the code went on by the next one.
+    Fallback,
+    Delivered,
+    Read,
+    Failed,
+    Undelivered,
+    Cancelled,
+    /// The desk stopped mid-send: whether the message went can't be known.
+    Unknown,
+    /// The code ran out before its message could be sent.
+    ExpiredUnsent,
+    /// The code ran out before it was checked.
+    Expired,
+    WrongCode,
+    Verified,
+    /// A changed contact undid its verification.
+    ContactChanged,
+}
+
+crate::sql_text!(Outcome);
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strum::IntoEnumIterator;
+
+    #[test]
+    fn names_round_trip() {
+        for k in EventKind::iter() {
+            assert_eq!(k.to_string().parse::<EventKind>().ok(), Some(k));
+        }
+        for o in Outcome::iter() {
+            assert_eq!(o.to_string().parse::<Outcome>().ok(), Some(o));
+        }
+        assert_eq!(EventKind::DeliveryStatus.to_string(), "delivery_status");
+        assert_eq!(Outcome::ExpiredUnsent.to_string(), "expired_unsent");
+    }
+}

@@ -1,0 +1,429 @@
+//! The outbox: one row per message to send, written in the same transaction as the code it
+//! carries; the code travels sealed. This module owns the `outbox` table: every statement on it
+//! is here (the delivery worker, the rate limits and the admin views call these), and a row's
+//! status moves only along [`OutboxStatus`]'s transitions.
+
+pub mod limits;
+mod status;
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use secrecy::SecretString;
+use serde::Serialize;
+use time::{Duration, OffsetDateTime};
+
+use crate::clock::{parse_ts, ts};
+use crate::codes::{CodeSecrets, RandomSource};
+use crate::contact::{self, Channel, CodeType};
+use crate::error::Result;
+
+pub use status::OutboxStatus;
+
+pub struct Enqueue<'a> {
+    pub user_id: &'a str,
+    pub code_type: CodeType,
+    pub channel: Channel,
+    pub target: &'a str,
+    pub language: &'a str,
+    pub expires_at: OffsetDateTime,
+    pub actor: &'a str,
+    pub device_id: &'a str,
+}
+
+/// Queue a message; returns the outbox id.
+pub fn enqueue(
+    tx: &Transaction<'_>,
+    secrets: &CodeSecrets,
+    rng: &dyn RandomSource,
+    code: &SecretString,
+    m: &Enqueue<'_>,
+    now: OffsetDateTime,
+) -> Result<i64> {
+    let mut key = [0u8; 16];
+    rng.fill(&mut key);
+    let idempotency_key = uuid::Builder::from_random_bytes(key).into_uuid().to_string();
+    let sealed = secrets.seal(code, &idempotency_key, rng);
+    let at = ts(now);
+    // Earlier messages for the same person and contact carry a code that no longer works.
+    tx.execute(
+        "UPDATE outbox SET status = 'cancelled', sealed_payload = NULL, updated_at = ?3
+         WHERE user_id = ?1 AND code_type = ?2 AND status IN ('queued', 'sending')",
+        params![m.user_id, m.code_type, at],
+    )?;
+    tx.execute(
+        "INSERT INTO outbox (idempotency_key, user_id, code_type, channel, target, language,
+             sealed_payload, status, next_attempt_at, expires_at, created_at, created_by,
+             device_id, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', ?8, ?9, ?8, ?10, ?11, ?8)",
+        params![
+            idempotency_key,
+            m.user_id,
+            m.code_type,
+            m.channel,
+            m.target,
+            m.language,
+            sealed,
+            at,
+            ts(m.expires_at),
+            m.actor,
+            m.device_id
+        ],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// A queued message with its code opened, for the delivery worker and the demo outbox.
+pub struct QueuedMessage {
+    pub id: i64,
+    pub idempotency_key: String,
+    pub user_id: String,
+    pub code_type: CodeType,
+    pub channel: Channel,
+    pub target: String,
+    pub language: String,
+    pub expires_at: String,
+    pub code: Option<SecretString>,
+}
+
+impl std::fmt::Debug for QueuedMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueuedMessage").field("id", &self.id).field("channel", &self.channel).finish_non_exhaustive()
+    }
+}
+
+pub fn get(conn: &Connection, secrets: &CodeSecrets, id: i64) -> Result<Option<QueuedMessage>> {
+    let row = conn
+        .query_row(
+            "SELECT id, idempotency_key, user_id, code_type, channel, target, language, expires_at,
+                    sealed_payload
+             FROM outbox WHERE id = ?1",
+            [id],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, CodeType>(3)?,
+                    r.get::<_, Channel>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, String>(7)?,
+                    r.get::<_, Option<Vec<u8>>>(8)?,
+                ))
+            },
+        )
+        .optional()?;
+    Ok(row.map(|(id, key, user_id, code_type, channel, target, language, expires_at, sealed)| {
+        QueuedMessage {
+            code: sealed.and_then(|s| secrets.unseal(&s, &key)),
+            id,
+            idempotency_key: key,
+            user_id,
+            code_type,
+            channel,
+            target,
+            language,
+            expires_at,
+        }
+    }))
+}
+
+/// Words kept on a row the desk stopped while sending: whether the provider got it can't be
+/// known, so it is never sent again automatically.
+const INTERRUPTED_WORDS: &str = "The desk stopped while this message was being sent, so it may or may not have gone. If it doesn't arrive, send a new code.";
+
+/// A row in a state that needs an event written (recovery, expiry).
+#[derive(Debug, Clone)]
+pub struct RowRef {
+    pub id: i64,
+    pub user_id: String,
+    pub code_type: CodeType,
+    pub channel: Channel,
+    pub target: String,
+}
+
+fn row_ref(r: &rusqlite::Row<'_>) -> rusqlite::Result<RowRef> {
+    Ok(RowRef { id: r.get(0)?, user_id: r.get(1)?, code_type: r.get(2)?, channel: r.get(3)?, target: r.get(4)? })
+}
+
+/// Start-up: rows left `sending` by a crash become `unknown` (never re-sent). Returns them.
+pub fn mark_interrupted(tx: &Transaction<'_>, now: OffsetDateTime) -> Result<Vec<RowRef>> {
+    let rows: Vec<RowRef> = {
+        let mut stmt = tx.prepare("SELECT id, user_id, code_type, channel, target FROM outbox WHERE status = 'sending'")?;
+        let rows = stmt.query_map([], row_ref)?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for row in &rows {
+        tx.execute(
+            "UPDATE outbox SET status = ?2, sealed_payload = NULL, last_error_code = 'interrupted',
+                 last_error = ?3, updated_at = ?4 WHERE id = ?1",
+            params![row.id, OutboxStatus::Unknown, INTERRUPTED_WORDS, ts(now)],
+        )?;
+    }
+    Ok(rows)
+}
+
+/// Queued rows whose code ran out before they could go become `expired`; sealed codes kept on
+/// sent rows for a fallback are wiped once the code is dead. Returns the expired rows.
+pub fn expire(tx: &Transaction<'_>, now: OffsetDateTime) -> Result<Vec<RowRef>> {
+    let rows: Vec<RowRef> = {
+        let mut stmt = tx.prepare(
+            "SELECT id, user_id, code_type, channel, target FROM outbox WHERE status = 'queued' AND expires_at <= ?1",
+        )?;
+        let rows = stmt.query_map([ts(now)], row_ref)?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for row in &rows {
+        tx.execute(
+            "UPDATE outbox SET status = ?2, sealed_payload = NULL, updated_at = ?3 WHERE id = ?1",
+            params![row.id, OutboxStatus::Expired, ts(now)],
+        )?;
+    }
+    // Sent messages keep their sealed code only while it could still be needed for a
+    // fallback; after expiry there is nothing left to fall back with.
+    tx.execute(
+        "UPDATE outbox SET sealed_payload = NULL, next_attempt_at = NULL
+         WHERE sealed_payload IS NOT NULL AND status NOT IN ('queued', 'sending') AND expires_at <= ?1",
+        [ts(now)],
+    )?;
+    Ok(rows)
+}
+
+/// What is due next for the worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Due {
+    Send(i64),
+    Poll(i64),
+}
+
+/// The first message due to be sent, else the first sent message due a delivery check.
+pub fn next_due(conn: &Connection, now: OffsetDateTime) -> Result<Option<Due>> {
+    let now = ts(now);
+    let send: Option<i64> = conn
+        .query_row(
+            "SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?1
+             ORDER BY next_attempt_at, id LIMIT 1",
+            [&now],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(id) = send {
+        return Ok(Some(Due::Send(id)));
+    }
+    let poll: Option<i64> = conn
+        .query_row(
+            "SELECT id FROM outbox WHERE status = 'sent' AND provider_message_id IS NOT NULL
+                 AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?1
+             ORDER BY next_attempt_at, id LIMIT 1",
+            [&now],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(poll.map(Due::Poll))
+}
+
+/// When the next queued send or delivery check falls due.
+pub fn next_wake(conn: &Connection) -> Result<Option<OffsetDateTime>> {
+    let next: Option<String> = conn.query_row(
+        "SELECT min(next_attempt_at) FROM outbox WHERE next_attempt_at IS NOT NULL AND status IN ('queued', 'sent')",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(next.as_deref().and_then(parse_ts))
+}
+
+/// A claimed message: marked `sending` and committed before any network call, so a crash
+/// mid-send can never lead to a second send.
+pub struct Claimed {
+    pub msg: QueuedMessage,
+    pub code: SecretString,
+    pub attempts: u32,
+    pub person_name: String,
+    pub expires_at: OffsetDateTime,
+    pub created_by: String,
+}
+
+/// Claim a queued row: `queued` → `sending`, and load everything the send needs, in one trip.
+/// `Ok(None)` when the row is no longer queued, or its code can't be opened (sealed under a
+/// pepper this desk no longer has): such a row fails with words saying so.
+pub fn claim(conn: &Connection, secrets: &CodeSecrets, id: i64, now: OffsetDateTime) -> Result<Option<Claimed>> {
+    let changed = conn.execute(
+        "UPDATE outbox SET status = ?3, attempts = attempts + 1, updated_at = ?2 WHERE id = ?1 AND status = 'queued'",
+        params![id, ts(now), OutboxStatus::Sending],
+    )?;
+    if changed == 0 {
+        return Ok(None);
+    }
+    let Some(mut msg) = get(conn, secrets, id)? else { return Ok(None) };
+    let (attempts, created_by, person_name): (u32, String, Option<String>) = conn.query_row(
+        "SELECT o.attempts, o.created_by, u.display_name FROM outbox o LEFT JOIN users u ON u.user_id = o.user_id
+         WHERE o.id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let expires_at = parse_ts(&msg.expires_at).unwrap_or(now);
+    match msg.code.take() {
+        Some(code) => Ok(Some(Claimed { msg, code, attempts, person_name: person_name.unwrap_or_default(), expires_at, created_by })),
+        None => {
+            conn.execute(
+                "UPDATE outbox SET status = ?4, last_error_code = 'code_unavailable', last_error = ?2,
+                     sealed_payload = NULL, updated_at = ?3 WHERE id = ?1",
+                params![id, "This code can't be sent any more. Send a new one.", ts(now), OutboxStatus::Failed],
+            )?;
+            Ok(None)
+        }
+    }
+}
+
+/// The provider took the message. `poll_at`: when to ask for a delivery receipt (providers that
+/// have them); such rows keep their sealed code for a fallback until their state is final.
+pub fn mark_sent(tx: &Transaction<'_>, id: i64, provider_id: &str, poll_at: Option<OffsetDateTime>, now: OffsetDateTime) -> Result<()> {
+    tx.execute(
+        "UPDATE outbox SET status = ?6, provider_message_id = ?2, next_attempt_at = ?3,
+             sealed_payload = CASE WHEN ?4 THEN sealed_payload ELSE NULL END,
+             last_error = NULL, last_error_code = NULL, sent_at = ?5, updated_at = ?5
+         WHERE id = ?1",
+        params![id, provider_id, poll_at.map(ts), poll_at.is_some(), ts(now), OutboxStatus::Sent],
+    )?;
+    Ok(())
+}
+
+/// Try again at `next` (a retry, or waiting for the network); `provider_id` is forgotten when a
+/// sent message failed and will be sent afresh.
+pub fn requeue(tx: &Transaction<'_>, id: i64, next: OffsetDateTime, error: &str, error_code: Option<&str>, now: OffsetDateTime) -> Result<()> {
+    tx.execute(
+        "UPDATE outbox SET status = ?6, next_attempt_at = ?2, last_error = ?3, last_error_code = ?4,
+             provider_message_id = NULL, updated_at = ?5 WHERE id = ?1",
+        params![id, ts(next), error, error_code, ts(now), OutboxStatus::Queued],
+    )?;
+    Ok(())
+}
+
+/// A final state: the seal is wiped and nothing more is scheduled.
+pub fn mark_final(tx: &Transaction<'_>, id: i64, status: OutboxStatus, error: Option<&str>, error_code: Option<&str>, now: OffsetDateTime) -> Result<()> {
+    debug_assert!(status.is_final(), "{status} is not a final state");
+    tx.execute(
+        "UPDATE outbox SET status = ?2, sealed_payload = NULL, next_attempt_at = NULL, last_error = ?3,
+             last_error_code = ?4, updated_at = ?5 WHERE id = ?1",
+        params![id, status, error, error_code, ts(now)],
+    )?;
+    Ok(())
+}
+
+/// Ask the provider again at `next` (or stop asking: `None`); a check is not a change.
+pub fn poll_again(tx: &Transaction<'_>, id: i64, next: Option<OffsetDateTime>) -> Result<()> {
+    tx.execute("UPDATE outbox SET next_attempt_at = ?2, attempts = attempts + 1 WHERE id = ?1", params![id, next.map(ts)])?;
+    Ok(())
+}
+
+/// Stop checking a message's delivery (its provider can no longer be asked); it stays `sent`.
+pub fn stop_polling(conn: &Connection, id: i64) -> Result<()> {
+    conn.execute("UPDATE outbox SET next_attempt_at = NULL WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// What the delivery check needs about a sent row.
+#[derive(Debug, Clone)]
+pub struct SentRow {
+    pub provider_message_id: String,
+    pub attempts: u32,
+    pub sent_at: Option<OffsetDateTime>,
+    pub created_by: String,
+}
+
+pub fn sent_row(conn: &Connection, id: i64) -> Result<Option<SentRow>> {
+    Ok(conn
+        .query_row(
+            "SELECT provider_message_id, attempts, sent_at, created_by FROM outbox WHERE id = ?1 AND provider_message_id IS NOT NULL",
+            [id],
+            |r| {
+                let sent_at: Option<String> = r.get(2)?;
+                Ok(SentRow { provider_message_id: r.get(0)?, attempts: r.get(1)?, sent_at: sent_at.as_deref().and_then(parse_ts), created_by: r.get(3)? })
+            },
+        )
+        .optional()?)
+}
+
+/// Messages the provider accepted on `channel` since `since` (demo sends are not counted).
+pub fn accepted_since(conn: &Connection, channel: Channel, since: OffsetDateTime) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM outbox WHERE channel = ?1 AND provider_message_id IS NOT NULL
+             AND provider_message_id NOT LIKE 'demo:%' AND updated_at > ?2",
+        params![channel, ts(since)],
+        |r| r.get(0),
+    )?)
+}
+
+/// The last time a message on `channel` failed with `error_code`, since `since`.
+pub fn last_failure_at(conn: &Connection, channel: Channel, error_code: &str, since: OffsetDateTime) -> Result<Option<OffsetDateTime>> {
+    let at: Option<String> = conn.query_row(
+        "SELECT max(updated_at) FROM outbox WHERE channel = ?1 AND last_error_code = ?2 AND updated_at > ?3",
+        params![channel, error_code, ts(since)],
+        |r| r.get(0),
+    )?;
+    Ok(at.as_deref().and_then(parse_ts))
+}
+
+/// Messages not yet final (queued or being sent), and those of them waiting for the network.
+pub fn waiting(conn: &Connection) -> Result<(i64, i64)> {
+    Ok(conn.query_row(
+        "SELECT count(*) FILTER (WHERE status IN ('queued', 'sending')),
+                count(*) FILTER (WHERE status = 'queued' AND last_error_code = 'offline')
+         FROM outbox",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
+}
+
+/// One row of the admin's outbox view (and the person panel's state).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxEntry {
+    pub id: i64,
+    pub user_id: String,
+    pub display_name: String,
+    pub code_type: CodeType,
+    pub channel: Channel,
+    pub target_masked: String,
+    pub status: OutboxStatus,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Recent messages, newest first, optionally for one person.
+pub fn list(conn: &Connection, user_id: Option<&str>, limit: u32) -> Result<Vec<OutboxEntry>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT o.id, o.user_id, coalesce(u.display_name, ''), o.code_type, o.channel, o.target, o.status,
+                o.attempts, o.last_error, o.created_at, o.updated_at
+         FROM outbox o LEFT JOIN users u ON u.user_id = o.user_id
+         WHERE ?1 IS NULL OR o.user_id = ?1
+         ORDER BY o.id DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![user_id, limit], |r| {
+        let code_type: CodeType = r.get(3)?;
+        let target: String = r.get(5)?;
+        Ok(OutboxEntry {
+            id: r.get(0)?,
+            user_id: r.get(1)?,
+            display_name: r.get(2)?,
+            target_masked: contact::mask(code_type, &target),
+            code_type,
+            channel: r.get(4)?,
+            status: r.get(6)?,
+            attempts: r.get(7)?,
+            last_error: r.get(8)?,
+            created_at: r.get(9)?,
+            updated_at: r.get(10)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Drop final rows older than two days (they only fed the rate limits).
+pub fn prune(conn: &Connection, now: OffsetDateTime) -> Result<usize> {
+    Ok(conn.execute(
+        "DELETE FROM outbox WHERE created_at < ?1 AND status NOT IN ('queued', 'sending')",
+        [ts(now - Duration::days(2))],
+    )?)
+}

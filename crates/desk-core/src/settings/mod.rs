@@ -1,0 +1,198 @@
+//! Settings: one JSON value per name in the `settings` table (this module owns it), read over
+//! the defaults so a new setting needs no migration. Each group declares its settings once in a
+//! [`settings_table!`](crate::settings_table): the core's are below (the clinic's names from
+//! `hospital_settings`, category 'verification', plus the desk's own); each provider declares
+//! its own in its crate, so this module knows no provider types.
+
+pub mod table;
+
+use rusqlite::{params, Connection};
+use serde_json::{Map, Value};
+
+use crate::contact::Channel;
+use crate::error::Result;
+
+pub use table::{SettingDef, SettingsError, SettingsGroup};
+
+/// Languages the desk ships messages in: the one list (templates, people, settings and the UI
+/// take it from here).
+pub const LANGUAGES: &[&str] = &["en", "hi", "kn", "ta", "te", "ml"];
+
+crate::settings_table! {
+    /// The verification policy and the desk's own settings.
+    pub struct Settings {
+        // --- the clinic system's names (HospitalSettingsService.DEFAULT_SETTINGS["verification"])
+        require_phone_verification: bool = true, "Phone must be verified";
+        require_email_verification: bool = true, "Email must be verified";
+        verification_required_for_staff: bool = true, "Staff must verify";
+        verification_required_for_patients: bool = true, "Patients must verify";
+        verification_grace_period_days: u32 = 7u32, "Grace period (days)", 0..=30;
+        otp_length: u8 = 6u8, "Code length", 4..=8;
+        otp_expiry_minutes: u32 = 10u32, "Code lifetime (minutes)", 1..=60;
+        max_otp_attempts: u32 = 3u32, "Tries per code", 1..=10;
+        // --- the desk's own
+        clinic_name: String = "Skinspire Clinic", "Clinic name";
+        default_language: String = "en", "Default language";
+        /// Seconds between sends to the same person and contact.
+        resend_cooldown_seconds: u32 = 30u32, "Wait before resending (seconds)", 10..=600;
+        max_sends_per_target_per_10_min: u32 = 5u32, "Codes per contact in 10 minutes", 1..=20;
+        max_sends_per_staff_per_hour: u32 = 60u32, "Codes per staff member per hour", 1..=1000;
+        max_sends_per_desk_per_hour: u32 = 120u32, "Codes per desk per hour", 1..=2000;
+        max_sends_per_day: u32 = 500u32, "Codes per day", 1..=10000;
+        /// A verification older than this needs doing again; 0 means it never expires.
+        verification_validity_months: u32 = 12u32, "Verification valid for (months)", 0..=120;
+        /// Order in which channels are tried (WhatsApp first falls back to SMS).
+        channel_order: Vec<Channel> = vec![Channel::Whatsapp, Channel::Sms, Channel::Email], "Channel order";
+        idle_lock_minutes: u32 = 5u32, "Lock after idle (minutes)", 1..=60;
+    }
+}
+
+impl Settings {
+    fn rules(&self) -> Result<(), SettingsError> {
+        let invalid = |name: &str, reason: String| match Self::def(name) {
+            Some(def) => SettingsError::invalid(def, reason),
+            None => SettingsError::Unknown { name: name.into() },
+        };
+        if self.clinic_name.trim().is_empty() || self.clinic_name.len() > 80 {
+            return Err(invalid("clinic_name", "must be 1 to 80 characters".into()));
+        }
+        if !LANGUAGES.contains(&self.default_language.as_str()) {
+            return Err(invalid("default_language", format!("must be one of {}", LANGUAGES.join(", "))));
+        }
+        let mut seen = std::collections::HashSet::new();
+        if self.channel_order.is_empty() || !self.channel_order.iter().all(|c| seen.insert(*c)) {
+            return Err(invalid("channel_order", "must list each channel at most once, and at least one".into()));
+        }
+        Ok(())
+    }
+
+    /// Stored values over the defaults.
+    pub fn load(conn: &Connection) -> Result<Self> {
+        load(conn)
+    }
+
+    /// Apply a partial update (`{"otp_length": 8}`), all or nothing.
+    pub fn update(conn: &Connection, patch: &Map<String, Value>, by: &str, now: &str) -> Result<Self> {
+        update(conn, patch, by, now)
+    }
+}
+
+/// Whether `G` declares a setting of this name.
+pub fn knows<G: SettingsGroup>(name: &str) -> bool {
+    G::def(name).is_some()
+}
+
+/// A group's stored values over its defaults. A value a newer desk wrote, or a damaged one,
+/// must not stop this desk working: it is skipped (and logged), and a group that no longer
+/// validates as a whole falls back to its defaults.
+pub fn load<G: SettingsGroup>(conn: &Connection) -> Result<G> {
+    let mut merged = defaults_map::<G>();
+    let mut stmt = conn.prepare_cached("SELECT name, value FROM settings")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    for row in rows {
+        let (name, value) = row?;
+        if G::def(&name).is_none() {
+            continue;
+        }
+        match serde_json::from_str(&value) {
+            Ok(v) => {
+                merged.insert(name, v);
+            }
+            Err(err) => tracing::warn!(%name, %err, "ignoring unreadable setting"),
+        }
+    }
+    let settings: G = serde_json::from_value(Value::Object(merged)).unwrap_or_else(|err| {
+        tracing::warn!(%err, "stored settings unreadable; using defaults");
+        G::default()
+    });
+    Ok(if settings.validate().is_ok() { settings } else { G::default() })
+}
+
+/// Apply the part of `patch` that names `G`'s settings, all or nothing; names `G` doesn't
+/// declare are the caller's to route (or refuse).
+pub fn update<G: SettingsGroup>(conn: &Connection, patch: &Map<String, Value>, by: &str, now: &str) -> Result<G> {
+    let mut merged = serde_json::to_value(load::<G>(conn)?).ok().and_then(|v| v.as_object().cloned()).unwrap_or_default();
+    let mine: Vec<&String> = patch.keys().filter(|n| G::def(n).is_some()).collect();
+    for name in &mine {
+        merged.insert((*name).clone(), patch[name.as_str()].clone());
+    }
+    let updated: G = serde_json::from_value(Value::Object(merged)).map_err(|e| {
+        let name = mine.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ");
+        SettingsError::Invalid { label: format!("The setting “{name}”"), name, reason: format!("has the wrong type ({e})") }
+    })?;
+    updated.validate()?;
+    let values = serde_json::to_value(&updated).ok().and_then(|v| v.as_object().cloned()).unwrap_or_default();
+    for name in mine {
+        let value = values.get(name).cloned().unwrap_or(Value::Null);
+        conn.execute(
+            "INSERT INTO settings (name, value, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value,
+                 updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+            params![name, value.to_string(), now, by],
+        )?;
+    }
+    Ok(updated)
+}
+
+/// Refuse names no group declares (the facade calls this with every group it holds).
+pub fn refuse_unknown(patch: &Map<String, Value>, known: &[fn(&str) -> bool]) -> std::result::Result<(), SettingsError> {
+    match patch.keys().find(|n| !known.iter().any(|k| k(n))) {
+        Some(name) => Err(SettingsError::Unknown { name: name.clone() }),
+        None => Ok(()),
+    }
+}
+
+fn defaults_map<G: SettingsGroup>() -> Map<String, Value> {
+    serde_json::to_value(G::default()).ok().and_then(|v| v.as_object().cloned()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Error;
+    use crate::store::Store;
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let s = Store::open(&tmp.path().join("d.sqlite3")).expect("open");
+        (tmp, s)
+    }
+
+    #[test]
+    fn defaults_are_the_clinics() {
+        let d = Settings::default();
+        assert_eq!((d.otp_length, d.otp_expiry_minutes, d.max_otp_attempts), (6, 10, 3));
+        assert_eq!(d.verification_grace_period_days, 7);
+        d.validate().expect("defaults valid");
+    }
+
+    #[test]
+    fn updates_persist_and_ranges_are_enforced() {
+        let (_t, s) = store();
+        let patch = serde_json::json!({"otp_length": 8, "resend_cooldown_seconds": 45});
+        Settings::update(s.conn(), patch.as_object().expect("obj"), "admin", "t").expect("update");
+        let loaded = Settings::load(s.conn()).expect("load");
+        assert_eq!((loaded.otp_length, loaded.resend_cooldown_seconds), (8, 45));
+
+        for (name, bad) in [("otp_length", 9), ("otp_length", 3), ("otp_expiry_minutes", 61),
+                            ("max_otp_attempts", 0), ("verification_grace_period_days", 31)] {
+            let patch = serde_json::json!({ name: bad });
+            let err = Settings::update(s.conn(), patch.as_object().expect("obj"), "admin", "t").expect_err(name);
+            assert!(matches!(err, Error::Settings(SettingsError::OutOfRange { .. })), "{name}: {err:?}");
+            assert!(err.user_message().contains("between"), "{}", err.user_message());
+        }
+        // Nothing of a refused update was kept.
+        assert_eq!(Settings::load(s.conn()).expect("load").otp_length, 8);
+    }
+
+    #[test]
+    fn unknown_names_and_wrong_types_are_refused() {
+        let (_t, s) = store();
+        let patch = serde_json::json!({"otp_lenght": 6});
+        assert!(refuse_unknown(patch.as_object().expect("obj"), &[knows::<Settings>]).is_err());
+        let patch = serde_json::json!({"otp_length": "six"});
+        assert!(Settings::update(s.conn(), patch.as_object().expect("obj"), "a", "t").is_err());
+        let patch = serde_json::json!({"channel_order": ["sms", "sms"]});
+        assert!(Settings::update(s.conn(), patch.as_object().expect("obj"), "a", "t").is_err());
+    }
+}

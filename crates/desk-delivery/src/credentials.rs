@@ -1,0 +1,341 @@
+//! The clinic's provider credentials: secrets in the OS keyring only, the rest in settings.
+//! Nothing here returns a secret: callers learn "configured or not" and the last test result.
+
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use desk_core::contact::{self, Channel};
+use desk_core::error::{Error, Result};
+use desk_core::secrets::{Keyring, SecretsError};
+
+use crate::settings::{DeliverySettings, SmtpTls};
+
+/// Everything needed to send by email. The password comes from the keyring.
+#[derive(Clone)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    pub address: String,
+    pub from_name: String,
+    pub password: SecretString,
+    /// Extra CA certificate (PEM) to trust, for a clinic relay with a private CA (and tests).
+    pub extra_ca_pem: Option<Vec<u8>>,
+    pub timeout: Duration,
+}
+
+impl std::fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone)]
+pub struct TwilioConfig {
+    pub base_url: String,
+    pub account_sid: SecretString,
+    pub auth_token: SecretString,
+    /// WhatsApp sender in E.164 (the sandbox is +14155238886).
+    pub whatsapp_from: Option<String>,
+    /// SMS sender: a number in E.164 …
+    pub sms_from: Option<String>,
+    /// … or a Messaging Service SID (MG…), which Twilio prefers for India (DLT).
+    pub messaging_service_sid: Option<String>,
+    /// An approved WhatsApp authentication template (HX…): its one variable is the code.
+    pub content_sid: Option<String>,
+    pub timeout: Duration,
+}
+
+impl std::fmt::Debug for TwilioConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TwilioConfig").field("base_url", &self.base_url).finish_non_exhaustive()
+    }
+}
+
+pub const GMAIL_PASSWORD: &str = "gmail-app-password";
+pub const TWILIO_SID: &str = "twilio-account-sid";
+pub const TWILIO_TOKEN: &str = "twilio-auth-token";
+
+/// What the admin types for Gmail. The password deserializes straight into a `SecretString`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GmailInput {
+    pub address: String,
+    pub app_password: SecretString,
+    #[serde(default)]
+    pub from_name: Option<String>,
+    #[serde(default)]
+    pub smtp_host: Option<String>,
+    #[serde(default)]
+    pub smtp_port: Option<u16>,
+    #[serde(default)]
+    pub smtp_tls: Option<SmtpTls>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TwilioInput {
+    pub account_sid: SecretString,
+    pub auth_token: SecretString,
+    #[serde(default)]
+    pub whatsapp_from: Option<String>,
+    #[serde(default)]
+    pub sms_from: Option<String>,
+    #[serde(default)]
+    pub messaging_service_sid: Option<String>,
+    #[serde(default)]
+    pub content_sid: Option<String>,
+    #[serde(default)]
+    pub base_url: Option<String>,
+}
+
+fn bad(msg: &str) -> Error {
+    Error::InvalidInput(msg.to_owned())
+}
+
+fn keyring_err(e: SecretsError) -> Error {
+    Error::Keyring(e)
+}
+
+/// Validate and store the Gmail credentials; returns the settings patch applied.
+pub fn gmail_patch(keyring: &Keyring, input: &GmailInput) -> Result<serde_json::Map<String, serde_json::Value>> {
+    let address = contact::normalize_email(&input.address).map_err(|_| bad("Type the clinic's full Gmail address, like clinic@gmail.com."))?;
+    // Google shows app passwords as four groups of four letters; people paste them with spaces.
+    let password: String = input.app_password.expose_secret().chars().filter(|c| !c.is_whitespace()).collect();
+    // A blank password keeps the one already saved (changing only the address or server).
+    if password.is_empty() {
+        if keyring.get(GMAIL_PASSWORD).map_err(keyring_err)?.is_none() {
+            return Err(bad("Type the app password (16 letters, from Google account → Security → App passwords)."));
+        }
+    } else {
+        keyring.set(GMAIL_PASSWORD, &SecretString::from(password)).map_err(keyring_err)?;
+    }
+    let mut patch = serde_json::Map::new();
+    patch.insert("gmail_address".into(), address.into());
+    if let Some(name) = &input.from_name {
+        patch.insert("email_from_name".into(), name.trim().into());
+    }
+    if let Some(host) = input.smtp_host.as_deref().map(str::trim).filter(|h| !h.is_empty()) {
+        patch.insert("smtp_host".into(), host.into());
+    }
+    if let Some(port) = input.smtp_port {
+        patch.insert("smtp_port".into(), port.into());
+    }
+    if let Some(tls) = input.smtp_tls {
+        patch.insert("smtp_tls".into(), serde_json::to_value(tls).unwrap_or_default());
+    }
+    Ok(patch)
+}
+
+fn sid_ok(value: &str, prefix: &str) -> bool {
+    value.len() == 34 && value.starts_with(prefix) && value[2..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+pub fn twilio_patch(keyring: &Keyring, input: &TwilioInput) -> Result<serde_json::Map<String, serde_json::Value>> {
+    // Blank SID or token keeps the saved one (changing only a sender number).
+    let sid = input.account_sid.expose_secret().trim();
+    let token = input.auth_token.expose_secret().trim();
+    let keep_sid = sid.is_empty() && keyring.get(TWILIO_SID).map_err(keyring_err)?.is_some();
+    let keep_token = token.is_empty() && keyring.get(TWILIO_TOKEN).map_err(keyring_err)?.is_some();
+    if !keep_sid && !sid_ok(sid, "AC") {
+        return Err(bad("The Account SID starts with AC and has 34 characters. Copy it from the Twilio console."));
+    }
+    if !keep_token && token.len() < 32 {
+        return Err(bad("The Auth Token has 32 characters. Copy it from the Twilio console."));
+    }
+    let number = |label: &str, v: &Option<String>| -> Result<String> {
+        match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(String::new()),
+            Some(n) => contact::normalize_phone(n)
+                .map_err(|_| bad(&format!("The {label} must be a phone number with its country code, like +14155238886."))),
+        }
+    };
+    let whatsapp_from = number("WhatsApp sender", &input.whatsapp_from)?;
+    let sms_from = number("SMS sender", &input.sms_from)?;
+    let mg = input.messaging_service_sid.as_deref().map(str::trim).unwrap_or("");
+    if !mg.is_empty() && !sid_ok(mg, "MG") {
+        return Err(bad("A Messaging Service SID starts with MG and has 34 characters."));
+    }
+    let hx = input.content_sid.as_deref().map(str::trim).unwrap_or("");
+    if !hx.is_empty() && !sid_ok(hx, "HX") {
+        return Err(bad("A template ContentSid starts with HX and has 34 characters."));
+    }
+    if whatsapp_from.is_empty() && sms_from.is_empty() && mg.is_empty() {
+        return Err(bad("Give a WhatsApp sender, an SMS sender or a Messaging Service SID: otherwise there is nothing to send with."));
+    }
+    if !keep_sid {
+        keyring.set(TWILIO_SID, &SecretString::from(sid.to_owned())).map_err(keyring_err)?;
+    }
+    if !keep_token {
+        keyring.set(TWILIO_TOKEN, &SecretString::from(token.to_owned())).map_err(keyring_err)?;
+    }
+    let mut patch = serde_json::Map::new();
+    patch.insert("twilio_whatsapp_from".into(), whatsapp_from.into());
+    patch.insert("twilio_sms_from".into(), sms_from.into());
+    patch.insert("twilio_messaging_service_sid".into(), mg.into());
+    patch.insert("twilio_content_sid".into(), hx.into());
+    if let Some(url) = input.base_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        patch.insert("twilio_base_url".into(), url.into());
+    }
+    Ok(patch)
+}
+
+pub fn delete_gmail(keyring: &Keyring) -> Result<serde_json::Map<String, serde_json::Value>> {
+    keyring.delete(GMAIL_PASSWORD).map_err(keyring_err)?;
+    let mut patch = serde_json::Map::new();
+    patch.insert("gmail_address".into(), "".into());
+    Ok(patch)
+}
+
+pub fn delete_twilio(keyring: &Keyring) -> Result<serde_json::Map<String, serde_json::Value>> {
+    keyring.delete(TWILIO_SID).map_err(keyring_err)?;
+    keyring.delete(TWILIO_TOKEN).map_err(keyring_err)?;
+    let mut patch = serde_json::Map::new();
+    for k in ["twilio_whatsapp_from", "twilio_sms_from", "twilio_messaging_service_sid", "twilio_content_sid"] {
+        patch.insert(k.into(), "".into());
+    }
+    Ok(patch)
+}
+
+/// The SMTP configuration, if Gmail is set up (address in settings, password in the keyring).
+pub fn smtp_config(settings: &DeliverySettings, clinic_name: &str, keyring: &Keyring) -> std::result::Result<Option<SmtpConfig>, SecretsError> {
+    if settings.gmail_address.is_empty() {
+        return Ok(None);
+    }
+    let Some(password) = keyring.get(GMAIL_PASSWORD)? else { return Ok(None) };
+    let extra_ca_pem = (!settings.smtp_ca_file.is_empty())
+        .then(|| std::fs::read(&settings.smtp_ca_file).ok())
+        .flatten();
+    Ok(Some(SmtpConfig {
+        host: settings.smtp_host.clone(),
+        port: settings.smtp_port,
+        tls: settings.smtp_tls,
+        address: settings.gmail_address.clone(),
+        from_name: if settings.email_from_name.is_empty() { clinic_name.to_owned() } else { settings.email_from_name.clone() },
+        password,
+        extra_ca_pem,
+        timeout: std::time::Duration::from_secs(30),
+    }))
+}
+
+pub fn twilio_config(settings: &DeliverySettings, keyring: &Keyring) -> std::result::Result<Option<TwilioConfig>, SecretsError> {
+    // Without a sender on this desk there is nothing to send with, whatever the keyring holds.
+    if settings.twilio_whatsapp_from.is_empty() && settings.twilio_sms_from.is_empty() && settings.twilio_messaging_service_sid.is_empty() {
+        return Ok(None);
+    }
+    let (Some(sid), Some(token)) = (keyring.get(TWILIO_SID)?, keyring.get(TWILIO_TOKEN)?) else { return Ok(None) };
+    let opt = |s: &String| (!s.is_empty()).then(|| s.clone());
+    Ok(Some(TwilioConfig {
+        base_url: settings.twilio_base_url.clone(),
+        account_sid: sid,
+        auth_token: token,
+        whatsapp_from: opt(&settings.twilio_whatsapp_from),
+        sms_from: opt(&settings.twilio_sms_from),
+        messaging_service_sid: opt(&settings.twilio_messaging_service_sid),
+        content_sid: opt(&settings.twilio_content_sid),
+        timeout: std::time::Duration::from_secs(20),
+    }))
+}
+
+/// What the admin screen shows about credentials: never the secrets themselves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CredentialsView {
+    pub gmail_configured: bool,
+    pub gmail_address: String,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub twilio_configured: bool,
+    pub whatsapp_from: String,
+    pub sms_from: String,
+    pub messaging_service_sid: String,
+    pub content_sid: String,
+    /// Why the keyring can't be read, when it can't.
+    pub keyring_problem: Option<String>,
+}
+
+impl CredentialsView {
+    /// Nothing set up: every message goes to the demo outbox.
+    pub fn demo_mode(&self) -> bool {
+        !self.gmail_configured && !self.twilio_configured
+    }
+
+    /// The channels this desk can send on now: `None` in demo mode (all of them, to the demo
+    /// outbox), otherwise those whose provider and sender are set up.
+    pub fn usable_channels(&self) -> Option<Vec<Channel>> {
+        if self.demo_mode() {
+            return None;
+        }
+        let mut usable = Vec::new();
+        if self.twilio_configured && !self.whatsapp_from.is_empty() {
+            usable.push(Channel::Whatsapp);
+        }
+        if self.twilio_configured && (!self.sms_from.is_empty() || !self.messaging_service_sid.is_empty()) {
+            usable.push(Channel::Sms);
+        }
+        if self.gmail_configured {
+            usable.push(Channel::Email);
+        }
+        Some(usable)
+    }
+}
+
+pub fn view(settings: &DeliverySettings, keyring: &Keyring) -> CredentialsView {
+    let gmail = keyring.get(GMAIL_PASSWORD).map(|p| p.is_some());
+    let twilio = keyring.get(TWILIO_TOKEN).map(|p| p.is_some());
+    let keyring_problem = gmail.as_ref().err().or(twilio.as_ref().err()).map(|e| e.user_message().to_owned());
+    CredentialsView {
+        gmail_configured: gmail.unwrap_or(false) && !settings.gmail_address.is_empty(),
+        gmail_address: settings.gmail_address.clone(),
+        smtp_host: settings.smtp_host.clone(),
+        smtp_port: settings.smtp_port,
+        twilio_configured: twilio.unwrap_or(false),
+        whatsapp_from: settings.twilio_whatsapp_from.clone(),
+        sms_from: settings.twilio_sms_from.clone(),
+        messaging_service_sid: settings.twilio_messaging_service_sid.clone(),
+        content_sid: settings.twilio_content_sid.clone(),
+        keyring_problem,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn only_whatsapp() -> CredentialsView {
+        CredentialsView {
+            gmail_configured: false,
+            gmail_address: String::new(),
+            smtp_host: "smtp.gmail.com".into(),
+            smtp_port: 587,
+            twilio_configured: true,
+            whatsapp_from: "+14155238886".into(),
+            sms_from: String::new(),
+            messaging_service_sid: String::new(),
+            content_sid: String::new(),
+            keyring_problem: None,
+        }
+    }
+
+    #[test]
+    fn only_what_is_set_up_is_usable() {
+        assert_eq!(only_whatsapp().usable_channels(), Some(vec![Channel::Whatsapp]));
+        let mg = CredentialsView { whatsapp_from: String::new(), messaging_service_sid: "MG0123".into(), ..only_whatsapp() };
+        assert_eq!(mg.usable_channels(), Some(vec![Channel::Sms]), "a Messaging Service is an SMS sender");
+        let both = CredentialsView { gmail_configured: true, sms_from: "+15005550006".into(), ..only_whatsapp() };
+        assert_eq!(both.usable_channels(), Some(vec![Channel::Whatsapp, Channel::Sms, Channel::Email]));
+    }
+
+    #[test]
+    fn demo_mode_offers_everything() {
+        let none = CredentialsView { twilio_configured: false, ..only_whatsapp() };
+        assert!(none.demo_mode());
+        assert_eq!(none.usable_channels(), None);
+    }
+}

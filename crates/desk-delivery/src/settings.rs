@@ -1,0 +1,53 @@
+//! The providers' own settings (non-secret; passwords and tokens live in the keyring), declared
+//! once in the settings table beside the core's. The core's settings know none of these.
+
+use desk_core::settings::SettingsError;
+use serde::{Deserialize, Serialize};
+
+/// Twilio's API, the only non-local address the Twilio clients may use.
+pub const TWILIO_API: &str = "https://api.twilio.com";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpTls {
+    /// Plain connection upgraded with STARTTLS, which is required (Gmail's port 587).
+    Starttls,
+    /// TLS from the first byte (Gmail's port 465).
+    Tls,
+}
+
+
+desk_core::settings_table! {
+    /// Gmail SMTP and Twilio: addresses, senders and limits.
+    pub struct DeliverySettings {
+        gmail_address: String = "", "Gmail address";
+        email_from_name: String = "", "Sender name";
+        smtp_host: String = "smtp.gmail.com", "SMTP server";
+        smtp_port: u16 = 587u16, "SMTP port", 1..=65535;
+        smtp_tls: SmtpTls = SmtpTls::Starttls, "SMTP security";
+        /// A CA certificate file (PEM) to trust besides the public ones; empty for Gmail.
+        smtp_ca_file: String = "", "CA certificate file";
+        /// Gmail's rolling 24-hour limit: 500 for personal accounts, 2,000 for Workspace.
+        gmail_daily_limit: u32 = 500u32, "Gmail daily limit", 1..=10000;
+        twilio_base_url: String = TWILIO_API, "Twilio address";
+        twilio_whatsapp_from: String = "", "WhatsApp sender";
+        twilio_sms_from: String = "", "SMS sender";
+        twilio_messaging_service_sid: String = "", "Messaging Service SID";
+        twilio_content_sid: String = "", "WhatsApp template (ContentSid)";
+        /// A WhatsApp message not delivered within this is followed by SMS.
+        whatsapp_delivery_timeout_seconds: u32 = 120u32, "Wait for WhatsApp delivery (seconds)", 30..=600;
+    }
+}
+
+impl DeliverySettings {
+    fn rules(&self) -> Result<(), SettingsError> {
+        use desk_core::settings::SettingsGroup;
+        let url = &self.twilio_base_url;
+        if !(url.starts_with("https://") || url.starts_with("http://127.0.0.1") || url.starts_with("http://localhost")) {
+            if let Some(def) = Self::def("twilio_base_url") {
+                return Err(SettingsError::invalid(def, "must be an https:// address (plain http only for a test server on this computer)"));
+            }
+        }
+        Ok(())
+    }
+}

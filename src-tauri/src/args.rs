@@ -1,0 +1,50 @@
+//! Command arguments that answer a malformed call in the desk's own error shape: a missing or
+//! mistyped argument is refused with `{code: "invalid_input", message}`, like every other error,
+//! instead of Tauri's own string ("invalid args `userId` for command `sign_in`: …").
+
+use std::ops::Deref;
+
+use desk_core::{ErrorCode, PublicError};
+use serde::Deserialize;
+use tauri::ipc::{CommandArg, CommandItem, InvokeError};
+use tauri::Runtime;
+
+/// One command argument, deserialized from the call's JSON. Use it like the value it holds.
+#[derive(Debug, Clone)]
+pub struct Arg<T>(pub T);
+
+impl<T> Arg<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> Deref for Arg<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<'de, T: Deserialize<'de>, R: Runtime> CommandArg<'de, R> for Arg<T> {
+    fn from_command(command: CommandItem<'de, R>) -> Result<Self, InvokeError> {
+        let (name, key) = (command.name, command.key);
+        T::deserialize(command).map(Arg).map_err(|err| {
+            // The detail (which field, what was wrong) is for the log; the screen gets words.
+            tracing::warn!(command = name, argument = key, %err, "malformed command arguments");
+            InvokeError::from(PublicError {
+                code: ErrorCode::InvalidInput,
+                message: format!(
+                    "The desk couldn't read that request (its “{key}” is missing or not in the right form). \
+                     Reload the window (Ctrl+R); if it keeps happening, ask your administrator to check the log files."
+                ),
+            })
+        })
+    }
+}
+
+impl<T: specta::Type> specta::Type for Arg<T> {
+    fn definition(types: &mut specta::Types) -> specta::datatype::DataType {
+        T::definition(types)
+    }
+}
