@@ -5,7 +5,8 @@
 //! `capabilities/`; the IPC tests check that all of these agree.
 
 use desk_app::{AllSettings, CheckResult, EditResult, FirstAdmin, SetupStatus};
-use desk_core::contact::{Channel, CodeType};
+use desk_core::channel::Channel;
+use desk_core::contact::CodeType;
 use desk_core::events::{AuditFilter, Event};
 use desk_core::outbox::OutboxEntry;
 use desk_core::people::PersonInput;

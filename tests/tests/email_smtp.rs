@@ -8,7 +8,8 @@
 
 use std::time::Duration as StdDuration;
 
-use desk_core::contact::{Channel, CodeType};
+use desk_core::channel::Channel;
+use desk_core::contact::CodeType;
 use desk_delivery::admin::{self, Provider};
 use desk_delivery::credentials::{GmailInput, GMAIL_PASSWORD};
 use desk_delivery::settings::SmtpTls;
@@ -74,8 +75,8 @@ async fn setup(test: &str, seed: u64, password: Option<&str>, trust_ca: bool) ->
 /// Queue an email code for a new patient at `rcpt`; returns (user id, outbox id).
 fn start_email(t: &ServiceDesk, name: &str, rcpt: &str, language: Option<&str>) -> (String, i64) {
     let id = t.add_patient(name, None, Some(rcpt), language);
-    let started = t.desk.start_verification("reception1", &id, Channel::Email, true).expect("start verification");
-    assert_eq!(started.channel, Channel::Email);
+    let started = t.desk.start_verification("reception1", &id, Channel::EMAIL, true).expect("start verification");
+    assert_eq!(started.channel, Channel::EMAIL);
     (id, started.outbox_id)
 }
 

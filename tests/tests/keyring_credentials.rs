@@ -10,7 +10,7 @@ use std::hash::{BuildHasher, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use desk_core::contact::Channel;
+use desk_core::channel::Channel;
 use desk_delivery::admin::{self, Provider};
 use desk_delivery::credentials::{self, GmailInput, TwilioInput, GMAIL_PASSWORD, TWILIO_SID, TWILIO_TOKEN};
 use desk_delivery::settings::SmtpTls;
@@ -175,8 +175,8 @@ async fn credentials_live_only_in_the_secret_service_and_are_gone_after_delete()
     // The channels read them back.
     let settings = t.desk.settings().expect("settings");
     let providers = Providers::load(&settings.core, &settings.delivery, t.desk.keyring());
-    assert!(providers.for_channel(Channel::Email).is_ok(), "email transport from the keyring");
-    assert!(providers.for_channel(Channel::Sms).is_ok(), "Twilio client from the keyring");
+    assert!(providers.for_channel(Channel::EMAIL).is_ok(), "email transport from the keyring");
+    assert!(providers.for_channel(Channel::SMS).is_ok(), "Twilio client from the keyring");
     assert!(!providers.demo);
     let smtp_cfg = credentials::smtp_config(&settings.delivery, &settings.core.clinic_name, t.desk.keyring()).expect("read").expect("configured");
     assert_eq!(smtp_cfg.password.expose_secret(), s.app_password);
@@ -190,7 +190,7 @@ async fn credentials_live_only_in_the_secret_service_and_are_gone_after_delete()
         t.set(serde_json::json!({ "smtp_ca_file": smtp.ca.display().to_string() }));
         let rcpt = services::unique_rcpt("keyring");
         let id = t.add_patient("Ravi Teja", None, Some(&rcpt), None);
-        let started = t.desk.start_verification("reception1", &id, Channel::Email, true).expect("start");
+        let started = t.desk.start_verification("reception1", &id, Channel::EMAIL, true).expect("start");
         worker::tick(t.desk.ctx()).await.expect("tick");
         assert_eq!(t.row(started.outbox_id).status, "sent", "{:?}", t.row(started.outbox_id));
         assert_eq!(smtp.wait_for(&rcpt, 1, std::time::Duration::from_secs(5)).await.len(), 1);
@@ -201,7 +201,7 @@ async fn credentials_live_only_in_the_secret_service_and_are_gone_after_delete()
     }
     if prism.is_some() {
         let id = t.add_patient("Divya Subramanian", Some("98860 77889"), None, None);
-        let started = t.desk.start_verification("reception1", &id, Channel::Sms, true).expect("start");
+        let started = t.desk.start_verification("reception1", &id, Channel::SMS, true).expect("start");
         worker::tick(t.desk.ctx()).await.expect("tick");
         assert_eq!(t.row(started.outbox_id).status, "sent", "{:?}", t.row(started.outbox_id));
         let test = admin::send_test(t.desk.ctx(), "admin", Provider::TwilioSms, "98860 77889").await.expect("send_test");
@@ -250,7 +250,7 @@ async fn credentials_live_only_in_the_secret_service_and_are_gone_after_delete()
     }
     let settings = t.desk.settings().expect("settings");
     let providers = Providers::load(&settings.core, &settings.delivery, t.desk.keyring());
-    assert!(providers.for_channel(Channel::Email).is_err() && providers.for_channel(Channel::Sms).is_err() && providers.demo);
+    assert!(providers.for_channel(Channel::EMAIL).is_err() && providers.for_channel(Channel::SMS).is_err() && providers.demo);
 
     let ServiceDesk { desk, dir, .. } = t;
     drop(desk);

@@ -4,7 +4,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use desk_core::contact::Channel;
+use desk_core::channel::Channel;
 use desk_delivery::admin;
 use desk_delivery::credentials::TwilioInput;
 use desk_core::people::PersonInput;
@@ -93,7 +93,7 @@ async fn killing_the_app_mid_send_neither_loses_nor_repeats_a_message() {
                     ..Default::default()
                 })
                 .expect("add");
-            desk.start_verification("reception", &person.user_id, Channel::Sms, true).expect("queue");
+            desk.start_verification("reception", &person.user_id, Channel::SMS, true).expect("queue");
             targets.push(person.phone.expect("phone"));
         }
         targets

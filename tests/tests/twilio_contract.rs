@@ -6,7 +6,7 @@
 //! The credentials go through `admin::save_twilio` into an in-memory keyring (the real
 //! Secret Service is covered by keyring_credentials.rs), so these tests run in parallel.
 
-use desk_core::contact::Channel;
+use desk_core::channel::Channel;
 use desk_delivery::admin::{self, Provider};
 use desk_delivery::credentials::TwilioInput;
 use desk_delivery::credentials::TwilioConfig;
@@ -102,7 +102,7 @@ async fn whatsapp_free_form_from_the_sandbox_is_accepted_by_twilios_contract() {
     let Some(base) = services::twilio_contract_url("whatsapp_free_form_from_the_sandbox_is_accepted_by_twilios_contract") else { return };
     let route = Route { whatsapp_from: Some(WHATSAPP_SANDBOX), sms_from: None, messaging_service_sid: None, content_sid: None };
     let t = twilio_desk(&base, 21, &route);
-    let outbox = send_through_worker(&t, Channel::Whatsapp, "Priya Sharma", "98450 12345").await;
+    let outbox = send_through_worker(&t, Channel::WHATSAPP, "Priya Sharma", "98450 12345").await;
 
     // The worker polls the message (GET …/Messages/{sid}.json) and Prism answers that too: the
     // message stays `sent` with a next poll scheduled (a refused poll would stop polling).
@@ -120,7 +120,7 @@ async fn whatsapp_with_an_approved_template_content_sid_is_accepted() {
     let route =
         Route { whatsapp_from: Some(WHATSAPP_SANDBOX), sms_from: None, messaging_service_sid: None, content_sid: Some(CONTENT_SID) };
     let t = twilio_desk(&base, 22, &route);
-    send_through_worker(&t, Channel::Whatsapp, "Rahul Verma", "+91 98860 11223").await;
+    send_through_worker(&t, Channel::WHATSAPP, "Rahul Verma", "+91 98860 11223").await;
 }
 
 #[tokio::test]
@@ -128,7 +128,7 @@ async fn sms_from_a_number_is_accepted() {
     let Some(base) = services::twilio_contract_url("sms_from_a_number_is_accepted") else { return };
     let route = Route { whatsapp_from: None, sms_from: Some(SMS_FROM), messaging_service_sid: None, content_sid: None };
     let t = twilio_desk(&base, 23, &route);
-    send_through_worker(&t, Channel::Sms, "Lakshmi Narayanan", "94480 55667").await;
+    send_through_worker(&t, Channel::SMS, "Lakshmi Narayanan", "94480 55667").await;
 }
 
 #[tokio::test]
@@ -138,7 +138,7 @@ async fn sms_by_messaging_service_sid_is_accepted() {
     let t = twilio_desk(&base, 24, &route);
     // Hindi: a UCS-2 body in two parts, still one valid create.
     let id = t.add_patient("Mohammed Irfan", Some("90080 33445"), None, Some("hi"));
-    let started = t.desk.start_verification("reception1", &id, Channel::Sms, true).expect("start");
+    let started = t.desk.start_verification("reception1", &id, Channel::SMS, true).expect("start");
     worker::tick(t.desk.ctx()).await.expect("tick");
     let row = t.row(started.outbox_id);
     assert_eq!((row.status.as_str(), row.last_error_code.as_deref()), ("sent", None), "{row:?}");
@@ -155,7 +155,7 @@ async fn a_request_outside_twilios_contract_is_refused_and_not_marked_sent() {
     let t = twilio_desk(&base, 26, &route);
     t.set(serde_json::json!({ "twilio_content_sid": "HX0123456789abcdef0123456789abcdeZ" }));
     let id = t.add_patient("Shalini Reddy", Some("98450 67890"), None, None);
-    let started = t.desk.start_verification("reception1", &id, Channel::Whatsapp, true).expect("start");
+    let started = t.desk.start_verification("reception1", &id, Channel::WHATSAPP, true).expect("start");
     worker::tick(t.desk.ctx()).await.expect("tick");
     let row = t.row(started.outbox_id);
     assert_eq!(row.status, "failed", "Prism's 422 is a failure: {row:?}");

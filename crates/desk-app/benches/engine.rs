@@ -11,7 +11,8 @@ use std::time::{Duration as StdDuration, Instant};
 
 use desk_core::clock::{ts, Clock, ManualClock};
 use desk_core::codes::SeededRandom;
-use desk_core::contact::{Channel, CodeType};
+use desk_core::channel::Channel;
+use desk_core::contact::CodeType;
 use desk_core::secrets::Keyring;
 use desk_core::store::RawConnection;
 use desk_core::outbox;
@@ -89,7 +90,7 @@ fn bench_start_check() -> Throughput {
     for (i, id) in ids.iter().enumerate() {
         let actor = actors[i % actors.len()];
         let t0 = Instant::now();
-        let started = desk.start_verification(actor, id, Channel::Sms, true).expect("start");
+        let started = desk.start_verification(actor, id, Channel::SMS, true).expect("start");
         core_time += t0.elapsed();
         let code = desk
             .with_store(|s| outbox::get(s.conn(), &desk.engine().secrets, started.outbox_id))

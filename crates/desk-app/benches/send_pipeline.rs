@@ -18,7 +18,7 @@ use std::time::{Duration as StdDuration, Instant};
 
 use desk_core::clock::ManualClock;
 use desk_core::codes::SeededRandom;
-use desk_core::contact::Channel;
+use desk_core::channel::Channel;
 use desk_delivery::admin;
 use desk_delivery::credentials::{GmailInput, TwilioInput};
 use desk_delivery::settings::SmtpTls;
@@ -106,8 +106,8 @@ fn bench_desk(keyring: &Keyring, tag: &str, channel: Channel) -> Bench {
             let input = PersonInput {
                 display_name: format!("Bench Patient {i:03}"),
                 entity_type: Some(EntityType::Patient),
-                phone: (channel != Channel::Email).then(|| format!("+9198{:08}", 40_000_000 + i)),
-                email: (channel == Channel::Email).then(|| format!("bench-{tag}-{i:03}@patients.skinspire.test")),
+                phone: (channel != Channel::EMAIL).then(|| format!("+9198{:08}", 40_000_000 + i)),
+                email: (channel == Channel::EMAIL).then(|| format!("bench-{tag}-{i:03}@patients.skinspire.test")),
                 preferred_language: Some("en".into()),
             };
             desk.add_person("admin", &input).expect("add person").user_id
@@ -189,7 +189,7 @@ async fn pipeline_burst(b: &Bench, channel: Channel) -> StdDuration {
 /// The email the pipeline sends, rendered the same way (same template, language, lengths).
 fn sample_email(desk: &Desk) -> templates::Rendered {
     desk.with_store(|s| {
-        templates::render(s.conn(), Channel::Email, "en", &templates::Vars {
+        templates::render(s.conn(), Channel::EMAIL, "en", &templates::Vars {
             code: "493817",
             clinic_name: "Skinspire Clinic",
             person_name: "Bench Patient 000",
@@ -201,7 +201,7 @@ fn sample_email(desk: &Desk) -> templates::Rendered {
 
 fn sample_sms(desk: &Desk) -> String {
     desk.with_store(|s| {
-        templates::render(s.conn(), Channel::Sms, "en", &templates::Vars {
+        templates::render(s.conn(), Channel::SMS, "en", &templates::Vars {
             code: "493817",
             clinic_name: "Skinspire Clinic",
             person_name: "Bench Patient 000",
@@ -281,34 +281,34 @@ fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     rt.block_on(async {
         // Email. Baselines first and last would be fairer still; one each keeps the run short.
-        let a = bench_desk(&keyring, "tick", Channel::Email);
+        let a = bench_desk(&keyring, "tick", Channel::EMAIL);
         configure_gmail(&a.desk, &s);
         let email = sample_email(&a.desk);
         let bare_email = bare_lettre(&s, &email).await;
-        let email_tick = pipeline_per_message(&a, Channel::Email).await;
+        let email_tick = pipeline_per_message(&a, Channel::EMAIL).await;
         drop(a);
-        let b = bench_desk(&keyring, "burst", Channel::Email);
+        let b = bench_desk(&keyring, "burst", Channel::EMAIL);
         configure_gmail(&b.desk, &s);
-        let email_burst = pipeline_burst(&b, Channel::Email).await;
+        let email_burst = pipeline_burst(&b, Channel::EMAIL).await;
         drop(b);
 
         // SMS through Twilio's contract.
-        let c = bench_desk(&keyring, "tick", Channel::Sms);
+        let c = bench_desk(&keyring, "tick", Channel::SMS);
         configure_twilio(&c.desk, &s);
         let sms = sample_sms(&c.desk);
         let bare_sms = bare_reqwest(&s, &sms).await;
-        let sms_tick = pipeline_per_message(&c, Channel::Sms).await;
+        let sms_tick = pipeline_per_message(&c, Channel::SMS).await;
         drop(c);
-        let d = bench_desk(&keyring, "burst", Channel::Sms);
+        let d = bench_desk(&keyring, "burst", Channel::SMS);
         configure_twilio(&d.desk, &s);
-        let sms_burst = pipeline_burst(&d, Channel::Sms).await;
+        let sms_burst = pipeline_burst(&d, Channel::SMS).await;
         drop(d);
         // What the keyring costs per tick: the same run with the credentials in memory.
         let sms_tick_mock = if system {
             let mock = Keyring::with_store(keyring_core::mock::Store::new().expect("mock"), "mock");
-            let e = bench_desk(&mock, "tick-mock", Channel::Sms);
+            let e = bench_desk(&mock, "tick-mock", Channel::SMS);
             configure_twilio(&e.desk, &s);
-            Some(pipeline_per_message(&e, Channel::Sms).await)
+            Some(pipeline_per_message(&e, Channel::SMS).await)
         } else {
             None
         };

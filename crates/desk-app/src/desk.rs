@@ -5,7 +5,8 @@ use std::sync::{Arc, Mutex};
 
 use desk_core::clock::{ts, Clock, SystemClock};
 use desk_core::codes::{CodeSecrets, OsRandom, RandomSource};
-use desk_core::contact::{Channel, CodeType};
+use desk_core::channel::Channel;
+use desk_core::contact::CodeType;
 use desk_core::error::{Error, Result};
 use desk_core::events::{self, AuditFilter, Event};
 use desk_core::outbox::{self, OutboxEntry};
@@ -91,8 +92,22 @@ impl Desk {
     }
 
     /// Open with an injected clock and random source (tests, benchmarks).
-    #[tracing::instrument(skip_all, fields(data_dir = %paths.data_dir.display()))]
     pub fn open_with(paths: AppPaths, keyring: Keyring, clock: Arc<dyn Clock>, rng: Arc<dyn RandomSource>) -> Result<Self> {
+        Self::open_with_providers(paths, keyring, clock, rng, desk_delivery::registry::registrations())
+    }
+
+    /// As [`Desk::open_with`], sending through these providers (the built-in ones and, in a
+    /// test, its own: a new channel needs nothing else).
+    #[tracing::instrument(skip_all, fields(data_dir = %paths.data_dir.display()))]
+    pub fn open_with_providers(
+        paths: AppPaths,
+        keyring: Keyring,
+        clock: Arc<dyn Clock>,
+        rng: Arc<dyn RandomSource>,
+        providers: Vec<desk_delivery::provider::Registration>,
+    ) -> Result<Self> {
+        // Registered before the store opens, so their channels are recorded as storable.
+        let hub = Arc::new(Hub::with_registrations(providers));
         paths.ensure()?;
         let store = Store::open(&paths.db_file)?;
         let device_id = store.device_id()?;
@@ -105,7 +120,7 @@ impl Desk {
             secrets: secrets.clone(),
             device_id: device_id.clone(),
             keyring: keyring.clone(),
-            hub: Arc::new(Hub::default()),
+            hub,
         };
         let engine = Engine::new(clock, rng, secrets, device_id);
         Ok(Desk { paths, db, keyring, engine, delivery, session: Mutex::new(None) })

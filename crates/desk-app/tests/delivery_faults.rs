@@ -3,7 +3,8 @@
 
 mod common;
 
-use desk_core::contact::{Channel, CodeType};
+use desk_core::channel::Channel;
+use desk_core::contact::CodeType;
 use desk_delivery::worker;
 use desk_core::secrets::Keyring;
 use secrecy::SecretString;
@@ -83,7 +84,7 @@ async fn whatsapp_is_sent_in_twilios_form_and_polled_to_delivered() {
         .mount(&server).await;
     let t = twilio_desk(&server, None).await;
     let mut updates = t.desk.delivery().subscribe();
-    let (_, outbox) = start(&t, Channel::Whatsapp).await;
+    let (_, outbox) = start(&t, Channel::WHATSAPP).await;
     worker::tick(t.desk.ctx()).await.expect("tick");
     assert_eq!(status_of(&t, outbox).0, "sent");
     let u = updates.try_recv().expect("update");
@@ -111,7 +112,7 @@ async fn an_approved_template_goes_by_content_sid_with_the_code_as_its_only_vari
     let server = MockServer::start().await;
     Mock::given(method("POST")).respond_with(created("SM2")).mount(&server).await;
     let t = twilio_desk(&server, Some("HX0123456789abcdef0123456789abcdef")).await;
-    let (_, outbox) = start(&t, Channel::Whatsapp).await;
+    let (_, outbox) = start(&t, Channel::WHATSAPP).await;
     let code = t.code_in(outbox);
     worker::tick(t.desk.ctx()).await.expect("tick");
     let body = &create_bodies(&server).await[0];
@@ -128,7 +129,7 @@ async fn not_on_whatsapp_falls_back_to_sms_with_the_same_code() {
         Mock::given(method("POST")).respond_with(created("SMsms")).mount(&server).await;
         let t = twilio_desk(&server, None).await;
         let mut updates = t.desk.delivery().subscribe();
-        let (id, outbox) = start(&t, Channel::Whatsapp).await;
+        let (id, outbox) = start(&t, Channel::WHATSAPP).await;
         let the_code = t.code_in(outbox);
         worker::tick(t.desk.ctx()).await.expect("tick");
         let r = rows(&t);
@@ -136,7 +137,7 @@ async fn not_on_whatsapp_falls_back_to_sms_with_the_same_code() {
         assert_eq!((r[0].1.as_str(), r[0].2.as_str()), ("whatsapp", "failed"));
         assert_eq!((r[1].1.as_str(), r[1].2.as_str()), ("sms", "sent"), "{code}");
         let u = updates.try_recv().expect("fallback update");
-        assert_eq!(u.fallback_channel, Some(Channel::Sms));
+        assert_eq!(u.fallback_channel, Some(Channel::SMS));
         assert!(u.message.as_deref().unwrap_or("").contains("Sending by SMS instead"), "{code}: {u:?}");
         let sms = &create_bodies(&server).await[1];
         assert!(sms.contains("To=%2B919845012345") && sms.contains("From=%2B15005550006"), "{sms}");
@@ -153,7 +154,7 @@ async fn fallback_follows_the_admins_channel_order() {
     let t = twilio_desk(&server, None).await;
     t.set(json!({"channel_order": ["sms", "whatsapp", "email"]}));
     let mut updates = t.desk.delivery().subscribe();
-    let (_, outbox) = start(&t, Channel::Whatsapp).await;
+    let (_, outbox) = start(&t, Channel::WHATSAPP).await;
     worker::tick(t.desk.ctx()).await.expect("tick");
     assert_eq!(rows(&t).len(), 1, "SMS comes before WhatsApp in this order: nothing after it");
     assert_eq!(status_of(&t, outbox), ("failed".into(), Some("63003".into())));
@@ -175,7 +176,7 @@ async fn busy_and_server_errors_retry_with_backoff_then_succeed() {
         Mock::given(method("POST")).respond_with(fault).up_to_n_times(1).mount(&server).await;
         Mock::given(method("POST")).respond_with(created("SMok")).mount(&server).await;
         let t = twilio_desk(&server, None).await;
-        let (_, outbox) = start(&t, Channel::Sms).await;
+        let (_, outbox) = start(&t, Channel::SMS).await;
         worker::tick(t.desk.ctx()).await.expect("tick");
         assert_eq!(status_of(&t, outbox).0, "queued", "{status}: waits to retry");
         let next: String = t.desk.with_store(|s| Ok(s.conn().query_row("SELECT next_attempt_at FROM outbox WHERE id = ?1", [outbox], |r| r.get(0))?)).expect("q");
@@ -199,7 +200,7 @@ async fn retries_stop_when_the_code_expires() {
     let server = MockServer::start().await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
     let t = twilio_desk(&server, None).await;
-    let (_, outbox) = start(&t, Channel::Sms).await;
+    let (_, outbox) = start(&t, Channel::SMS).await;
     for _ in 0..40 {
         worker::tick(t.desk.ctx()).await.expect("tick");
         t.clock.advance(Duration::seconds(30));
@@ -220,7 +221,7 @@ async fn handset_unreachable_after_sending_is_retried() {
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({"sid": "SMfirst", "status": "undelivered", "error_code": code})))
             .mount(&server).await;
         let t = twilio_desk(&server, None).await;
-        let (_, outbox) = start(&t, Channel::Sms).await;
+        let (_, outbox) = start(&t, Channel::SMS).await;
         worker::tick(t.desk.ctx()).await.expect("send");
         t.clock.advance(Duration::seconds(5));
         worker::tick(t.desk.ctx()).await.expect("poll");
@@ -245,7 +246,7 @@ async fn permanent_failures_stop_with_a_reason_in_plain_words() {
         Mock::given(method("POST")).respond_with(error(http, code)).mount(&server).await;
         let t = twilio_desk(&server, None).await;
         let mut updates = t.desk.delivery().subscribe();
-        let (id, outbox) = start(&t, Channel::Sms).await;
+        let (id, outbox) = start(&t, Channel::SMS).await;
         worker::tick(t.desk.ctx()).await.expect("tick");
         assert_eq!(status_of(&t, outbox), ("failed".into(), Some(code.to_string())));
         let u = updates.try_recv().expect("update");
@@ -273,7 +274,7 @@ async fn whatsapp_not_delivered_in_time_falls_back_to_sms() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"sid": "SMwa", "status": "sent"})))
         .mount(&server).await;
     let t = twilio_desk(&server, None).await;
-    let (_, outbox) = start(&t, Channel::Whatsapp).await;
+    let (_, outbox) = start(&t, Channel::WHATSAPP).await;
     worker::tick(t.desk.ctx()).await.expect("send");
     t.clock.advance(Duration::seconds(30));
     worker::tick(t.desk.ctx()).await.expect("poll: still sent");
@@ -320,7 +321,7 @@ async fn no_network_queues_as_offline_and_sends_when_it_returns() {
     let t = twilio_desk(&server, None).await;
     t.set(json!({"twilio_base_url": dead_url}));
     let mut updates = t.desk.delivery().subscribe();
-    let (_, outbox) = start(&t, Channel::Sms).await;
+    let (_, outbox) = start(&t, Channel::SMS).await;
     worker::tick(t.desk.ctx()).await.expect("tick");
     assert_eq!(status_of(&t, outbox), ("queued".into(), Some("offline".into())));
     let u = updates.try_recv().expect("update");
@@ -336,7 +337,7 @@ async fn no_network_queues_as_offline_and_sends_when_it_returns() {
 #[tokio::test]
 async fn with_nothing_configured_messages_go_to_the_demo_outbox() {
     let t = common::desk();
-    let (id, outbox) = start(&t, Channel::Email).await;
+    let (id, outbox) = start(&t, Channel::EMAIL).await;
     let code = t.code_in(outbox);
     worker::tick(t.desk.ctx()).await.expect("tick");
     let demo = t.desk.delivery().demo_messages();
@@ -353,7 +354,7 @@ async fn a_send_interrupted_by_a_crash_is_never_repeated() {
     let server = MockServer::start().await;
     Mock::given(method("POST")).respond_with(created("SMx")).mount(&server).await;
     let t = twilio_desk(&server, None).await;
-    let (_, outbox) = start(&t, Channel::Sms).await;
+    let (_, outbox) = start(&t, Channel::SMS).await;
     // What a crash mid-send leaves behind: the row claimed as sending.
     t.desk.with_store(|s| Ok(s.conn().execute("UPDATE outbox SET status = 'sending' WHERE id = ?1", [outbox])?)).expect("claim");
     let t = t.reopen();
@@ -366,10 +367,10 @@ async fn a_send_interrupted_by_a_crash_is_never_repeated() {
 #[tokio::test]
 async fn old_finished_messages_are_pruned_and_waiting_ones_kept() {
     let t = common::desk();
-    let (_, sent) = start(&t, Channel::Email).await;
+    let (_, sent) = start(&t, Channel::EMAIL).await;
     worker::tick(t.desk.ctx()).await.expect("demo send");
     let other = t.add("Rahul Verma", "99001 23456", "rahul@gmail.com");
-    let waiting = t.desk.start_verification("r", &other, Channel::Email, true).expect("start").outbox_id;
+    let waiting = t.desk.start_verification("r", &other, Channel::EMAIL, true).expect("start").outbox_id;
     t.clock.advance(Duration::days(1));
     assert_eq!(t.desk.prune_outbox().expect("prune"), 0, "kept for two days: they feed the limits");
     t.clock.advance(Duration::days(2));
@@ -388,7 +389,7 @@ async fn without_a_keyring_the_desk_still_verifies_in_demo_mode_and_says_why() {
         .add_person("r", &desk_core::people::PersonInput { display_name: "Priya".into(), email: Some("priya@gmail.com".into()), ..Default::default() })
         .expect("add")
         .user_id;
-    let started = desk.start_verification("r", &id, Channel::Email, true).expect("codes still issue");
+    let started = desk.start_verification("r", &id, Channel::EMAIL, true).expect("codes still issue");
     worker::tick(desk.ctx()).await.expect("tick");
     let demo = desk.delivery().demo_messages();
     assert_eq!(demo.len(), 1, "the message is in the demo outbox");

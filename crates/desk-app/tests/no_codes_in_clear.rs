@@ -3,7 +3,8 @@
 
 mod common;
 
-use desk_core::contact::{Channel, CodeType};
+use desk_core::channel::Channel;
+use desk_core::contact::CodeType;
 use time::Duration;
 
 fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
@@ -35,7 +36,7 @@ fn no_code_is_ever_written_in_clear() {
 
     let mut codes = Vec::new();
     for (i, id) in people.iter().enumerate() {
-        let channel = [Channel::Whatsapp, Channel::Sms, Channel::Email][i % 3];
+        let channel = [Channel::WHATSAPP, Channel::SMS, Channel::EMAIL][i % 3];
         let started = t.desk.start_verification("reception1", id, channel, true).expect("start");
         let code = t.code_in(started.outbox_id);
         codes.push(code.clone());

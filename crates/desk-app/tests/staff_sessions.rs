@@ -2,7 +2,8 @@
 
 mod common;
 
-use desk_core::contact::{Channel, CodeType};
+use desk_core::channel::Channel;
+use desk_core::contact::CodeType;
 use desk_app::FirstAdmin;
 use desk_core::events::AuditFilter;
 use desk_core::staff::{NewStaff, Role};
@@ -78,9 +79,9 @@ fn the_audit_log_filters_and_exports_csv() {
     t.desk.sign_in("asha.admin", "admin-passphrase").expect("admin");
     let a = t.add("Priya Sharma", "98450 12345", "priya@gmail.com");
     let b = t.add("Rahul Verma", "99001 23456", "");
-    let s = t.desk.start_verification("asha.admin", &a, Channel::Sms, true).expect("start");
+    let s = t.desk.start_verification("asha.admin", &a, Channel::SMS, true).expect("start");
     let _ = t.desk.check_code("asha.admin", &a, CodeType::Phone, &common::TestDesk::wrong(&t.code_in(s.outbox_id)));
-    t.desk.start_verification("latha.k", &b, Channel::Whatsapp, true).expect("start");
+    t.desk.start_verification("latha.k", &b, Channel::WHATSAPP, true).expect("start");
 
     let all = t.desk.audit(&AuditFilter::default()).expect("audit");
     assert_eq!(all.len(), 3);
@@ -156,7 +157,7 @@ fn audit_dates_are_the_desks_local_days() {
         .add_person("asha.admin", &desk_core::people::PersonInput { display_name: "P".into(), phone: Some("98450 12345".into()), ..Default::default() })
         .expect("add")
         .user_id;
-    desk.start_verification("asha.admin", &id, Channel::Sms, true).expect("start");
+    desk.start_verification("asha.admin", &id, Channel::SMS, true).expect("start");
     let day = |d: &str| AuditFilter { from: Some(d.into()), to: Some(d.into()), ..Default::default() };
     assert_eq!(desk.audit(&day("2026-11-25")).expect("audit").len(), 1, "25 Nov, local");
     assert!(desk.audit(&day("2026-11-24")).expect("audit").is_empty());

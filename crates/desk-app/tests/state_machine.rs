@@ -9,7 +9,8 @@ mod common;
 
 use std::collections::HashMap;
 
-use desk_core::contact::{Channel, CodeType};
+use desk_core::channel::Channel;
+use desk_core::contact::CodeType;
 use desk_core::Error;
 use proptest::prelude::*;
 use time::{Duration, OffsetDateTime};
@@ -25,7 +26,7 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     let person = 0usize..3;
-    let channel = prop_oneof![Just(Channel::Whatsapp), Just(Channel::Sms), Just(Channel::Email)];
+    let channel = prop_oneof![Just(Channel::WHATSAPP), Just(Channel::SMS), Just(Channel::EMAIL)];
     let code_type = prop_oneof![Just(CodeType::Phone), Just(CodeType::Email)];
     prop_oneof![
         3 => (person.clone(), channel).prop_map(|(person, channel)| Op::Send { person, channel }),

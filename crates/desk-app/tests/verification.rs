@@ -4,7 +4,8 @@
 mod common;
 
 use common::{desk, TestDesk};
-use desk_core::contact::{Channel, CodeType};
+use desk_core::channel::Channel;
+use desk_core::contact::CodeType;
 use desk_core::verify::ContactStatus;
 use desk_core::{Error, ErrorCode, PublicError};
 use time::Duration;
@@ -13,7 +14,7 @@ use time::Duration;
 fn the_right_code_verifies_once_and_writes_the_clinics_status_shape() {
     let t = desk();
     let id = t.add("Priya Sharma", "98450 12345", "priya@gmail.com");
-    let started = t.desk.start_verification("reception1", &id, Channel::Whatsapp, true).expect("start");
+    let started = t.desk.start_verification("reception1", &id, Channel::WHATSAPP, true).expect("start");
     assert_eq!(started.target_masked, "+91 98••• ••345");
     assert_eq!(started.attempts_left, 3);
     assert_eq!(started.code_length, 6);
@@ -49,7 +50,7 @@ fn the_right_code_verifies_once_and_writes_the_clinics_status_shape() {
 fn wrong_codes_count_down_then_the_code_is_dead() {
     let t = desk();
     let id = t.add("Rahul Verma", "99001 23456", "");
-    let started = t.desk.start_verification("reception1", &id, Channel::Sms, true).expect("start");
+    let started = t.desk.start_verification("reception1", &id, Channel::SMS, true).expect("start");
     let code = t.code_in(started.outbox_id);
     let wrong = TestDesk::wrong(&code);
 
@@ -72,7 +73,7 @@ fn wrong_codes_count_down_then_the_code_is_dead() {
 
     // A new code (after the cooldown) works.
     t.clock.advance(Duration::seconds(31));
-    let again = t.desk.start_verification("reception1", &id, Channel::Sms, true).expect("restart");
+    let again = t.desk.start_verification("reception1", &id, Channel::SMS, true).expect("restart");
     let new_code = t.code_in(again.outbox_id);
     t.desk.check_code("reception1", &id, CodeType::Phone, &new_code).expect("verifies");
 }
@@ -81,7 +82,7 @@ fn wrong_codes_count_down_then_the_code_is_dead() {
 fn a_code_of_the_wrong_shape_costs_no_try() {
     let t = desk();
     let id = t.add("Ananya Iyer", "98860 34567", "");
-    let started = t.desk.start_verification("r", &id, Channel::Sms, true).expect("start");
+    let started = t.desk.start_verification("r", &id, Channel::SMS, true).expect("start");
     for typo in ["12345", "1234567", "12a456", ""] {
         let e = t.desk.check_code("r", &id, CodeType::Phone, typo).expect_err("format");
         assert_eq!(e.user_message(), "The code is 6 digits. Check it and type it again.");
@@ -96,7 +97,7 @@ fn a_code_of_the_wrong_shape_costs_no_try() {
 fn expired_codes_never_verify() {
     let t = desk();
     let id = t.add("Mohammed Irfan", "97400 45678", "irfan.m@outlook.com");
-    let started = t.desk.start_verification("r", &id, Channel::Email, true).expect("start");
+    let started = t.desk.start_verification("r", &id, Channel::EMAIL, true).expect("start");
     assert_eq!(started.target_masked, "i•••••@outlook.com");
     let code = t.code_in(started.outbox_id);
     t.clock.advance(Duration::minutes(10));
@@ -113,10 +114,10 @@ fn expired_codes_never_verify() {
 fn a_new_code_replaces_the_old_one() {
     let t = desk();
     let id = t.add("Sneha Reddy", "90080 67890", "");
-    let first = t.desk.start_verification("r", &id, Channel::Whatsapp, true).expect("start");
+    let first = t.desk.start_verification("r", &id, Channel::WHATSAPP, true).expect("start");
     let old = t.code_in(first.outbox_id);
     t.clock.advance(Duration::seconds(30));
-    let second = t.desk.start_verification("r", &id, Channel::Sms, true).expect("resend");
+    let second = t.desk.start_verification("r", &id, Channel::SMS, true).expect("resend");
     let new = t.code_in(second.outbox_id);
     if old != new {
         let e = t.desk.check_code("r", &id, CodeType::Phone, &old).expect_err("old code");
@@ -129,13 +130,13 @@ fn a_new_code_replaces_the_old_one() {
 fn resends_wait_for_the_cooldown_and_say_when() {
     let t = desk();
     let id = t.add("Arjun Nair", "81230 78901", "");
-    t.desk.start_verification("r", &id, Channel::Sms, true).expect("start");
+    t.desk.start_verification("r", &id, Channel::SMS, true).expect("start");
     t.clock.advance(Duration::seconds(6));
-    let e = t.desk.start_verification("r", &id, Channel::Sms, true).expect_err("cooldown");
+    let e = t.desk.start_verification("r", &id, Channel::SMS, true).expect_err("cooldown");
     assert_eq!(e.code(), ErrorCode::RateLimited);
     assert_eq!(e.user_message(), "A code was sent moments ago. A new one can be sent in 24 seconds.");
     t.clock.advance(Duration::seconds(24));
-    t.desk.start_verification("r", &id, Channel::Sms, true).expect("allowed after 30 s");
+    t.desk.start_verification("r", &id, Channel::SMS, true).expect("allowed after 30 s");
     assert_eq!(t.event_kinds(&id), ["issued", "send_refused", "issued"]);
 }
 
@@ -144,10 +145,10 @@ fn at_most_five_sends_per_target_in_ten_minutes_and_new_codes_do_not_reset_it() 
     let t = desk();
     let id = t.add("Kavya Gowda", "96860 89012", "");
     for _ in 0..5 {
-        t.desk.start_verification("r", &id, Channel::Sms, true).expect("within the limit");
+        t.desk.start_verification("r", &id, Channel::SMS, true).expect("within the limit");
         t.clock.advance(Duration::seconds(31));
     }
-    let e = t.desk.start_verification("r", &id, Channel::Whatsapp, true).expect_err("sixth refused");
+    let e = t.desk.start_verification("r", &id, Channel::WHATSAPP, true).expect_err("sixth refused");
     match &e {
         Error::RateLimited { retry_at, now, .. } => {
             // The first send was at 04:30:00; it leaves the window at 04:40:00.
@@ -158,9 +159,9 @@ fn at_most_five_sends_per_target_in_ten_minutes_and_new_codes_do_not_reset_it() 
     assert!(e.user_message().starts_with("Too many codes have gone to this contact."), "{}", e.user_message());
     // The limit is per target: another person with the same number is also refused.
     let twin = t.add("Kavya's mother", "96860 89012", "");
-    assert!(t.desk.start_verification("r", &twin, Channel::Sms, true).is_err());
+    assert!(t.desk.start_verification("r", &twin, Channel::SMS, true).is_err());
     t.clock.advance(Duration::minutes(10));
-    t.desk.start_verification("r", &id, Channel::Sms, true).expect("window moved on");
+    t.desk.start_verification("r", &id, Channel::SMS, true).expect("window moved on");
 }
 
 #[test]
@@ -168,16 +169,16 @@ fn per_staff_per_desk_and_daily_caps_apply() {
     let t = desk();
     t.set(serde_json::json!({"max_sends_per_staff_per_hour": 2, "max_sends_per_desk_per_hour": 3, "max_sends_per_day": 4}));
     let ids: Vec<_> = (0..6).map(|i| t.add(&format!("Person {i}"), &format!("98450 1000{i}"), "")).collect();
-    t.desk.start_verification("alice", &ids[0], Channel::Sms, true).expect("1");
-    t.desk.start_verification("alice", &ids[1], Channel::Sms, true).expect("2");
-    let e = t.desk.start_verification("alice", &ids[2], Channel::Sms, true).expect_err("staff cap");
+    t.desk.start_verification("alice", &ids[0], Channel::SMS, true).expect("1");
+    t.desk.start_verification("alice", &ids[1], Channel::SMS, true).expect("2");
+    let e = t.desk.start_verification("alice", &ids[2], Channel::SMS, true).expect_err("staff cap");
     assert!(e.user_message().starts_with("You have sent the most codes allowed in an hour."), "{}", e.user_message());
-    t.desk.start_verification("bob", &ids[2], Channel::Sms, true).expect("bob may");
-    let e = t.desk.start_verification("carol", &ids[3], Channel::Sms, true).expect_err("desk cap");
+    t.desk.start_verification("bob", &ids[2], Channel::SMS, true).expect("bob may");
+    let e = t.desk.start_verification("carol", &ids[3], Channel::SMS, true).expect_err("desk cap");
     assert!(e.user_message().starts_with("This desk has sent the most codes allowed in an hour."));
     t.clock.advance(Duration::hours(1));
-    t.desk.start_verification("carol", &ids[3], Channel::Sms, true).expect("next hour");
-    let e = t.desk.start_verification("dave", &ids[4], Channel::Sms, true).expect_err("daily cap");
+    t.desk.start_verification("carol", &ids[3], Channel::SMS, true).expect("next hour");
+    let e = t.desk.start_verification("dave", &ids[4], Channel::SMS, true).expect_err("daily cap");
     // 4 sent since 04:30 UTC; the first leaves the 24 h window at 04:30 UTC tomorrow.
     assert_eq!(e.user_message(), "This desk has reached its daily limit of codes. The next one can be sent at 04:30.");
 }
@@ -186,9 +187,9 @@ fn per_staff_per_desk_and_daily_caps_apply() {
 fn limits_survive_a_restart() {
     let t = desk();
     let id = t.add("Vikram Singh", "98100 90123", "");
-    t.desk.start_verification("r", &id, Channel::Sms, true).expect("start");
+    t.desk.start_verification("r", &id, Channel::SMS, true).expect("start");
     let t = t.reopen();
-    let e = t.desk.start_verification("r", &id, Channel::Sms, true).expect_err("still cooling down");
+    let e = t.desk.start_verification("r", &id, Channel::SMS, true).expect_err("still cooling down");
     assert_eq!(e.code(), ErrorCode::RateLimited);
 }
 
@@ -196,7 +197,7 @@ fn limits_survive_a_restart() {
 fn codes_issued_before_a_restart_still_verify() {
     let t = desk();
     let id = t.add("Deepa Menon", "94470 01234", "");
-    let started = t.desk.start_verification("r", &id, Channel::Sms, true).expect("start");
+    let started = t.desk.start_verification("r", &id, Channel::SMS, true).expect("start");
     let code = t.code_in(started.outbox_id);
     let t = t.reopen();
     t.desk.check_code("r", &id, CodeType::Phone, &code).expect("the pepper persisted in the keyring");
@@ -206,7 +207,7 @@ fn codes_issued_before_a_restart_still_verify() {
 fn a_changed_contact_needs_verifying_again() {
     let t = desk();
     let id = t.add("Suresh Kumar", "99860 11223", "suresh@gmail.com");
-    let s = t.desk.start_verification("r", &id, Channel::Sms, true).expect("start");
+    let s = t.desk.start_verification("r", &id, Channel::SMS, true).expect("start");
     let code = t.code_in(s.outbox_id);
     t.desk.check_code("r", &id, CodeType::Phone, &code).expect("verified");
 
@@ -231,7 +232,7 @@ fn a_changed_contact_needs_verifying_again() {
 fn changing_a_contact_cancels_a_code_in_flight() {
     let t = desk();
     let id = t.add("Fatima Begum", "88840 22334", "fatima@gmail.com");
-    let s = t.desk.start_verification("r", &id, Channel::Email, true).expect("start");
+    let s = t.desk.start_verification("r", &id, Channel::EMAIL, true).expect("start");
     let code = t.code_in(s.outbox_id);
     let input = desk_core::people::PersonInput {
         display_name: "Fatima Begum".into(),
@@ -249,7 +250,7 @@ fn a_verification_older_than_its_validity_shows_as_expired() {
     let t = desk();
     t.set(serde_json::json!({"verification_validity_months": 6}));
     let id = t.add("Karthik S", "98410 33445", "");
-    let s = t.desk.start_verification("r", &id, Channel::Sms, true).expect("start");
+    let s = t.desk.start_verification("r", &id, Channel::SMS, true).expect("start");
     t.desk.check_code("r", &id, CodeType::Phone, &t.code_in(s.outbox_id)).expect("verified");
     t.clock.advance(Duration::days(180));
     assert!(matches!(t.desk.person(&id).expect("p").phone_status, ContactStatus::Verified { .. }));
@@ -264,15 +265,15 @@ fn a_verification_older_than_its_validity_shows_as_expired() {
 fn bad_targets_get_specific_errors() {
     let t = desk();
     let landline = t.add("Clinic Landline", "080 2222 3333", "");
-    let e = t.desk.start_verification("r", &landline, Channel::Whatsapp, true).expect_err("landline");
+    let e = t.desk.start_verification("r", &landline, Channel::WHATSAPP, true).expect_err("landline");
     assert_eq!(e.code(), ErrorCode::InvalidContact);
     assert!(e.user_message().contains("landline"), "{}", e.user_message());
 
     let no_email = t.add("No Email", "98450 12399", "");
-    let e = t.desk.start_verification("r", &no_email, Channel::Email, true).expect_err("no email");
+    let e = t.desk.start_verification("r", &no_email, Channel::EMAIL, true).expect_err("no email");
     assert_eq!(e.user_message(), "There is no email address for this person. Add one first (Edit contact).");
 
-    let e = t.desk.start_verification("r", "nobody", Channel::Sms, true).expect_err("unknown");
+    let e = t.desk.start_verification("r", "nobody", Channel::SMS, true).expect_err("unknown");
     assert_eq!(e.code(), ErrorCode::PersonNotFound);
 
     for (phone, email) in [("12345", ""), ("", "priya@gmail"), ("", "")] {
@@ -318,7 +319,7 @@ fn search_finds_people_by_any_part_of_name_phone_or_email() {
 fn no_code_goes_out_without_consent() {
     let t = desk();
     let id = t.add("Divya Pillai", "94950 88990", "");
-    let e = t.desk.start_verification("r", &id, Channel::Sms, false).expect_err("needs consent");
+    let e = t.desk.start_verification("r", &id, Channel::SMS, false).expect_err("needs consent");
     assert_eq!(e.code(), ErrorCode::ConsentRequired);
     assert!(t.event_kinds(&id).is_empty(), "nothing issued, nothing logged as sent");
 }

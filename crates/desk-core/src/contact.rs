@@ -62,44 +62,6 @@ impl CodeType {
     }
 }
 
-/// How a code travels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::EnumIter)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Channel {
-    Whatsapp,
-    Sms,
-    Email,
-}
-
-crate::sql_text!(Channel);
-
-impl Channel {
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        s.parse().ok()
-    }
-
-    pub fn code_type(self) -> CodeType {
-        match self {
-            Channel::Whatsapp | Channel::Sms => CodeType::Phone,
-            Channel::Email => CodeType::Email,
-        }
-    }
-
-    /// Words for people: "WhatsApp", "SMS", "email".
-    pub fn label(self) -> &'static str {
-        match self {
-            Channel::Whatsapp => "WhatsApp",
-            Channel::Sms => "SMS",
-            Channel::Email => "email",
-        }
-    }
-}
-
 fn parse_phone(raw: &str) -> Result<PhoneNumber, ContactError> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {

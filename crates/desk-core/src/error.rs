@@ -53,7 +53,7 @@ pub enum Error {
     PersonInactive,
 
     #[error("person has no contact for {channel:?}")]
-    NoContact { channel: crate::contact::Channel },
+    NoContact { channel: crate::channel::Channel },
 
     #[error("no code in progress")]
     NoCodeInProgress,

@@ -6,7 +6,9 @@
 
 // Lowest first (layers.toml): each module imports only those above it in this list.
 pub mod clock;
+pub mod language;
 pub mod contact;
+pub mod channel;
 pub mod secrets;
 pub mod error;
 pub mod paths;

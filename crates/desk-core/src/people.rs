@@ -11,7 +11,7 @@ use crate::clock::ts;
 use crate::contact::{self, CodeType};
 use crate::error::{Error, Result};
 use crate::events::{self, EventKind, NewEvent, Outcome};
-use crate::settings::LANGUAGES;
+use crate::language;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString)]
 #[serde(rename_all = "snake_case")]
@@ -122,7 +122,7 @@ fn clean(input: &PersonInput) -> Result<Clean> {
         return Err(Error::InvalidInput("Give at least a phone number or an email address.".into()));
     }
     let language = match input.preferred_language.as_deref().filter(|l| !l.is_empty()) {
-        Some(l) if LANGUAGES.contains(&l) => Some(l.to_owned()),
+        Some(l) if language::is_shipped(l) => Some(l.to_owned()),
         Some(l) => return Err(Error::InvalidInput(format!("The desk has no messages in language “{l}”."))),
         None => None,
     };

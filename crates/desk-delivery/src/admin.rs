@@ -2,7 +2,8 @@
 //! secrets), "send test message", and health. This module owns the `channel_health` table.
 
 use desk_core::clock::ts;
-use desk_core::contact::{self, Channel};
+use desk_core::channel::Channel;
+use desk_core::contact;
 use desk_core::error::{Error, Result};
 use desk_core::events;
 use desk_core::outbox;
@@ -17,7 +18,6 @@ use crate::credentials::{self, CredentialsView, GmailInput, TwilioInput};
 use crate::failure::Failure;
 use crate::gmail::QUOTA_EXHAUSTED;
 use crate::provider::{Built, Quota};
-use crate::registry::registrations;
 use crate::settings::DeliverySettings;
 use crate::worker::quota;
 
@@ -39,9 +39,9 @@ impl Provider {
 
     fn channel(self) -> Channel {
         match self {
-            Provider::Gmail => Channel::Email,
-            Provider::TwilioWhatsapp => Channel::Whatsapp,
-            Provider::TwilioSms => Channel::Sms,
+            Provider::Gmail => Channel::EMAIL,
+            Provider::TwilioWhatsapp => Channel::WHATSAPP,
+            Provider::TwilioSms => Channel::SMS,
         }
     }
 }
@@ -104,7 +104,7 @@ pub async fn send_test(ctx: &Context, actor: &str, provider: Provider, to: &str)
         contact::CodeType::Phone => contact::normalize_mobile(to).map_err(Error::from)?,
     };
     // Built afresh, so the test shows what the saved settings and keyring give now.
-    let Some(reg) = registrations().into_iter().find(|r| r.channel == channel) else {
+    let Some(reg) = ctx.hub.registrations().iter().find(|r| r.channel == channel).copied() else {
         return Err(Error::InvalidInput("This desk has no such provider.".into()));
     };
     let outcome: std::result::Result<String, Failure> = match (reg.build)(&core, &ds, &ctx.keyring) {
@@ -149,17 +149,19 @@ pub struct Health {
 }
 
 pub fn health(ctx: &Context) -> Result<Health> {
-    let ds = delivery_settings(ctx)?;
+    let (core, ds) = ctx.settings()?;
     let now = ctx.now();
     // The keyring is asked outside the store lock: it may take seconds to answer.
     let credentials = credentials::view(&ds, &ctx.keyring);
     let keyring = ctx.keyring.probe();
-    let demo_mode = credentials.demo_mode();
-    let usable_channels = credentials.usable_channels();
+    // The worker's own providers, so the health view shows the rule the worker sends by.
+    let providers = ctx.hub.providers.get(&core, &ds, &ctx.keyring);
+    let demo_mode = providers.demo;
+    let usable_channels = providers.usable_channels();
     let gmail_quota = Quota { daily_limit: ds.gmail_daily_limit, exhausted_code: QUOTA_EXHAUSTED };
     ctx.db.with(|s| {
         let conn = s.conn();
-        let state = quota::state(conn, Channel::Email, &gmail_quota, now)?;
+        let state = quota::state(conn, Channel::EMAIL, &gmail_quota, now)?;
         let mut stmt = conn.prepare("SELECT provider, ok, message, tested_at FROM channel_health ORDER BY provider")?;
         let last_tests = stmt
             .query_map([], |r| Ok(TestResult { provider: r.get(0)?, ok: r.get(1)?, message: r.get(2)?, tested_at: r.get(3)? }))?

@@ -53,16 +53,26 @@ pub struct Hub {
 
 impl Default for Hub {
     fn default() -> Self {
-        Hub {
-            wake: Notify::new(),
-            updates: broadcast::channel(256).0,
-            demo: Mutex::new(VecDeque::new()),
-            providers: Default::default(),
-        }
+        Hub::with_registrations(crate::registry::registrations())
     }
 }
 
 impl Hub {
+    /// A hub for these providers (the built-in ones and, say, a test's own); their channels are
+    /// registered so their messages can be stored.
+    pub fn with_registrations(registrations: Vec<crate::provider::Registration>) -> Self {
+        Hub {
+            wake: Notify::new(),
+            updates: broadcast::channel(256).0,
+            demo: Mutex::new(VecDeque::new()),
+            providers: ProviderCache::new(registrations),
+        }
+    }
+
+    pub fn registrations(&self) -> &[crate::provider::Registration] {
+        self.providers.registrations()
+    }
+
     pub fn subscribe(&self) -> broadcast::Receiver<DeliveryUpdate> {
         self.updates.subscribe()
     }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
-use desk_core::contact::{self, Channel};
+use desk_core::contact;
 use desk_core::error::{Error, Result};
 use desk_core::secrets::{Keyring, SecretsError};
 
@@ -260,31 +260,6 @@ pub struct CredentialsView {
     pub keyring_problem: Option<String>,
 }
 
-impl CredentialsView {
-    /// Nothing set up: every message goes to the demo outbox.
-    pub fn demo_mode(&self) -> bool {
-        !self.gmail_configured && !self.twilio_configured
-    }
-
-    /// The channels this desk can send on now: `None` in demo mode (all of them, to the demo
-    /// outbox), otherwise those whose provider and sender are set up.
-    pub fn usable_channels(&self) -> Option<Vec<Channel>> {
-        if self.demo_mode() {
-            return None;
-        }
-        let mut usable = Vec::new();
-        if self.twilio_configured && !self.whatsapp_from.is_empty() {
-            usable.push(Channel::Whatsapp);
-        }
-        if self.twilio_configured && (!self.sms_from.is_empty() || !self.messaging_service_sid.is_empty()) {
-            usable.push(Channel::Sms);
-        }
-        if self.gmail_configured {
-            usable.push(Channel::Email);
-        }
-        Some(usable)
-    }
-}
 
 pub fn view(settings: &DeliverySettings, keyring: &Keyring) -> CredentialsView {
     let gmail = keyring.get(GMAIL_PASSWORD).map(|p| p.is_some());
@@ -301,41 +276,5 @@ pub fn view(settings: &DeliverySettings, keyring: &Keyring) -> CredentialsView {
         messaging_service_sid: settings.twilio_messaging_service_sid.clone(),
         content_sid: settings.twilio_content_sid.clone(),
         keyring_problem,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn only_whatsapp() -> CredentialsView {
-        CredentialsView {
-            gmail_configured: false,
-            gmail_address: String::new(),
-            smtp_host: "smtp.gmail.com".into(),
-            smtp_port: 587,
-            twilio_configured: true,
-            whatsapp_from: "+14155238886".into(),
-            sms_from: String::new(),
-            messaging_service_sid: String::new(),
-            content_sid: String::new(),
-            keyring_problem: None,
-        }
-    }
-
-    #[test]
-    fn only_what_is_set_up_is_usable() {
-        assert_eq!(only_whatsapp().usable_channels(), Some(vec![Channel::Whatsapp]));
-        let mg = CredentialsView { whatsapp_from: String::new(), messaging_service_sid: "MG0123".into(), ..only_whatsapp() };
-        assert_eq!(mg.usable_channels(), Some(vec![Channel::Sms]), "a Messaging Service is an SMS sender");
-        let both = CredentialsView { gmail_configured: true, sms_from: "+15005550006".into(), ..only_whatsapp() };
-        assert_eq!(both.usable_channels(), Some(vec![Channel::Whatsapp, Channel::Sms, Channel::Email]));
-    }
-
-    #[test]
-    fn demo_mode_offers_everything() {
-        let none = CredentialsView { twilio_configured: false, ..only_whatsapp() };
-        assert!(none.demo_mode());
-        assert_eq!(none.usable_channels(), None);
     }
 }

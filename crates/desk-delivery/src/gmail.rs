@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use desk_core::contact::{self, Channel};
+use desk_core::channel::Channel;
+use desk_core::contact;
 use desk_core::secrets::Keyring;
 use desk_core::settings::Settings;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
@@ -21,7 +22,7 @@ use crate::provider::{Built, Outgoing, Provider, Quota, Registration};
 use crate::settings::{DeliverySettings, SmtpTls};
 
 /// Email through Gmail SMTP, made when the address is set and the app password is in the keyring.
-pub const REGISTRATION: Registration = Registration { channel: Channel::Email, name: "gmail", build };
+pub const REGISTRATION: Registration = Registration { channel: Channel::EMAIL, name: "gmail", build };
 
 fn build(core: &Settings, ds: &DeliverySettings, keyring: &Keyring) -> Built {
     match crate::credentials::smtp_config(ds, &core.clinic_name, keyring) {
@@ -69,7 +70,7 @@ impl Provider for GmailSmtp {
     }
 
     fn channel(&self) -> Channel {
-        Channel::Email
+        Channel::EMAIL
     }
 
     async fn send(&self, m: &Outgoing<'_>) -> Result<String, Failure> {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use desk_core::contact::Channel;
+use desk_core::channel::Channel;
 use desk_core::secrets::Keyring;
 use desk_core::settings::Settings;
 

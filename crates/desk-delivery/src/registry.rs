@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use desk_core::contact::Channel;
+use desk_core::channel::Channel;
 use desk_core::secrets::Keyring;
 use desk_core::settings::Settings;
 
@@ -21,9 +21,9 @@ use crate::settings::DeliverySettings;
 /// Every provider this build knows, in no particular order: one line each.
 pub fn registrations() -> Vec<Registration> {
     vec![
-        crate::gmail::REGISTRATION,
         crate::twilio::WHATSAPP_REGISTRATION,
         crate::twilio::SMS_REGISTRATION,
+        crate::gmail::REGISTRATION,
     ]
 }
 
@@ -32,10 +32,11 @@ pub struct Providers {
     ready: HashMap<Channel, Arc<dyn Provider>>,
     /// Why a channel that is set up can't be used (e.g. a setting the client refuses).
     unusable: HashMap<Channel, Failure>,
-    /// Nothing is configured at all: every message goes to the demo outbox
-    /// ([`CredentialsView::demo_mode`](crate::credentials::CredentialsView::demo_mode), the one
-    /// rule the health view also shows).
+    /// Nothing is configured at all: every message goes to the demo outbox. The one rule: the
+    /// worker sends by it and the health view shows it.
     pub demo: bool,
+    /// The channels in registration order.
+    order: Vec<Channel>,
 }
 
 impl Providers {
@@ -58,8 +59,10 @@ impl Providers {
                 Built::NotConfigured => {}
             }
         }
-        let demo = crate::credentials::view(ds, keyring).demo_mode();
-        Providers { ready, unusable, demo }
+        // Demo mode means nothing is set up at all: not a provider that is set up but unusable.
+        let demo = ready.is_empty() && unusable.is_empty();
+        let order = registrations.iter().map(|r| r.channel).collect();
+        Providers { ready, unusable, demo, order }
     }
 
     /// The provider for `channel`, or why there is none.
@@ -70,18 +73,46 @@ impl Providers {
         }
     }
 
+    /// The channels this desk can send on now: `None` in demo mode (all of them, to the demo
+    /// outbox), otherwise those whose provider and sender are set up.
+    pub fn usable_channels(&self) -> Option<Vec<Channel>> {
+        (!self.demo).then(|| self.order.iter().copied().filter(|c| self.ready.contains_key(c)).collect())
+    }
+
     fn all_built(&self) -> bool {
         self.unusable.values().all(|f| f.code.as_deref() == Some("not_configured"))
     }
 }
 
-#[derive(Default)]
+/// The providers in use, built from the desk's registrations and reused until settings change.
 pub struct ProviderCache {
+    registrations: Vec<Registration>,
     epoch: AtomicU64,
     cached: Mutex<Option<(u64, Arc<Providers>)>>,
 }
 
 impl ProviderCache {
+    /// A cache over these registrations; their channels are registered (and so can be stored).
+    /// A registration whose channel can't be registered (a bad name, or another channel's) is
+    /// left out, loudly: it is a mistake in the build, not something a clinic can fix.
+    pub fn new(registrations: Vec<Registration>) -> Self {
+        let registrations = registrations
+            .into_iter()
+            .filter(|r| match desk_core::channel::register(r.channel) {
+                Ok(()) => true,
+                Err(err) => {
+                    tracing::error!(%err, provider = r.name, "provider left out");
+                    false
+                }
+            })
+            .collect();
+        ProviderCache { registrations, epoch: AtomicU64::new(0), cached: Mutex::new(None) }
+    }
+
+    pub fn registrations(&self) -> &[Registration] {
+        &self.registrations
+    }
+
     pub fn invalidate(&self) {
         self.epoch.fetch_add(1, Ordering::SeqCst);
     }
@@ -93,10 +124,53 @@ impl ProviderCache {
             // A provider that failed to build may work next time: don't keep a broken set.
             Some((e, p)) if *e == epoch && p.all_built() => p.clone(),
             _ => {
-                let fresh = Arc::new(Providers::load(core, ds, keyring));
+                let fresh = Arc::new(Providers::load_from(&self.registrations, core, ds, keyring));
                 *cached = Some((epoch, fresh.clone()));
                 fresh
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::SecretString;
+
+    fn keyring(gmail: bool, twilio: bool) -> Keyring {
+        let k = Keyring::with_store(keyring_core::mock::Store::new().expect("mock"), "mock");
+        if gmail {
+            k.set(crate::credentials::GMAIL_PASSWORD, &SecretString::from("abcdabcdabcdabcd")).expect("set");
+        }
+        if twilio {
+            k.set(crate::credentials::TWILIO_SID, &SecretString::from("AC0123456789abcdef0123456789abcdef")).expect("set");
+            k.set(crate::credentials::TWILIO_TOKEN, &SecretString::from("0123456789abcdef0123456789abcdef")).expect("set");
+        }
+        k
+    }
+
+    fn only_whatsapp() -> DeliverySettings {
+        DeliverySettings { twilio_whatsapp_from: "+14155238886".into(), ..DeliverySettings::default() }
+    }
+
+    fn usable(ds: &DeliverySettings, k: &Keyring) -> Option<Vec<Channel>> {
+        Providers::load(&Settings::default(), ds, k).usable_channels()
+    }
+
+    // The SMTP pool needs a runtime to be built in.
+    #[tokio::test]
+    async fn only_what_is_set_up_is_usable() {
+        assert_eq!(usable(&only_whatsapp(), &keyring(false, true)), Some(vec![Channel::WHATSAPP]));
+        let mg = DeliverySettings { twilio_whatsapp_from: String::new(), twilio_messaging_service_sid: "MG0123456789abcdef0123456789abcdef".into(), ..only_whatsapp() };
+        assert_eq!(usable(&mg, &keyring(false, true)), Some(vec![Channel::SMS]), "a Messaging Service is an SMS sender");
+        let both = DeliverySettings { gmail_address: "clinic@gmail.com".into(), twilio_sms_from: "+15005550006".into(), ..only_whatsapp() };
+        assert_eq!(usable(&both, &keyring(true, true)), Some(vec![Channel::WHATSAPP, Channel::SMS, Channel::EMAIL]));
+    }
+
+    #[test]
+    fn demo_mode_offers_everything() {
+        let none = Providers::load(&Settings::default(), &only_whatsapp(), &keyring(false, false));
+        assert!(none.demo, "a sender without an account is nothing set up");
+        assert_eq!(none.usable_channels(), None);
     }
 }

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use desk_core::contact::{self, Channel};
+use desk_core::channel::Channel;
+use desk_core::contact;
 use desk_core::secrets::Keyring;
 use desk_core::settings::Settings;
 use secrecy::ExposeSecret;
@@ -19,9 +20,9 @@ use crate::settings::DeliverySettings;
 
 
 /// WhatsApp through Twilio, made when the account is in the keyring and a WhatsApp sender is set.
-pub const WHATSAPP_REGISTRATION: Registration = Registration { channel: Channel::Whatsapp, name: "twilio_whatsapp", build: build_whatsapp };
+pub const WHATSAPP_REGISTRATION: Registration = Registration { channel: Channel::WHATSAPP, name: "twilio_whatsapp", build: build_whatsapp };
 /// SMS through Twilio, made when the account is in the keyring and an SMS sender is set.
-pub const SMS_REGISTRATION: Registration = Registration { channel: Channel::Sms, name: "twilio_sms", build: build_sms };
+pub const SMS_REGISTRATION: Registration = Registration { channel: Channel::SMS, name: "twilio_sms", build: build_sms };
 
 fn build_whatsapp(_: &Settings, ds: &DeliverySettings, keyring: &Keyring) -> Built {
     build(ds, keyring, Route::Whatsapp)
@@ -67,8 +68,8 @@ impl Provider for TwilioChannel {
 
     fn channel(&self) -> Channel {
         match self.route {
-            Route::Whatsapp => Channel::Whatsapp,
-            Route::Sms => Channel::Sms,
+            Route::Whatsapp => Channel::WHATSAPP,
+            Route::Sms => Channel::SMS,
         }
     }
 

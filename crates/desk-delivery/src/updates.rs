@@ -1,6 +1,7 @@
 //! What the worker tells the window: a message's new state, and the demo outbox's messages.
 
-use desk_core::contact::{Channel, CodeType};
+use desk_core::channel::Channel;
+use desk_core::contact::CodeType;
 use desk_core::outbox::{self, OutboxStatus};
 use serde::Serialize;
 

@@ -8,7 +8,8 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::clock::ts;
-use crate::contact::{Channel, CodeType};
+use crate::channel::Channel;
+use crate::contact::CodeType;
 use crate::error::Result;
 
 mod kinds;

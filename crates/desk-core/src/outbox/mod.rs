@@ -13,7 +13,8 @@ use time::{Duration, OffsetDateTime};
 
 use crate::clock::{parse_ts, ts};
 use crate::codes::{CodeSecrets, RandomSource};
-use crate::contact::{self, Channel, CodeType};
+use crate::channel::Channel;
+use crate::contact::{self, CodeType};
 use crate::error::Result;
 
 pub use status::OutboxStatus;

@@ -9,14 +9,12 @@ pub mod table;
 use rusqlite::{params, Connection};
 use serde_json::{Map, Value};
 
-use crate::contact::Channel;
+use crate::channel::Channel;
 use crate::error::Result;
+use crate::language;
 
 pub use table::{SettingDef, SettingsError, SettingsGroup};
 
-/// Languages the desk ships messages in: the one list (templates, people, settings and the UI
-/// take it from here).
-pub const LANGUAGES: &[&str] = &["en", "hi", "kn", "ta", "te", "ml"];
 
 crate::settings_table! {
     /// The verification policy and the desk's own settings.
@@ -42,7 +40,7 @@ crate::settings_table! {
         /// A verification older than this needs doing again; 0 means it never expires.
         verification_validity_months: u32 = 12u32, "Verification valid for (months)", 0..=120;
         /// Order in which channels are tried (WhatsApp first falls back to SMS).
-        channel_order: Vec<Channel> = vec![Channel::Whatsapp, Channel::Sms, Channel::Email], "Channel order";
+        channel_order: Vec<Channel> = vec![Channel::WHATSAPP, Channel::SMS, Channel::EMAIL], "Channel order";
         idle_lock_minutes: u32 = 5u32, "Lock after idle (minutes)", 1..=60;
     }
 }
@@ -56,8 +54,8 @@ impl Settings {
         if self.clinic_name.trim().is_empty() || self.clinic_name.len() > 80 {
             return Err(invalid("clinic_name", "must be 1 to 80 characters".into()));
         }
-        if !LANGUAGES.contains(&self.default_language.as_str()) {
-            return Err(invalid("default_language", format!("must be one of {}", LANGUAGES.join(", "))));
+        if !language::is_shipped(&self.default_language) {
+            return Err(invalid("default_language", format!("must be one of {}", language::codes().collect::<Vec<_>>().join(", "))));
         }
         let mut seen = std::collections::HashSet::new();
         if self.channel_order.is_empty() || !self.channel_order.iter().all(|c| seen.insert(*c)) {

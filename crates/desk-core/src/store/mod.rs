@@ -54,6 +54,8 @@ impl Store {
         let mut conn = Connection::open(path).map_err(open_err)?;
         configure(&conn).map_err(open_err)?;
         let report = migrations::migrate(&mut conn, path)?;
+        crate::language::record_known(&conn)?;
+        crate::channel::record_known(&conn)?;
         tracing::info!(from = report.from_version, to = report.to_version, "database ready");
         Ok(Store { conn, path: path.to_owned(), report })
     }
@@ -72,6 +74,11 @@ impl Store {
 
     pub fn conn_mut(&mut self) -> &mut Connection {
         &mut self.conn
+    }
+
+    /// Record channels registered since the store was opened (a provider's own).
+    pub fn record_channels(&self) -> Result<()> {
+        Ok(crate::channel::record_known(&self.conn)?)
     }
 
     /// This workstation's id for its own event series.

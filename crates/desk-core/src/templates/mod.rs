@@ -1,6 +1,6 @@
 //! The messages that carry a code: one template per channel, language and part, rendered with
-//! minijinja. Shipped defaults (`defaults.rs`) apply unless an admin has saved an override in
-//! the `templates` table.
+//! minijinja. Each channel's shipped texts (its `ChannelInfo`) apply unless an admin has saved an
+//! override in the `templates` table (this module owns it).
 //!
 //! A saved template is checked hard when it is saved, because a mistake only shows when a
 //! patient at the desk doesn't get a usable code. At send time a saved template that still
@@ -8,7 +8,6 @@
 //!
 //! Nothing here logs a rendered message or a code: both would put live codes in log files.
 
-mod defaults;
 mod sms;
 
 use std::fmt;
@@ -16,46 +15,23 @@ use std::sync::LazyLock;
 
 use minijinja::{context, AutoEscape, Environment, ErrorKind, UndefinedBehavior};
 use rusqlite::{params, Connection};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::contact::Channel;
+use crate::channel::{Channel, Length};
 use crate::error::{Error, Result};
-use crate::settings::{Settings, LANGUAGES};
+use crate::language::{self, LANGUAGES};
+use crate::settings::Settings;
 
 pub use sms::{sms_info, SmsInfo};
 
 /// The names a template can fill in.
 pub const VARIABLES: &[&str] = &["code", "clinic_name", "person_name", "expiry_minutes"];
 
-/// One piece of a channel's message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Part {
-    Subject,
-    Text,
-    Html,
-    Body,
-}
-
-crate::sql_text!(Part);
-
-impl Part {
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        s.parse().ok()
-    }
-}
+pub use crate::channel::Part;
 
 /// The parts a channel's message has, in the order the admin screen shows them.
-pub fn parts_of(channel: Channel) -> &'static [Part] {
-    match channel {
-        Channel::Email => &[Part::Subject, Part::Text, Part::Html],
-        Channel::Whatsapp | Channel::Sms => &[Part::Body],
-    }
+pub fn parts_of(channel: Channel) -> Vec<Part> {
+    channel.parts().collect()
 }
 
 /// What a template is filled in with.
@@ -134,9 +110,6 @@ pub struct Preview {
 // --- limits -----------------------------------------------------------------------------------
 
 const MAX_TEMPLATE_CHARS: usize = 20_000;
-const MAX_SMS_SEGMENTS: usize = 3;
-/// WhatsApp's limit on a message template's body.
-const MAX_WHATSAPP_CHARS: usize = 1_024;
 const MAX_SUBJECT_CHARS: usize = 150;
 
 // --- sample values ----------------------------------------------------------------------------
@@ -191,20 +164,8 @@ fn one_line(s: &str) -> String {
 
 // --- language -----------------------------------------------------------------------------------
 
-fn language_name(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "en" => "English",
-        "hi" => "Hindi",
-        "kn" => "Kannada",
-        "ta" => "Tamil",
-        "te" => "Telugu",
-        "ml" => "Malayalam",
-        _ => return None,
-    })
-}
-
 fn shipped(code: &str) -> Option<&'static str> {
-    LANGUAGES.iter().copied().find(|&l| l == code)
+    language::find(code).map(|l| l.code)
 }
 
 /// Accepts what clinic records hold: "hi", "HI", "hi-IN", "ta_IN", "Hindi".
@@ -212,7 +173,7 @@ fn normalise_language(raw: &str) -> Option<&'static str> {
     let lower = raw.trim().to_ascii_lowercase();
     let primary = lower.split(['-', '_']).next().unwrap_or_default();
     shipped(primary).or_else(|| {
-        LANGUAGES.iter().copied().find(|&l| language_name(l).is_some_and(|n| n.eq_ignore_ascii_case(&lower)))
+        LANGUAGES.iter().find(|l| l.english.eq_ignore_ascii_case(&lower)).map(|l| l.code)
     })
 }
 
@@ -224,8 +185,7 @@ pub fn pick_language(preferred: Option<&str>, fallback: &str) -> &'static str {
 
 fn known_language(language: &str) -> Result<&'static str> {
     shipped(language).ok_or_else(|| {
-        let choices: Vec<String> =
-            LANGUAGES.iter().map(|l| format!("{} ({l})", language_name(l).unwrap_or(l))).collect();
+        let choices: Vec<String> = LANGUAGES.iter().map(|l| format!("{} ({})", l.english, l.code)).collect();
         let (last, rest) = choices.split_last().map(|(l, r)| (l.clone(), r.join(", "))).unwrap_or_default();
         Error::InvalidTemplate(format!("There are no messages in the language “{language}”. Choose {rest} or {last}."))
     })
@@ -244,28 +204,32 @@ fn tag(name: &str) -> String {
 
 /// The part as an admin calls it.
 fn describe(channel: Channel, part: Part) -> &'static str {
-    match (channel, part) {
-        (Channel::Email, Part::Subject) => "email subject",
-        (Channel::Email, Part::Text) => "plain-text email",
-        (Channel::Email, Part::Html) => "HTML email",
-        (Channel::Whatsapp, _) => "WhatsApp message",
-        (Channel::Sms, _) => "SMS",
-        (Channel::Email, Part::Body) => "email",
-    }
+    channel.info().parts.iter().find(|(p, _)| *p == part).map(|(_, words)| *words).unwrap_or(channel.info().label)
 }
 
 fn check_part(channel: Channel, part: Part) -> Result<()> {
-    if parts_of(channel).contains(&part) {
+    if channel.parts().any(|p| p == part) {
         return Ok(());
     }
-    Err(invalid(match channel {
-        Channel::Email => "An email has a subject, a plain-text version and an HTML version; \
-                           choose one of those."
-            .to_owned(),
-        Channel::Whatsapp | Channel::Sms => {
-            format!("{} messages have only a body; there is no {} to edit.", channel.label(), part.as_str())
-        }
+    let info = channel.info();
+    Err(invalid(if info.parts.len() > 1 {
+        info.no_such_part.to_owned()
+    } else {
+        format!("{} messages have only a body; there is no {} to edit.", channel.label(), part.as_str())
     }))
+}
+
+/// "1,024".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The first statement outside ALLOWED_TAGS, if any. A plain scan: minijinja's parser is not
@@ -394,32 +358,35 @@ fn validate(channel: Channel, language: &str, part: Part, body: &str, clinic_nam
         return Err(invalid(format!("The {what} must include the code: add {} where it should appear.", tag("code"))));
     }
 
-    match channel {
-        Channel::Sms => {
+    match channel.info().length {
+        Length::SmsParts(max) => {
             let info = sms_info(&rendered);
-            if info.segments > MAX_SMS_SEGMENTS {
+            if info.segments > max as usize {
                 let why = if info.encoding == "UCS-2" {
                     " It uses characters outside the basic SMS alphabet, so each part holds only 67."
                 } else {
                     ""
                 };
+                let label = channel.label();
                 return Err(invalid(format!(
-                    "With a sample name and code this SMS comes to {} characters, which is {} SMS \
-                     parts; the most allowed is 3. Shorten the message.{why}",
+                    "With a sample name and code this {label} comes to {} characters, which is {} {label} \
+                     parts; the most allowed is {max}. Shorten the message.{why}",
                     info.characters, info.segments
                 )));
             }
         }
-        Channel::Whatsapp => {
+        Length::Chars(max) => {
             let length = rendered.chars().count();
-            if length > MAX_WHATSAPP_CHARS {
+            if length > max {
+                let label = channel.label();
                 return Err(invalid(format!(
-                    "With a sample name and code this WhatsApp message comes to {length} \
-                     characters; WhatsApp allows at most 1,024. Shorten it."
+                    "With a sample name and code this {label} message comes to {length} \
+                     characters; {label} allows at most {}. Shorten it.",
+                    thousands(max)
                 )));
             }
         }
-        Channel::Email => {}
+        Length::Unlimited => {}
     }
     Ok(())
 }
@@ -441,7 +408,7 @@ fn overrides(conn: &Connection, channel: Channel, language: &str) -> Result<Vec<
 }
 
 fn default_for(channel: Channel, language: &str, part: Part) -> Result<&'static str> {
-    defaults::body(channel, language, part)
+    (channel.info().texts)(language, part)
         .ok_or_else(|| invalid(format!("The desk has no {} in this language.", describe(channel, part))))
 }
 
@@ -465,7 +432,7 @@ fn render_with(
     vars: &Vars<'_>,
 ) -> Result<Rendered> {
     let mut rendered = Rendered { subject: None, text: String::new(), html: None };
-    for &part in parts_of(channel) {
+    for part in channel.parts() {
         let default = default_for(channel, language, part)?;
         let from_saved = saved.iter().find(|(p, _)| *p == part).and_then(|(_, source)| {
             use_part(part, source, vars)
@@ -493,7 +460,7 @@ fn render_with(
                 invalid(format!(
                     "The {} in {} can't be filled in. Reset it to the default in Settings → Messages.",
                     describe(channel, part),
-                    language_name(language).unwrap_or(language)
+                    language::find(language).map(|l| l.english).unwrap_or(language)
                 ))
             })?,
         };
@@ -517,9 +484,9 @@ pub fn render(conn: &Connection, channel: Channel, language: &str, vars: &Vars<'
 pub fn list(conn: &Connection, channel: Channel, language: &str) -> Result<Vec<TemplateView>> {
     let language = known_language(language)?;
     let saved = overrides(conn, channel, language)?;
-    parts_of(channel)
-        .iter()
-        .map(|&part| {
+    channel
+        .parts()
+        .map(|part| {
             let default_body = default_for(channel, language, part)?.to_owned();
             let saved = saved.iter().find(|(p, _)| *p == part).map(|(_, b)| b.clone());
             Ok(TemplateView {
@@ -604,7 +571,8 @@ pub fn preview(
     let vars =
         Vars { code: SAMPLE_CODE, clinic_name, person_name: SAMPLE_PERSON, expiry_minutes: SAMPLE_EXPIRY_MINUTES };
     let Rendered { subject, text, html } = render_with(channel, language, &saved, &vars)?;
-    let sms = matches!(channel, Channel::Sms | Channel::Whatsapp).then(|| sms_info(&text));
+    // WhatsApp falls back to SMS with the same text: phone messages show their SMS length.
+    let sms = (channel.code_type() == crate::contact::CodeType::Phone).then(|| sms_info(&text));
     Ok(Preview { subject, text, html, sms })
 }
 

@@ -15,7 +15,8 @@ use time::{Duration, OffsetDateTime};
 
 use crate::clock::{parse_ts, ts, Clock};
 use crate::codes::{self, CodeSecrets, RandomSource};
-use crate::contact::{self, Channel, CodeType};
+use crate::channel::Channel;
+use crate::contact::{self, CodeType};
 use crate::error::{Error, Result};
 use crate::events::{self, EventKind, NewEvent, Outcome};
 use crate::outbox;
@@ -136,9 +137,10 @@ impl Engine {
             CodeType::Email => person.email.as_deref(),
         };
         let stored = stored.ok_or(Error::NoContact { channel })?;
-        let target = match channel {
-            Channel::Whatsapp | Channel::Sms => contact::normalize_mobile(stored)?,
-            Channel::Email => contact::normalize_email(stored)?,
+        let target = match code_type {
+            // Codes by phone go by WhatsApp or SMS: only mobiles receive them.
+            CodeType::Phone => contact::normalize_mobile(stored)?,
+            CodeType::Email => contact::normalize_email(stored)?,
         };
         let masked = contact::mask(code_type, &target);
         let settings = self.settings(&tx)?;

@@ -1,7 +1,7 @@
 //! Falling back to the next channel: the one place that decides where a code goes when its
 //! channel can't reach the person (a provider's refusal, a failed receipt, a delivery timeout).
 
-use desk_core::contact::Channel;
+use desk_core::channel::Channel;
 use desk_core::error::Result;
 use desk_core::outbox::{self, QueuedMessage};
 use desk_core::settings::Settings;
@@ -59,10 +59,10 @@ mod tests {
 
     #[test]
     fn the_next_channel_follows_the_admins_order_for_the_same_contact() {
-        let order = [Channel::Whatsapp, Channel::Sms, Channel::Email];
-        assert_eq!(next_channel(&order, Channel::Whatsapp), Some(Channel::Sms));
-        assert_eq!(next_channel(&order, Channel::Sms), None, "email reaches another contact");
-        assert_eq!(next_channel(&[Channel::Sms, Channel::Whatsapp], Channel::Whatsapp), None);
-        assert_eq!(next_channel(&[Channel::Email], Channel::Whatsapp), None);
+        let order = [Channel::WHATSAPP, Channel::SMS, Channel::EMAIL];
+        assert_eq!(next_channel(&order, Channel::WHATSAPP), Some(Channel::SMS));
+        assert_eq!(next_channel(&order, Channel::SMS), None, "email reaches another contact");
+        assert_eq!(next_channel(&[Channel::SMS, Channel::WHATSAPP], Channel::WHATSAPP), None);
+        assert_eq!(next_channel(&[Channel::EMAIL], Channel::WHATSAPP), None);
     }
 }

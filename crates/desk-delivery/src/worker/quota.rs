@@ -2,7 +2,7 @@
 //! 80 % and the pause after the provider said the limit is used up are decided here only.
 
 use desk_core::clock::local_hh_mm;
-use desk_core::contact::Channel;
+use desk_core::channel::Channel;
 use desk_core::error::Result;
 use desk_core::outbox;
 use rusqlite::Connection;

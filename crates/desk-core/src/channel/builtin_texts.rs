@@ -13,8 +13,6 @@
 //! SMS bodies are counted: English fits one GSM-7 part with a 30-character clinic name and an
 //! 8-digit code; the others are UCS-2 and fit two parts (134 code units) with the same.
 
-use crate::contact::Channel;
-
 use super::Part;
 
 pub(super) struct Defaults {
@@ -156,15 +154,19 @@ fn for_language(language: &str) -> Option<&'static Defaults> {
     })
 }
 
-/// The shipped text for one part, or None if the language is not shipped or the channel has
-/// no such part.
-pub(super) fn body(channel: Channel, language: &str, part: Part) -> Option<&'static str> {
+/// The shipped WhatsApp and SMS body.
+pub(super) fn phone(language: &str, part: Part) -> Option<&'static str> {
     let d = for_language(language)?;
-    match (channel, part) {
-        (Channel::Whatsapp | Channel::Sms, Part::Body) => Some(d.phone),
-        (Channel::Email, Part::Subject) => Some(d.subject),
-        (Channel::Email, Part::Text) => Some(d.text),
-        (Channel::Email, Part::Html) => Some(d.html),
-        _ => None,
+    (part == Part::Body).then_some(d.phone)
+}
+
+/// The shipped email parts.
+pub(super) fn email(language: &str, part: Part) -> Option<&'static str> {
+    let d = for_language(language)?;
+    match part {
+        Part::Subject => Some(d.subject),
+        Part::Text => Some(d.text),
+        Part::Html => Some(d.html),
+        Part::Body => None,
     }
 }
