@@ -43,6 +43,24 @@ impl<'de, T: Deserialize<'de>, R: Runtime> CommandArg<'de, R> for Arg<T> {
     }
 }
 
+/// A secret argument (a password): Debug redacts it, nothing can serialize it, and in TypeScript
+/// it is a string.
+#[derive(Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub secrecy::SecretString);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+impl specta::Type for Secret {
+    fn definition(types: &mut specta::Types) -> specta::datatype::DataType {
+        <String as specta::Type>::definition(types)
+    }
+}
+
 impl<T: specta::Type> specta::Type for Arg<T> {
     fn definition(types: &mut specta::Types) -> specta::datatype::DataType {
         T::definition(types)

@@ -17,56 +17,74 @@ use desk_core::{status::AppStatus, PublicError};
 use desk_delivery::admin::{Health, Provider, TestResult};
 use desk_delivery::credentials::{CredentialsView, GmailInput, TwilioInput};
 use desk_delivery::worker::DemoMessage;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use serde_json::{Map, Value};
 use tauri::State;
 
+use crate::args::{Arg, Secret};
 use crate::command_list::COMMANDS;
 use crate::state::{as_admin, as_staff, as_staff_passive, open, DeskState};
 
 type Reply<T> = Result<T, PublicError>;
 
+/// Every command, for tauri-specta: the handler is made from this, and so are the TypeScript
+/// bindings (`ui/src/lib/bindings.ts`, checked against the Rust by a test).
+pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
+    tauri_specta::Builder::<R>::new()
+        .commands(tauri_specta::collect_commands![
+            app_status,
+            setup_status,
+            setup_first_admin,
+            sign_in,
+            sign_out,
+            session_current,
+            people_search,
+            person_get,
+            person_add,
+            person_update,
+            verification_start,
+            verification_check,
+            person_events,
+            settings_get,
+            credentials_get,
+            delivery_health,
+            outbox_list,
+            demo_outbox,
+            sample_data_load,
+            settings_update,
+            credentials_save_gmail,
+            credentials_save_twilio,
+            credentials_delete,
+            credentials_test,
+            templates_list,
+            template_save,
+            template_reset,
+            template_preview,
+            staff_list,
+            staff_add,
+            staff_set_active,
+            staff_set_role,
+            staff_reset_password,
+            audit_search,
+            audit_export,
+        ])
+        .typ::<desk_delivery::updates::DeliveryUpdate>()
+        .constant("LANGUAGES", desk_core::language::LANGUAGES)
+        .constant("SETTINGS", desk_app::setting_defs())
+        // Ids and counts are well inside JavaScript's safe integers.
+        .dangerously_cast_bigints_to_number()
+        .error_handling(tauri_specta::ErrorHandlingMode::Throw)
+}
+
 /// The app's invoke handler: who may call each command is checked first, from the one command
 /// list (`command_list.rs`), before its arguments are even read; then the command runs (and
 /// checks again, taking the session it needs).
 pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
-    let commands: Box<dyn Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync> = Box::new(tauri::generate_handler![
-        app_status,
-        setup_status,
-        setup_first_admin,
-        sign_in,
-        sign_out,
-        session_current,
-        people_search,
-        person_get,
-        person_add,
-        person_update,
-        sample_data_load,
-        verification_start,
-        verification_check,
-        settings_get,
-        settings_update,
-        person_events,
-        credentials_get,
-        credentials_save_gmail,
-        credentials_save_twilio,
-        credentials_delete,
-        credentials_test,
-        delivery_health,
-        outbox_list,
-        demo_outbox,
-        templates_list,
-        template_save,
-        template_reset,
-        template_preview,
-        staff_list,
-        staff_add,
-        staff_set_active,
-        staff_set_role,
-        staff_reset_password,
-        audit_search,
-        audit_export,
-    ]);
+    // tauri-specta's handler holds only its own copy of the command table, but its signature ties
+    // it to the builder; the builder is made once per app, so keeping it alive for the process
+    // costs nothing.
+    let builder: &'static tauri_specta::Builder<R> = Box::leak(Box::new(specta_builder::<R>()));
+    let commands = builder.invoke_handler();
     move |invoke: tauri::ipc::Invoke<R>| {
         use tauri::Manager;
         let name = invoke.message.command();
@@ -85,6 +103,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
 
 /// The status bar: version, database path, schema, keyring health.
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip_all)]
 pub async fn app_status(state: State<'_, DeskState>) -> Reply<AppStatus> {
     open(&state, |desk| desk.status()).await
@@ -92,6 +111,7 @@ pub async fn app_status(state: State<'_, DeskState>) -> Reply<AppStatus> {
 
 /// Whether this desk still needs its first administrator, and the clinic's name.
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip_all)]
 pub async fn setup_status(state: State<'_, DeskState>) -> Reply<SetupStatus> {
     open(&state, |desk| desk.setup_status()).await
@@ -99,19 +119,22 @@ pub async fn setup_status(state: State<'_, DeskState>) -> Reply<SetupStatus> {
 
 /// First start only: name the clinic and create its first administrator.
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn setup_first_admin(state: State<'_, DeskState>, input: FirstAdmin) -> Reply<StaffView> {
+pub async fn setup_first_admin(state: State<'_, DeskState>, input: Arg<FirstAdmin>) -> Reply<StaffView> {
     open(&state, move |desk| desk.create_first_admin(&input)).await
 }
 
 /// Sign in with a staff user ID and password (never logged).
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn sign_in(state: State<'_, DeskState>, user_id: String, password: SecretString) -> Reply<Session> {
-    open(&state, move |desk| desk.sign_in(&user_id, password.expose_secret())).await
+pub async fn sign_in(state: State<'_, DeskState>, user_id: Arg<String>, password: Arg<Secret>) -> Reply<Session> {
+    open(&state, move |desk| desk.sign_in(&user_id, password.0 .0.expose_secret())).await
 }
 
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip_all)]
 pub async fn sign_out(state: State<'_, DeskState>) -> Reply<()> {
     open(&state, |desk| {
@@ -123,6 +146,7 @@ pub async fn sign_out(state: State<'_, DeskState>) -> Reply<()> {
 
 /// Who is signed in, without counting as activity (the UI's idle timer asks this).
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip_all)]
 pub async fn session_current(state: State<'_, DeskState>) -> Reply<Option<Session>> {
     open(&state, |desk| Ok(desk.session_peek())).await
@@ -132,53 +156,61 @@ pub async fn session_current(state: State<'_, DeskState>) -> Reply<Option<Sessio
 
 /// Find people by any part of name, phone or email.
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn people_search(state: State<'_, DeskState>, query: String) -> Reply<Vec<PersonSummary>> {
+pub async fn people_search(state: State<'_, DeskState>, query: Arg<String>) -> Reply<Vec<PersonSummary>> {
     as_staff(&state, move |desk, _| desk.search(&query)).await
 }
 
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn person_get(state: State<'_, DeskState>, user_id: String) -> Reply<PersonView> {
+pub async fn person_get(state: State<'_, DeskState>, user_id: Arg<String>) -> Reply<PersonView> {
     as_staff(&state, move |desk, _| desk.person(&user_id)).await
 }
 
 /// Add a walk-in.
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn person_add(state: State<'_, DeskState>, input: PersonInput) -> Reply<PersonView> {
+pub async fn person_add(state: State<'_, DeskState>, input: Arg<PersonInput>) -> Reply<PersonView> {
     as_staff(&state, move |desk, who| desk.add_person(&who.user_id, &input)).await
 }
 
 /// Edit a person; a changed contact needs verifying again.
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn person_update(state: State<'_, DeskState>, user_id: String, input: PersonInput) -> Reply<EditResult> {
+pub async fn person_update(state: State<'_, DeskState>, user_id: Arg<String>, input: Arg<PersonInput>) -> Reply<EditResult> {
     as_staff(&state, move |desk, who| desk.update_person(&who.user_id, &user_id, &input)).await
 }
 
 /// Issue a code and queue it on `channel`; `consent` must be true and is recorded.
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip(state, user_id))]
-pub async fn verification_start(state: State<'_, DeskState>, user_id: String, channel: Channel, consent: bool) -> Reply<Started> {
-    as_staff(&state, move |desk, who| desk.start_verification(&who.user_id, &user_id, channel, consent)).await
+pub async fn verification_start(state: State<'_, DeskState>, user_id: Arg<String>, channel: Arg<Channel>, consent: Arg<bool>) -> Reply<Started> {
+    as_staff(&state, move |desk, who| desk.start_verification(&who.user_id, &user_id, *channel, *consent)).await
 }
 
 /// Check the code the person read out. The code is never logged.
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip(state, user_id, code))]
-pub async fn verification_check(state: State<'_, DeskState>, user_id: String, code_type: CodeType, code: String) -> Reply<CheckResult> {
-    as_staff(&state, move |desk, who| desk.check_code(&who.user_id, &user_id, code_type, &code)).await
+pub async fn verification_check(state: State<'_, DeskState>, user_id: Arg<String>, code_type: Arg<CodeType>, code: Arg<String>) -> Reply<CheckResult> {
+    as_staff(&state, move |desk, who| desk.check_code(&who.user_id, &user_id, *code_type, &code)).await
 }
 
 /// A person's verification history, newest first.
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn person_events(state: State<'_, DeskState>, user_id: String) -> Reply<Vec<Event>> {
+pub async fn person_events(state: State<'_, DeskState>, user_id: Arg<String>) -> Reply<Vec<Event>> {
     as_staff(&state, move |desk, _| desk.events_for(&user_id)).await
 }
 
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip_all)]
 pub async fn settings_get(state: State<'_, DeskState>) -> Reply<AllSettings> {
     as_staff(&state, |desk, _| desk.settings()).await
@@ -186,6 +218,7 @@ pub async fn settings_get(state: State<'_, DeskState>) -> Reply<AllSettings> {
 
 /// Which providers are set up (never the secrets): the desk offers only those channels.
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip_all)]
 pub async fn credentials_get(state: State<'_, DeskState>) -> Reply<CredentialsView> {
     as_staff(&state, |desk, _| desk.credentials_view()).await
@@ -193,6 +226,7 @@ pub async fn credentials_get(state: State<'_, DeskState>) -> Reply<CredentialsVi
 
 /// Keyring, providers, Gmail's 24-hour count, queued messages, recent errors.
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip_all)]
 pub async fn delivery_health(state: State<'_, DeskState>) -> Reply<Health> {
     as_staff_passive(&state, |desk, _| desk.health()).await
@@ -200,13 +234,15 @@ pub async fn delivery_health(state: State<'_, DeskState>) -> Reply<Health> {
 
 /// Recent messages and their states, optionally for one person.
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn outbox_list(state: State<'_, DeskState>, user_id: Option<String>) -> Reply<Vec<OutboxEntry>> {
+pub async fn outbox_list(state: State<'_, DeskState>, user_id: Arg<Option<String>>) -> Reply<Vec<OutboxEntry>> {
     as_staff_passive(&state, move |desk, _| desk.outbox_list(user_id.as_deref(), 100)).await
 }
 
 /// Messages "sent" in demo mode (shown in the app, clearly not sent).
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip_all)]
 pub async fn demo_outbox(state: State<'_, DeskState>) -> Reply<Vec<DemoMessage>> {
     as_staff_passive(&state, |desk, _| Ok(desk.delivery().demo_messages())).await
@@ -216,6 +252,7 @@ pub async fn demo_outbox(state: State<'_, DeskState>) -> Reply<Vec<DemoMessage>>
 
 /// Fill an empty desk with a realistic sample set.
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip_all)]
 pub async fn sample_data_load(state: State<'_, DeskState>) -> Reply<usize> {
     as_admin(&state, |desk, who| desk.load_sample_data(&who.user_id)).await
@@ -223,110 +260,126 @@ pub async fn sample_data_load(state: State<'_, DeskState>) -> Reply<usize> {
 
 /// Change settings (partial, all or nothing).
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn settings_update(state: State<'_, DeskState>, patch: Map<String, Value>) -> Reply<AllSettings> {
+pub async fn settings_update(state: State<'_, DeskState>, patch: Arg<Map<String, Value>>) -> Reply<AllSettings> {
     as_admin(&state, move |desk, who| desk.update_settings(&who.user_id, &patch)).await
 }
 
 /// Save the Gmail address and app password (the password goes to the OS keyring only).
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn credentials_save_gmail(state: State<'_, DeskState>, input: GmailInput) -> Reply<CredentialsView> {
+pub async fn credentials_save_gmail(state: State<'_, DeskState>, input: Arg<GmailInput>) -> Reply<CredentialsView> {
     as_admin(&state, move |desk, who| desk.save_gmail(&who.user_id, &input)).await
 }
 
 /// Save the Twilio account SID, auth token and senders (SID and token to the keyring only).
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn credentials_save_twilio(state: State<'_, DeskState>, input: TwilioInput) -> Reply<CredentialsView> {
+pub async fn credentials_save_twilio(state: State<'_, DeskState>, input: Arg<TwilioInput>) -> Reply<CredentialsView> {
     as_admin(&state, move |desk, who| desk.save_twilio(&who.user_id, &input)).await
 }
 
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip(state))]
-pub async fn credentials_delete(state: State<'_, DeskState>, provider: Provider) -> Reply<CredentialsView> {
-    as_admin(&state, move |desk, who| desk.delete_credentials(&who.user_id, provider)).await
+pub async fn credentials_delete(state: State<'_, DeskState>, provider: Arg<Provider>) -> Reply<CredentialsView> {
+    as_admin(&state, move |desk, who| desk.delete_credentials(&who.user_id, *provider)).await
 }
 
 /// Send a real test message and report the provider's answer in plain words.
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip(state, to))]
-pub async fn credentials_test(state: State<'_, DeskState>, provider: Provider, to: String) -> Reply<TestResult> {
+pub async fn credentials_test(state: State<'_, DeskState>, provider: Arg<Provider>, to: Arg<String>) -> Reply<TestResult> {
     let (desk, who) = crate::state::admin_session(&state)?;
-    desk.send_test(&who.user_id, provider, &to).await.map_err(PublicError::from)
+    desk.send_test(&who.user_id, *provider, &to).await.map_err(PublicError::from)
 }
 
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip(state))]
-pub async fn templates_list(state: State<'_, DeskState>, channel: Channel, language: String) -> Reply<Vec<TemplateView>> {
-    as_admin(&state, move |desk, _| desk.templates_list(channel, &language)).await
+pub async fn templates_list(state: State<'_, DeskState>, channel: Arg<Channel>, language: Arg<String>) -> Reply<Vec<TemplateView>> {
+    as_admin(&state, move |desk, _| desk.templates_list(*channel, &language)).await
 }
 
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip(state, body))]
-pub async fn template_save(state: State<'_, DeskState>, channel: Channel, language: String, part: Part, body: String) -> Reply<Vec<TemplateView>> {
-    as_admin(&state, move |desk, who| desk.template_save(&who.user_id, channel, &language, part, &body)).await
+pub async fn template_save(state: State<'_, DeskState>, channel: Arg<Channel>, language: Arg<String>, part: Arg<Part>, body: Arg<String>) -> Reply<Vec<TemplateView>> {
+    as_admin(&state, move |desk, who| desk.template_save(&who.user_id, *channel, &language, *part, &body)).await
 }
 
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip(state))]
-pub async fn template_reset(state: State<'_, DeskState>, channel: Channel, language: String, part: Option<Part>) -> Reply<Vec<TemplateView>> {
-    as_admin(&state, move |desk, _| desk.template_reset(channel, &language, part)).await
+pub async fn template_reset(state: State<'_, DeskState>, channel: Arg<Channel>, language: Arg<String>, part: Arg<Option<Part>>) -> Reply<Vec<TemplateView>> {
+    as_admin(&state, move |desk, _| desk.template_reset(*channel, &language, *part)).await
 }
 
 /// A draft being edited, rendered with sample values, with SMS length and segments.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, specta::Type)]
 pub struct Draft {
     part: Part,
     body: String,
 }
 
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip(state, draft))]
-pub async fn template_preview(state: State<'_, DeskState>, channel: Channel, language: String, draft: Option<Draft>) -> Reply<Preview> {
-    as_admin(&state, move |desk, _| desk.template_preview(channel, &language, draft.as_ref().map(|d| (d.part, d.body.as_str())))).await
+pub async fn template_preview(state: State<'_, DeskState>, channel: Arg<Channel>, language: Arg<String>, draft: Arg<Option<Draft>>) -> Reply<Preview> {
+    as_admin(&state, move |desk, _| desk.template_preview(*channel, &language, draft.as_ref().map(|d| (d.part, d.body.as_str())))).await
 }
 
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip_all)]
 pub async fn staff_list(state: State<'_, DeskState>) -> Reply<Vec<StaffView>> {
     as_admin(&state, |desk, _| desk.staff_list()).await
 }
 
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn staff_add(state: State<'_, DeskState>, input: NewStaff) -> Reply<StaffView> {
+pub async fn staff_add(state: State<'_, DeskState>, input: Arg<NewStaff>) -> Reply<StaffView> {
     as_admin(&state, move |desk, _| desk.staff_add(&input)).await
 }
 
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn staff_set_active(state: State<'_, DeskState>, user_id: String, active: bool) -> Reply<StaffView> {
-    as_admin(&state, move |desk, _| desk.staff_set_active(&user_id, active)).await
+pub async fn staff_set_active(state: State<'_, DeskState>, user_id: Arg<String>, active: Arg<bool>) -> Reply<StaffView> {
+    as_admin(&state, move |desk, _| desk.staff_set_active(&user_id, *active)).await
 }
 
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn staff_set_role(state: State<'_, DeskState>, user_id: String, role: Role) -> Reply<StaffView> {
-    as_admin(&state, move |desk, _| desk.staff_set_role(&user_id, role)).await
+pub async fn staff_set_role(state: State<'_, DeskState>, user_id: Arg<String>, role: Arg<Role>) -> Reply<StaffView> {
+    as_admin(&state, move |desk, _| desk.staff_set_role(&user_id, *role)).await
 }
 
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn staff_reset_password(state: State<'_, DeskState>, user_id: String, password: SecretString) -> Reply<StaffView> {
-    as_admin(&state, move |desk, _| desk.staff_reset_password(&user_id, password.expose_secret())).await
+pub async fn staff_reset_password(state: State<'_, DeskState>, user_id: Arg<String>, password: Arg<Secret>) -> Reply<StaffView> {
+    as_admin(&state, move |desk, _| desk.staff_reset_password(&user_id, password.0 .0.expose_secret())).await
 }
 
 /// The event log, filtered (person, staff member, channel, outcome, dates).
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn audit_search(state: State<'_, DeskState>, filter: AuditFilter) -> Reply<Vec<Event>> {
+pub async fn audit_search(state: State<'_, DeskState>, filter: Arg<AuditFilter>) -> Reply<Vec<Event>> {
     as_admin(&state, move |desk, _| desk.audit(&filter)).await
 }
 
 /// Write the filtered log as CSV to the Downloads folder; returns the file's path.
 #[tauri::command]
+#[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn audit_export(state: State<'_, DeskState>, filter: AuditFilter) -> Reply<String> {
+pub async fn audit_export(state: State<'_, DeskState>, filter: Arg<AuditFilter>) -> Reply<String> {
     as_admin(&state, move |desk, _| desk.audit_export(&filter)).await
 }

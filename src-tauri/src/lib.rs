@@ -1,6 +1,7 @@
 //! The desktop shell: builds the Tauri app around one `desk_app::Desk`. Commands live in
 //! `commands` and are one line each; everything they do is in the facade (`desk-app`).
 
+pub mod args;
 pub mod command_list;
 pub mod commands;
 pub mod state;

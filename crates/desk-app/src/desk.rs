@@ -37,7 +37,7 @@ pub struct Desk {
 }
 
 /// Every setting the desk has: the core's and the providers', as one object for the UI.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct AllSettings {
     #[serde(flatten)]
     pub core: Settings,
@@ -45,8 +45,15 @@ pub struct AllSettings {
     pub delivery: DeliverySettings,
 }
 
+/// Every setting's line of the table (the core's and the providers'), with its default.
+pub fn setting_defs() -> Vec<settings::SettingSchema> {
+    let mut all = settings::schema::<Settings>();
+    all.extend(settings::schema::<DeliverySettings>());
+    all
+}
+
 /// What the first screen needs to know.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SetupStatus {
     pub needs_first_admin: bool,
@@ -57,7 +64,7 @@ pub struct SetupStatus {
 }
 
 /// The first start: the clinic's name and its first administrator.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct FirstAdmin {
     pub clinic_name: String,
@@ -71,14 +78,14 @@ impl std::fmt::Debug for Desk {
 }
 
 /// After a successful check: what was verified and the person as they now stand.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckResult {
     pub verified: Verified,
     pub person: PersonView,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct EditResult {
     pub person: PersonView,

@@ -122,7 +122,7 @@ pub enum Error {
 }
 
 /// Stable error identifiers for the UI. Add one only when the UI needs to tell it apart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     DatabaseTooNew,
@@ -255,7 +255,7 @@ impl Error {
 }
 
 /// The only error shape that crosses the IPC boundary.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct PublicError {
     pub code: ErrorCode,
     pub message: String,

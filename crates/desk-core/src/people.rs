@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::events::{self, EventKind, NewEvent, Outcome};
 use crate::language;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, specta::Type)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum EntityType {
@@ -30,7 +30,7 @@ impl EntityType {
 }
 
 /// What staff type when adding or editing a person.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct PersonInput {
     pub display_name: String,
@@ -181,7 +181,7 @@ pub fn add(
 }
 
 /// What an edit did to verifications.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct EditOutcome {
     /// Channels whose verification was undone because the contact changed.

@@ -77,7 +77,7 @@ fn classify(err: &KeyringError) -> SecretsError {
 }
 
 /// Whether the keyring can be used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::IntoStaticStr)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::IntoStaticStr, specta::Type)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum KeyringState {
@@ -100,7 +100,7 @@ impl std::fmt::Display for KeyringState {
 }
 
 /// The health of the keyring as the status bar shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct KeyringStatus {
     pub state: KeyringState,

@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::secrets::KeyringStatus;
 use crate::store::MigrationReport;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct AppStatus {
     pub app_name: &'static str,

@@ -21,7 +21,7 @@ use crate::provider::{Built, Quota};
 use crate::settings::DeliverySettings;
 use crate::worker::quota;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, specta::Type)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum Provider {
@@ -46,7 +46,7 @@ impl Provider {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct TestResult {
     pub provider: Provider,
@@ -132,7 +132,7 @@ pub async fn send_test(ctx: &Context, actor: &str, provider: Provider, to: &str)
     Ok(TestResult { provider, ok, message, tested_at })
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Health {
     pub keyring: KeyringStatus,

@@ -63,10 +63,11 @@ pub const TWILIO_SID: &str = "twilio-account-sid";
 pub const TWILIO_TOKEN: &str = "twilio-auth-token";
 
 /// What the admin types for Gmail. The password deserializes straight into a `SecretString`.
-#[derive(Deserialize)]
+#[derive(Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct GmailInput {
     pub address: String,
+    #[specta(type = String)]
     pub app_password: SecretString,
     #[serde(default)]
     pub from_name: Option<String>,
@@ -78,10 +79,12 @@ pub struct GmailInput {
     pub smtp_tls: Option<SmtpTls>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct TwilioInput {
+    #[specta(type = String)]
     pub account_sid: SecretString,
+    #[specta(type = String)]
     pub auth_token: SecretString,
     #[serde(default)]
     pub whatsapp_from: Option<String>,
@@ -244,7 +247,7 @@ pub fn twilio_config(settings: &DeliverySettings, keyring: &Keyring) -> std::res
 }
 
 /// What the admin screen shows about credentials: never the secrets themselves.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct CredentialsView {
     pub gmail_configured: bool,

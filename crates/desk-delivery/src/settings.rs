@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 /// Twilio's API, the only non-local address the Twilio clients may use.
 pub const TWILIO_API: &str = "https://api.twilio.com";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum SmtpTls {
     /// Plain connection upgraded with STARTTLS, which is required (Gmail's port 587).
@@ -19,6 +19,7 @@ pub enum SmtpTls {
 
 desk_core::settings_table! {
     /// Gmail SMTP and Twilio: addresses, senders and limits.
+    #[derive(specta::Type)]
     pub struct DeliverySettings {
         gmail_address: String = "", "Gmail address";
         email_from_name: String = "", "Sender name";

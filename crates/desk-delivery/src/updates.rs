@@ -6,7 +6,7 @@ use desk_core::outbox::{self, OutboxStatus};
 use serde::Serialize;
 
 /// A change in a message's state, for the UI (sent as a Tauri event by the shell).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryUpdate {
     pub outbox_id: i64,
@@ -42,7 +42,7 @@ impl DeliveryUpdate {
 
 /// A message "sent" in demo mode: shown in the app, clearly not sent. Holds the code, so it
 /// lives in memory only and never reaches the database or the log.
-#[derive(Clone, Serialize)]
+#[derive(Clone, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct DemoMessage {
     pub outbox_id: i64,

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::contact::CodeType;
 
 /// One piece of a channel's message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, specta::Type)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum Part {
@@ -180,6 +180,13 @@ impl<'de> Deserialize<'de> for Channel {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let name = std::borrow::Cow::<'de, str>::deserialize(d)?;
         Channel::parse(&name).ok_or_else(|| serde::de::Error::custom(format!("unknown channel {name:?}")))
+    }
+}
+
+/// In TypeScript a channel is its name.
+impl specta::Type for Channel {
+    fn definition(types: &mut specta::Types) -> specta::datatype::DataType {
+        <String as specta::Type>::definition(types)
     }
 }
 

@@ -73,7 +73,7 @@ pub fn append(tx: &Transaction<'_>, device_id: &str, at: OffsetDateTime, ev: &Ne
 }
 
 /// An event as the audit screen shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Event {
     pub event_id: String,
@@ -120,7 +120,7 @@ pub fn for_user(conn: &rusqlite::Connection, user_id: &str, limit: u32) -> Resul
 }
 
 /// Filters for the audit screen; all optional.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase", default)]
 pub struct AuditFilter {
     pub user_id: Option<String>,
@@ -180,7 +180,7 @@ pub fn search(conn: &rusqlite::Connection, f: &AuditFilter, limit: u32) -> Resul
 }
 
 /// A recent delivery problem, for the admin's health view.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct RecentError {
     pub at: String,

@@ -376,7 +376,7 @@ pub fn waiting(conn: &Connection) -> Result<(i64, i64)> {
 }
 
 /// One row of the admin's outbox view (and the person panel's state).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct OutboxEntry {
     pub id: i64,

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where a message stands. `unknown`: the app stopped mid-send, so whether the provider got it
 /// can't be known; it is never sent again automatically. `expired`: its code ran out first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::Display, strum::IntoStaticStr, strum::EnumString, strum::EnumIter)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::Display, strum::IntoStaticStr, strum::EnumString, strum::EnumIter, specta::Type)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum OutboxStatus {

@@ -18,6 +18,7 @@ pub use table::{SettingDef, SettingsError, SettingsGroup};
 
 crate::settings_table! {
     /// The verification policy and the desk's own settings.
+    #[derive(specta::Type)]
     pub struct Settings {
         // --- the clinic system's names (HospitalSettingsService.DEFAULT_SETTINGS["verification"])
         require_phone_verification: bool = true, "Phone must be verified";
@@ -73,6 +74,21 @@ impl Settings {
     pub fn update(conn: &Connection, patch: &Map<String, Value>, by: &str, now: &str) -> Result<Self> {
         update(conn, patch, by, now)
     }
+}
+
+/// One setting as the admin screen shows it: the table's line and its default.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingSchema {
+    #[serde(flatten)]
+    pub def: SettingDef,
+    pub default: Value,
+}
+
+/// A group's table, with defaults: what the UI's settings screen and its test fixtures read.
+pub fn schema<G: SettingsGroup>() -> Vec<SettingSchema> {
+    let defaults = defaults_map::<G>();
+    G::DEFS.iter().map(|d| SettingSchema { def: *d, default: defaults.get(d.name).cloned().unwrap_or(Value::Null) }).collect()
 }
 
 /// Whether `G` declares a setting of this name.

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 /// One setting as the admin screens and the validation see it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SettingDef {
     pub name: &'static str,

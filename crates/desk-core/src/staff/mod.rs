@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 pub const MAX_FAILED_SIGN_INS: u32 = 5;
 pub const LOCK_MINUTES: i64 = 15;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, specta::Type)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum Role {
@@ -35,7 +35,7 @@ impl Role {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct StaffView {
     pub user_id: String,
@@ -47,12 +47,13 @@ pub struct StaffView {
     pub source: String,
 }
 
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct NewStaff {
     pub user_id: String,
     pub display_name: String,
     pub role: Role,
+    #[specta(type = String)]
     pub password: secrecy::SecretString,
 }
 
@@ -229,7 +230,7 @@ pub fn reset_password(conn: &Connection, by: &str, user_id: &str, password: &str
 }
 
 /// The signed-in staff member at this desk.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Session {
     pub user_id: String,

@@ -84,7 +84,7 @@ impl fmt::Debug for Redacted {
 }
 
 /// One row of the admin's template editor.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct TemplateView {
     pub channel: Channel,
@@ -97,7 +97,7 @@ pub struct TemplateView {
 }
 
 /// A message filled in with sample values, for the editor.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Preview {
     pub subject: Option<String>,

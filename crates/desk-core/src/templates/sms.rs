@@ -25,7 +25,7 @@ const UCS2_SINGLE: usize = 70;
 const UCS2_MULTI: usize = 67;
 
 /// What the admin screen shows under an SMS or WhatsApp body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SmsInfo {
     /// "GSM-7" or "UCS-2".

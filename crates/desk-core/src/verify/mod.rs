@@ -35,7 +35,7 @@ pub fn code_moved_to(tx: &rusqlite::Transaction<'_>, user_id: &str, code_type: C
 }
 
 /// What the desk shows after a code was issued. Never contains the code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Started {
     pub user_id: String,
@@ -51,7 +51,7 @@ pub struct Started {
 }
 
 /// A search result with its badges.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct PersonSummary {
     pub user_id: String,
@@ -64,7 +64,7 @@ pub struct PersonSummary {
 }
 
 /// A successful check.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Verified {
     pub user_id: String,

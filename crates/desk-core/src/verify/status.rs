@@ -14,7 +14,7 @@ use crate::error::Result;
 use crate::people::PersonRow;
 use crate::settings::Settings;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(tag = "state", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum ContactStatus {
     /// No contact of this kind on file.
@@ -35,7 +35,7 @@ pub enum ContactStatus {
     CodeDead { reason: String, resend_available_at: String },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct PersonView {
     pub user_id: String,

@@ -13,7 +13,7 @@ use crate::failure::Failure;
 use crate::provider::Quota;
 
 /// How much of the limit is used, as the admin's health view shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Usage {
     pub sent_24h: i64,
