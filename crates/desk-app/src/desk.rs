@@ -1,6 +1,7 @@
 //! `Desk`: the one object the shell holds. It owns the store, the keyring handle and the
 //! verification engine, and is the API the Tauri commands call (one line each).
 
+use desk_core::error::{AccessError, CodeError};
 use std::sync::{Arc, Mutex};
 
 use desk_core::clock::{ts, Clock, SystemClock};
@@ -193,7 +194,7 @@ impl Desk {
     /// it is required, and recorded with the event.
     pub fn start_verification(&self, actor: &str, user_id: &str, channel: Channel, consent: bool) -> Result<Started> {
         if !consent {
-            return Err(Error::ConsentRequired);
+            return Err(Error::Code(CodeError::ConsentRequired));
         }
         let started = self.with_store(|s| self.engine.start(s.conn_mut(), actor, user_id, channel))?;
         self.delivery.hub.wake.notify_one();
@@ -254,7 +255,7 @@ impl Desk {
     /// Only on a desk with no staff yet: name the clinic and create its first administrator.
     pub fn create_first_admin(&self, input: &FirstAdmin) -> Result<StaffView> {
         if self.with_store(|s| staff::count(s.conn()))? > 0 {
-            return Err(Error::AlreadySetUp);
+            return Err(Error::Access(AccessError::AlreadySetUp));
         }
         let admin = NewStaff { role: Role::Admin, ..input.admin.clone() };
         let view = self.with_store(|s| staff::add(s.conn(), "setup", &admin, self.engine.now()))?;
@@ -300,11 +301,11 @@ impl Desk {
         let idle = time::Duration::minutes(self.policy()?.idle_lock_minutes.into());
         let now = self.engine.now();
         let mut guard = self.session.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(session) = guard.as_mut() else { return Err(Error::SignInRequired) };
+        let Some(session) = guard.as_mut() else { return Err(Error::Access(AccessError::SignInRequired)) };
         if session.last_activity.is_some_and(|t| now - t >= idle) {
             tracing::info!("session locked after idle time");
             *guard = None;
-            return Err(Error::SessionLocked);
+            return Err(Error::Access(AccessError::SessionLocked));
         }
         if touch {
             session.last_activity = Some(now);
@@ -448,7 +449,7 @@ impl Desk {
 fn admin_only(s: Session) -> Result<Session> {
     if s.role != Role::Admin {
         tracing::warn!("admin action refused for a reception account");
-        return Err(Error::AdminOnly);
+        return Err(Error::Access(AccessError::AdminOnly));
     }
     Ok(s)
 }

@@ -2,6 +2,7 @@
 
 mod common;
 
+use desk_core::error::AccessError;
 use desk_core::channel::Channel;
 use desk_core::contact::CodeType;
 use desk_app::FirstAdmin;
@@ -32,7 +33,7 @@ fn the_first_start_creates_one_admin_and_names_the_clinic() {
         clinic_name: "X".into(),
         admin: NewStaff { user_id: "mallory".into(), display_name: "M".into(), role: Role::Admin, password: SecretString::from("whatever-123") },
     });
-    assert!(matches!(again, Err(Error::AlreadySetUp)), "only once");
+    assert!(matches!(again, Err(Error::Access(AccessError::AlreadySetUp))), "only once");
     let s = t.desk.sign_in("asha.admin", "admin-passphrase").expect("sign in");
     assert_eq!(s.role, Role::Admin, "the first account is an admin whatever was asked");
 }
@@ -46,7 +47,7 @@ fn reception_cannot_use_admin_functions() {
         .staff_add(&NewStaff { user_id: "latha.k".into(), display_name: "Latha".into(), role: Role::Reception, password: SecretString::from("front-desk-2026") })
         .expect("add reception");
     t.desk.sign_out();
-    assert!(matches!(t.desk.session(), Err(Error::SignInRequired)));
+    assert!(matches!(t.desk.session(), Err(Error::Access(AccessError::SignInRequired))));
     t.desk.sign_in("latha.k", "front-desk-2026").expect("reception");
     assert_eq!(t.desk.staff_list().expect_err("admin only").code(), ErrorCode::AdminOnly);
     assert!(t.desk.audit(&AuditFilter::default()).is_err());
@@ -67,7 +68,7 @@ fn an_idle_desk_locks_itself() {
     t.desk.session().expect("100 s since the last activity");
     t.clock.advance(Duration::seconds(120));
     let e = t.desk.session().expect_err("locked");
-    assert!(matches!(e, Error::SessionLocked));
+    assert!(matches!(e, Error::Access(AccessError::SessionLocked)));
     assert_eq!(e.user_message(), "The desk locked itself because it wasn't used for a while. Sign in again.");
     assert!(t.desk.session_peek().is_none());
 }
@@ -120,9 +121,9 @@ fn background_reads_do_not_keep_an_idle_desk_open() {
     }
     t.clock.advance(Duration::seconds(50));
     // 150 s of refreshes and nothing else: the refreshes didn't count, so the desk is locked.
-    assert!(matches!(t.desk.session_passive(), Err(Error::SessionLocked)));
+    assert!(matches!(t.desk.session_passive(), Err(Error::Access(AccessError::SessionLocked))));
     assert!(t.desk.session_peek().is_none());
-    assert!(matches!(t.desk.session(), Err(Error::SignInRequired)));
+    assert!(matches!(t.desk.session(), Err(Error::Access(AccessError::SignInRequired))));
 }
 
 #[test]

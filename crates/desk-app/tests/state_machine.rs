@@ -7,6 +7,7 @@
 
 mod common;
 
+use desk_core::error::CodeError;
 use std::collections::HashMap;
 
 use desk_core::channel::Channel;
@@ -128,25 +129,25 @@ proptest! {
                             is_verified.insert(key, true);
                         }
                         (Ok(_), None) => prop_assert!(false, "verified with no code sent"),
-                        (Err(Error::NoCodeInProgress), m) => {
+                        (Err(Error::Code(CodeError::NoCodeInProgress)), m) => {
                             prop_assert!(m.is_none(), "engine lost a live code");
                             prop_assert_eq!(after, before);
                         }
-                        (Err(Error::CodeExpired), Some(m)) => {
+                        (Err(Error::Code(CodeError::CodeExpired)), Some(m)) => {
                             prop_assert!(now >= m.expires_at && !m.dead);
                             prop_assert_eq!(after, before + 1, "expiry: one event");
                             live.remove(&key);
                         }
-                        (Err(Error::CodeLocked), Some(m)) => {
+                        (Err(Error::Code(CodeError::CodeLocked)), Some(m)) => {
                             prop_assert!(m.dead);
                             prop_assert_eq!(after, before, "a dead code refuses without an event");
                         }
-                        (Err(Error::CodeFormat { .. }), Some(m)) => {
+                        (Err(Error::Code(CodeError::CodeFormat { .. })), Some(m)) => {
                             prop_assert!(matches!(op, Op::Typo { .. }), "only a typo gives a format error");
                             prop_assert!(!m.dead && now < m.expires_at);
                             prop_assert_eq!(after, before);
                         }
-                        (Err(Error::WrongCode { attempts_left }), Some(_)) => {
+                        (Err(Error::Code(CodeError::WrongCode { attempts_left })), Some(_)) => {
                             prop_assert!(!matches!(op, Op::CheckRight { .. }), "right code refused");
                             let m = live.get_mut(&key).expect("model");
                             m.wrong += 1;
@@ -155,7 +156,7 @@ proptest! {
                             prop_assert!(now < m.expires_at);
                             prop_assert_eq!(after, before + 1);
                         }
-                        (Err(Error::WrongCodeLocked), Some(_)) => {
+                        (Err(Error::Code(CodeError::WrongCodeLocked)), Some(_)) => {
                             prop_assert!(!matches!(op, Op::CheckRight { .. }), "the right code locked the code");
                             let m = live.get_mut(&key).expect("model");
                             m.wrong += 1;

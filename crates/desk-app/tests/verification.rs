@@ -3,6 +3,7 @@
 
 mod common;
 
+use desk_core::error::CodeError;
 use common::{desk, TestDesk};
 use desk_core::channel::Channel;
 use desk_core::contact::CodeType;
@@ -42,7 +43,7 @@ fn the_right_code_verifies_once_and_writes_the_clinics_status_shape() {
 
     // Single use.
     let again = t.desk.check_code("reception1", &id, CodeType::Phone, &code).expect_err("used");
-    assert!(matches!(again, Error::NoCodeInProgress));
+    assert!(matches!(again, Error::Code(CodeError::NoCodeInProgress)));
     assert_eq!(t.event_kinds(&id), ["issued", "verified"]);
 }
 
@@ -63,13 +64,13 @@ fn wrong_codes_count_down_then_the_code_is_dead() {
     assert!(e3.user_message().contains("Send a new one"));
     // Now even the right code is refused, and refusing it costs no event.
     let e4 = t.desk.check_code("reception1", &id, CodeType::Phone, &code).expect_err("dead");
-    assert!(matches!(e4, Error::CodeLocked));
+    assert!(matches!(e4, Error::Code(CodeError::CodeLocked)));
     assert!(matches!(t.desk.person(&id).expect("p").phone_status, ContactStatus::CodeDead { .. }));
     assert_eq!(t.event_kinds(&id), ["issued", "wrong_code", "wrong_code", "locked"]);
 
     // A typo of the wrong length is not a guess.
     let fmt = t.desk.check_code("reception1", &id, CodeType::Phone, "12").expect_err("format");
-    assert!(matches!(fmt, Error::CodeLocked), "dead code is reported before format: {fmt:?}");
+    assert!(matches!(fmt, Error::Code(CodeError::CodeLocked)), "dead code is reported before format: {fmt:?}");
 
     // A new code (after the cooldown) works.
     t.clock.advance(Duration::seconds(31));
@@ -102,10 +103,10 @@ fn expired_codes_never_verify() {
     let code = t.code_in(started.outbox_id);
     t.clock.advance(Duration::minutes(10));
     let e = t.desk.check_code("r", &id, CodeType::Email, &code).expect_err("expired");
-    assert!(matches!(e, Error::CodeExpired));
+    assert!(matches!(e, Error::Code(CodeError::CodeExpired)));
     assert_eq!(e.user_message(), "This code has expired. Send a new one.");
     let e = t.desk.check_code("r", &id, CodeType::Email, &code).expect_err("gone");
-    assert!(matches!(e, Error::NoCodeInProgress));
+    assert!(matches!(e, Error::Code(CodeError::NoCodeInProgress)));
     assert_eq!(t.event_kinds(&id), ["issued", "expired"]);
     assert!(matches!(t.desk.person(&id).expect("p").email_status, ContactStatus::NotVerified { .. }));
 }
@@ -121,7 +122,7 @@ fn a_new_code_replaces_the_old_one() {
     let new = t.code_in(second.outbox_id);
     if old != new {
         let e = t.desk.check_code("r", &id, CodeType::Phone, &old).expect_err("old code");
-        assert!(matches!(e, Error::WrongCode { .. }), "{e:?}");
+        assert!(matches!(e, Error::Code(CodeError::WrongCode { .. })), "{e:?}");
     }
     t.desk.check_code("r", &id, CodeType::Phone, &new).expect("new code verifies");
 }
@@ -242,7 +243,7 @@ fn changing_a_contact_cancels_a_code_in_flight() {
     };
     t.desk.update_person("r", &id, &input).expect("edit");
     let e = t.desk.check_code("r", &id, CodeType::Email, &code).expect_err("cancelled");
-    assert!(matches!(e, Error::NoCodeInProgress));
+    assert!(matches!(e, Error::Code(CodeError::NoCodeInProgress)));
 }
 
 #[test]

@@ -6,6 +6,9 @@
 
 use serde::Serialize;
 
+pub use crate::staff::errors::AccessError;
+pub use crate::verify::errors::CodeError;
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
@@ -49,30 +52,6 @@ pub enum Error {
     #[error("no such person")]
     PersonNotFound,
 
-    #[error("person is not active")]
-    PersonInactive,
-
-    #[error("person has no contact for {channel:?}")]
-    NoContact { channel: crate::channel::Channel },
-
-    #[error("no code in progress")]
-    NoCodeInProgress,
-
-    #[error("typed code has the wrong shape")]
-    CodeFormat { length: u8 },
-
-    #[error("wrong code, {attempts_left} attempts left")]
-    WrongCode { attempts_left: u32 },
-
-    #[error("wrong code; the code is now locked")]
-    WrongCodeLocked,
-
-    #[error("code locked after too many wrong attempts")]
-    CodeLocked,
-
-    #[error("code expired")]
-    CodeExpired,
-
     /// A send limit refused; `message` is the rate limiter's own words (when the next send is
     /// allowed).
     #[error("send refused by the {limit} limit until {retry_at}")]
@@ -89,36 +68,18 @@ pub enum Error {
     #[error("sample data needs an empty desk")]
     NotEmpty,
 
-    #[error("consent to receive a code was not confirmed")]
-    ConsentRequired,
-
     #[error("keyring: {0}")]
     Keyring(crate::secrets::SecretsError),
-
-    #[error("sign-in failed")]
-    SignInFailed,
-
-    #[error("account locked until {until}")]
-    AccountLocked { until: String },
-
-    #[error("account disabled")]
-    AccountDisabled,
-
-    #[error("no one is signed in")]
-    SignInRequired,
-
-    #[error("session locked after idle time")]
-    SessionLocked,
-
-    #[error("admin role required")]
-    AdminOnly,
-
-    #[error("the desk is already set up")]
-    AlreadySetUp,
 
     /// A message template that can't be used; the text says why in plain words.
     #[error("invalid template: {0}")]
     InvalidTemplate(String),
+
+    #[error(transparent)]
+    Code(#[from] crate::verify::errors::CodeError),
+
+    #[error(transparent)]
+    Access(#[from] crate::staff::errors::AccessError),
 }
 
 /// Stable error identifiers for the UI. Add one only when the UI needs to tell it apart.
@@ -166,26 +127,30 @@ impl Error {
             Error::InvalidContact(_) => ErrorCode::InvalidContact,
             Error::InvalidInput(_) => ErrorCode::InvalidInput,
             Error::PersonNotFound => ErrorCode::PersonNotFound,
-            Error::PersonInactive => ErrorCode::PersonInactive,
-            Error::NoContact { .. } => ErrorCode::NoContact,
-            Error::NoCodeInProgress => ErrorCode::NoCodeInProgress,
-            Error::CodeFormat { .. } => ErrorCode::CodeFormat,
-            Error::WrongCode { .. } => ErrorCode::WrongCode,
-            Error::WrongCodeLocked | Error::CodeLocked => ErrorCode::CodeLocked,
-            Error::CodeExpired => ErrorCode::CodeExpired,
             Error::RateLimited { .. } => ErrorCode::RateLimited,
             Error::Settings(_) => ErrorCode::InvalidSetting,
+            Error::Code(e) => match e {
+                CodeError::PersonInactive => ErrorCode::PersonInactive,
+                CodeError::NoContact { .. } => ErrorCode::NoContact,
+                CodeError::ConsentRequired => ErrorCode::ConsentRequired,
+                CodeError::NoCodeInProgress => ErrorCode::NoCodeInProgress,
+                CodeError::CodeFormat { .. } => ErrorCode::CodeFormat,
+                CodeError::WrongCode { .. } => ErrorCode::WrongCode,
+                CodeError::WrongCodeLocked | CodeError::CodeLocked => ErrorCode::CodeLocked,
+                CodeError::CodeExpired => ErrorCode::CodeExpired,
+            },
+            Error::Access(e) => match e {
+                AccessError::SignInFailed => ErrorCode::SignInFailed,
+                AccessError::AccountLocked { .. } => ErrorCode::AccountLocked,
+                AccessError::AccountDisabled => ErrorCode::AccountDisabled,
+                AccessError::SignInRequired => ErrorCode::SignInRequired,
+                AccessError::SessionLocked => ErrorCode::SessionLocked,
+                AccessError::AdminOnly => ErrorCode::AdminOnly,
+                AccessError::AlreadySetUp => ErrorCode::AlreadySetUp,
+            },
             Error::NotEmpty => ErrorCode::NotEmpty,
-            Error::ConsentRequired => ErrorCode::ConsentRequired,
             Error::InvalidTemplate(_) => ErrorCode::InvalidTemplate,
             Error::Keyring(_) => ErrorCode::KeyringUnavailable,
-            Error::SignInFailed => ErrorCode::SignInFailed,
-            Error::AccountLocked { .. } => ErrorCode::AccountLocked,
-            Error::AccountDisabled => ErrorCode::AccountDisabled,
-            Error::SignInRequired => ErrorCode::SignInRequired,
-            Error::SessionLocked => ErrorCode::SessionLocked,
-            Error::AdminOnly => ErrorCode::AdminOnly,
-            Error::AlreadySetUp => ErrorCode::AlreadySetUp,
         }
     }
 
@@ -213,43 +178,13 @@ impl Error {
             Error::InvalidContact(e) => e.user_message(),
             Error::InvalidInput(m) => m.clone(),
             Error::PersonNotFound => "That person is no longer on this desk. Search again.".to_owned(),
-            Error::PersonInactive => "This person's record is switched off. Ask an administrator \
-                 to switch it on before verifying."
-                .to_owned(),
-            Error::NoContact { channel } => match channel.code_type() {
-                crate::contact::CodeType::Phone => "There is no mobile number for this person. \
-                     Add one first (Edit contact)."
-                    .to_owned(),
-                crate::contact::CodeType::Email => "There is no email address for this person. \
-                     Add one first (Edit contact)."
-                    .to_owned(),
-            },
-            Error::NoCodeInProgress => "No code is waiting for this contact. Send a code first.".to_owned(),
-            Error::CodeFormat { length } => {
-                format!("The code is {length} digits. Check it and type it again.")
-            }
-            Error::WrongCode { attempts_left: 1 } => "Wrong code. 1 try left.".to_owned(),
-            Error::WrongCode { attempts_left } => format!("Wrong code. {attempts_left} tries left."),
-            Error::WrongCodeLocked => "Wrong code. This code can't be used any more. Send a new one.".to_owned(),
-            Error::CodeLocked => "This code can't be used any more. Send a new one.".to_owned(),
-            Error::CodeExpired => "This code has expired. Send a new one.".to_owned(),
             Error::RateLimited { message, .. } => message.clone(),
             Error::Settings(e) => e.user_message(),
+            Error::Code(e) => e.user_message(),
+            Error::Access(e) => e.user_message(),
             Error::NotEmpty => "Sample data can only be loaded into an empty desk.".to_owned(),
             Error::InvalidTemplate(m) => m.clone(),
             Error::Keyring(e) => e.user_message().to_owned(),
-            Error::SignInFailed => "That user ID and password don't match. Check them and try again.".to_owned(),
-            Error::AccountLocked { until } => format!(
-                "This account is locked after too many wrong passwords. Try again at {until}, or ask an administrator."
-            ),
-            Error::AccountDisabled => "This account is switched off. Ask an administrator.".to_owned(),
-            Error::SignInRequired => "Sign in to use the desk.".to_owned(),
-            Error::SessionLocked => "The desk locked itself because it wasn't used for a while. Sign in again.".to_owned(),
-            Error::AdminOnly => "Only an administrator can do that. Ask an administrator to sign in.".to_owned(),
-            Error::AlreadySetUp => "This desk already has an administrator. Sign in instead.".to_owned(),
-            Error::ConsentRequired => "Ask the person if they agree to receive a code, then tick \
-                 the box before sending."
-                .to_owned(),
         }
     }
 }

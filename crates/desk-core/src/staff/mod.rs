@@ -1,8 +1,10 @@
 //! Staff accounts, sign-in and sessions. Roles are checked here, in Rust: the UI hides admin
 //! screens from reception, but the commands refuse them whatever the UI does.
 
+pub mod errors;
 pub mod passwords;
 
+use crate::error::AccessError;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
@@ -145,10 +147,10 @@ pub fn sign_in(conn: &Connection, user_id: &str, password: &str, now: OffsetDate
         // Same words as a wrong password, and the same hashing work, so an unknown ID can't be
         // told apart from a known one.
         let _ = passwords::verify(password, Some(DUMMY_HASH.as_str()));
-        return Err(Error::SignInFailed);
+        return Err(Error::Access(AccessError::SignInFailed));
     };
     if let Some(until) = locked_until.as_deref().and_then(parse_ts).filter(|t| *t > now) {
-        return Err(Error::AccountLocked { until: local_hh_mm(until, offset) });
+        return Err(Error::Access(AccessError::AccountLocked { until: local_hh_mm(until, offset) }));
     }
     if !passwords::verify(password, hash.as_deref()) {
         let failed = failed + 1;
@@ -159,12 +161,12 @@ pub fn sign_in(conn: &Connection, user_id: &str, password: &str, now: OffsetDate
         )?;
         tracing::warn!(locked = lock.is_some(), "failed sign-in");
         return match lock {
-            Some(until) => Err(Error::AccountLocked { until: local_hh_mm(until, offset) }),
-            None => Err(Error::SignInFailed),
+            Some(until) => Err(Error::Access(AccessError::AccountLocked { until: local_hh_mm(until, offset) })),
+            None => Err(Error::Access(AccessError::SignInFailed)),
         };
     }
     if !active {
-        return Err(Error::AccountDisabled);
+        return Err(Error::Access(AccessError::AccountDisabled));
     }
     conn.execute(
         "UPDATE staff_accounts SET failed_attempts = 0, locked_until = NULL, last_login = ?2 WHERE user_id = ?1",
@@ -268,12 +270,12 @@ mod tests {
         assert_eq!(v.role, Role::Reception);
         assert!(v.last_login.is_some());
         for _ in 0..MAX_FAILED_SIGN_INS - 1 {
-            assert!(matches!(sign_in(s.conn(), "latha.k", "nope", NOW, time::UtcOffset::UTC), Err(Error::SignInFailed)));
+            assert!(matches!(sign_in(s.conn(), "latha.k", "nope", NOW, time::UtcOffset::UTC), Err(Error::Access(AccessError::SignInFailed))));
         }
         let e = sign_in(s.conn(), "latha.k", "nope", NOW, time::UtcOffset::UTC).expect_err("locks");
         assert_eq!(e.user_message(), "This account is locked after too many wrong passwords. Try again at 04:45, or ask an administrator.");
         // Locked: even the right password waits.
-        assert!(matches!(sign_in(s.conn(), "latha.k", "front-desk-2026", NOW, time::UtcOffset::UTC), Err(Error::AccountLocked { .. })));
+        assert!(matches!(sign_in(s.conn(), "latha.k", "front-desk-2026", NOW, time::UtcOffset::UTC), Err(Error::Access(AccessError::AccountLocked { .. }))));
         let later = NOW + Duration::minutes(16);
         sign_in(s.conn(), "latha.k", "front-desk-2026", later, time::UtcOffset::UTC).expect("unlocked later");
     }
@@ -313,7 +315,7 @@ mod tests {
         assert!(set_role(s.conn(), "asha.admin", "asha.admin", Role::Reception, NOW).is_err());
         assert!(set_active(s.conn(), "asha.admin", "asha.admin", false, NOW).is_err());
         set_active(s.conn(), "asha.admin", "latha.k", false, NOW).expect("disable");
-        assert!(matches!(sign_in(s.conn(), "latha.k", "front-desk-2026", NOW, time::UtcOffset::UTC), Err(Error::AccountDisabled)));
+        assert!(matches!(sign_in(s.conn(), "latha.k", "front-desk-2026", NOW, time::UtcOffset::UTC), Err(Error::Access(AccessError::AccountDisabled))));
         set_active(s.conn(), "asha.admin", "latha.k", true, NOW).expect("enable");
         reset_password(s.conn(), "asha.admin", "latha.k", "a-new-passphrase", NOW).expect("reset");
         sign_in(s.conn(), "latha.k", "a-new-passphrase", NOW, time::UtcOffset::UTC).expect("new password");

@@ -2,9 +2,11 @@
 //! code, queue the message) and check a typed code, each in one SQLite transaction that also
 //! writes its event. Clock and randomness are injected.
 
+pub mod errors;
 pub mod ratelimit;
 pub(crate) mod status;
 
+use crate::error::CodeError;
 use std::sync::Arc;
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -130,13 +132,13 @@ impl Engine {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let person = people::get(&tx, user_id)?;
         if !person.is_active {
-            return Err(Error::PersonInactive);
+            return Err(Error::Code(CodeError::PersonInactive));
         }
         let stored = match code_type {
             CodeType::Phone => person.phone.as_deref(),
             CodeType::Email => person.email.as_deref(),
         };
-        let stored = stored.ok_or(Error::NoContact { channel })?;
+        let stored = stored.ok_or(Error::Code(CodeError::NoContact { channel }))?;
         let target = match code_type {
             // Codes by phone go by WhatsApp or SMS: only mobiles receive them.
             CodeType::Phone => contact::normalize_mobile(stored)?,
@@ -253,12 +255,12 @@ impl Engine {
         let Some((hash, target, channel, expires_at, attempts, max_attempts, locked_at)) = row else {
             // Either never sent, or already used: a code is single-use.
             people::get(&tx, user_id)?;
-            return Err(Error::NoCodeInProgress);
+            return Err(Error::Code(CodeError::NoCodeInProgress));
         };
         let channel = Channel::parse(&channel);
         let masked = contact::mask(code_type, &target);
         if locked_at.is_some() {
-            return Err(Error::CodeLocked);
+            return Err(Error::Code(CodeError::CodeLocked));
         }
         let expired = parse_ts(&expires_at).is_none_or(|e| now >= e);
         if expired {
@@ -278,7 +280,7 @@ impl Engine {
                 detail: None,
             })?;
             tx.commit()?;
-            return Err(Error::CodeExpired);
+            return Err(Error::Code(CodeError::CodeExpired));
         }
 
         let settings = self.settings(&tx)?;
@@ -286,7 +288,7 @@ impl Engine {
         let expected_len = usize::from(settings.otp_length);
         if typed.len() != expected_len || !typed.chars().all(|c| c.is_ascii_digit()) {
             // A typo of the wrong shape is not a guess: it doesn't cost a try.
-            return Err(Error::CodeFormat { length: settings.otp_length });
+            return Err(Error::Code(CodeError::CodeFormat { length: settings.otp_length }));
         }
 
         let attempts = attempts + 1;
@@ -358,9 +360,9 @@ impl Engine {
         })?;
         tx.commit()?;
         if locked {
-            Err(Error::WrongCodeLocked)
+            Err(Error::Code(CodeError::WrongCodeLocked))
         } else {
-            Err(Error::WrongCode { attempts_left: max_attempts - attempts })
+            Err(Error::Code(CodeError::WrongCode { attempts_left: max_attempts - attempts }))
         }
     }
 
