@@ -11,7 +11,6 @@ APT_PACKAGES=(
   webkit2gtk-driver                                  # WebDriver for the end-to-end tests
   dbus dbus-x11 gnome-keyring libsecret-tools        # a real Secret Service for the keyring
   python3-aiosmtpd openssl ca-certificates           # a real SMTP server (STARTTLS + AUTH) for email tests
-  postgresql                                         # a real PostgreSQL for sync tests
 )
 
 missing=()

@@ -212,11 +212,8 @@ pub fn update(
         }
         let key = code_type.as_str();
         let was_verified = status.get(key).and_then(|s| s.get("verified")).and_then(Value::as_bool) == Some(true);
-        let deleted_code = tx.execute(
-            "DELETE FROM verification_codes WHERE user_id = ?1 AND code_type = ?2",
-            params![user_id, key],
-        )?;
-        if was_verified || deleted_code > 0 {
+        let deleted_code = crate::verify::codes_table::discard(&tx, user_id, code_type)?;
+        if was_verified || deleted_code {
             if let Some(obj) = status.as_object_mut() {
                 obj.insert(
                     key.to_owned(),
@@ -232,7 +229,7 @@ pub fn update(
                 target_masked: old.map(|o| contact::mask(code_type, o)),
                 outcome: Outcome::ContactChanged,
                 error_code: None,
-                detail: Some(json!({"was_verified": was_verified, "code_cancelled": deleted_code > 0})),
+                detail: Some(json!({"was_verified": was_verified, "code_cancelled": deleted_code})),
             })?;
             outcome.invalidated.push(code_type);
         }

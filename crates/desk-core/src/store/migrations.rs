@@ -1,5 +1,5 @@
-//! Embedded migrations. Every `migrations/NNNN_name/up.sql` is one step; other folders there
-//! (`hms/`, the objects this app adds to the clinic's PostgreSQL) are not SQLite's business.
+//! Embedded migrations. Every `migrations/NNNN_name/up.sql` is one step, in the order of its
+//! number; a folder there that doesn't start with a number is not a SQLite migration.
 
 use std::path::Path;
 use std::sync::LazyLock;

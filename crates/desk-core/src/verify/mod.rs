@@ -2,6 +2,7 @@
 //! code, queue the message) and check a typed code, each in one SQLite transaction that also
 //! writes its event. Clock and randomness are injected.
 
+pub mod codes_table;
 pub mod errors;
 pub mod ratelimit;
 pub(crate) mod status;
@@ -26,15 +27,6 @@ use crate::people;
 use crate::settings::Settings;
 
 pub use status::{ContactStatus, PersonView};
-
-/// The live code for this contact now travels by `channel` (a fallback): what the desk shows.
-pub fn code_moved_to(tx: &rusqlite::Transaction<'_>, user_id: &str, code_type: CodeType, channel: Channel, now: OffsetDateTime) -> Result<()> {
-    tx.execute(
-        "UPDATE verification_codes SET channel = ?3, updated_at = ?4 WHERE user_id = ?1 AND code_type = ?2",
-        params![user_id, code_type, channel, ts(now)],
-    )?;
-    Ok(())
-}
 
 /// What the desk shows after a code was issued. Never contains the code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
@@ -167,10 +159,7 @@ impl Engine {
         let code = codes::generate(settings.otp_length, self.rng.as_ref());
         let hash = self.secrets.hash(user_id, code_type, &target, code.expose_secret());
         let expires_at = now + Duration::minutes(settings.otp_expiry_minutes.into());
-        let replaced = tx.execute(
-            "DELETE FROM verification_codes WHERE user_id = ?1 AND code_type = ?2",
-            params![user_id, code_type.as_str()],
-        )? > 0;
+        let replaced = codes_table::discard(&tx, user_id, code_type)?;
         tx.execute(
             "INSERT INTO verification_codes (user_id, code_type, code, target, channel, expires_at,
                  attempts, max_attempts, created_at, updated_at, created_by, updated_by)
@@ -264,10 +253,7 @@ impl Engine {
         }
         let expired = parse_ts(&expires_at).is_none_or(|e| now >= e);
         if expired {
-            tx.execute(
-                "DELETE FROM verification_codes WHERE user_id = ?1 AND code_type = ?2",
-                params![user_id, code_type.as_str()],
-            )?;
+            codes_table::discard(&tx, user_id, code_type)?;
             events::append(&tx, &self.device_id, now, &NewEvent {
                 user_id,
                 code_type: Some(code_type),
@@ -314,10 +300,7 @@ impl Engine {
                 "UPDATE users SET verification_status = ?2, updated_at = ?3, updated_by = ?4 WHERE user_id = ?1",
                 params![user_id, status.to_string(), ts(now), actor],
             )?;
-            tx.execute(
-                "DELETE FROM verification_codes WHERE user_id = ?1 AND code_type = ?2",
-                params![user_id, code_type.as_str()],
-            )?;
+            codes_table::discard(&tx, user_id, code_type)?;
             events::append(&tx, &self.device_id, now, &NewEvent {
                 user_id,
                 code_type: Some(code_type),

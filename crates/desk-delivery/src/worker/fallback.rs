@@ -44,7 +44,7 @@ pub fn fall_back(
         actor: created_by,
         device_id: &ctx.device_id,
     }, now)?;
-    verify::code_moved_to(tx, &m.user_id, m.code_type, next, now)?;
+    verify::codes_table::moved_to(tx, &m.user_id, m.code_type, next, now)?;
     Ok(Some((id, next)))
 }
 

@@ -17,17 +17,7 @@ pub fn recover(ctx: &Context) -> Result<usize> {
         let tx = s.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
         let rows = outbox::mark_interrupted(&tx, now)?;
         for row in &rows {
-            events::append(&tx, &ctx.device_id, now, &NewEvent {
-                user_id: &row.user_id,
-                code_type: Some(row.code_type),
-                kind: EventKind::DeliveryStatus,
-                actor: ACTOR,
-                channel: Some(row.channel),
-                target_masked: Some(contact::mask(row.code_type, &row.target)),
-                outcome: Outcome::Unknown,
-                error_code: Some("interrupted"),
-                detail: Some(json!({"outbox_id": row.id})),
-            })?;
+            row_event(&tx, ctx, row, Outcome::Unknown, Some("interrupted"), now)?;
         }
         tx.commit()?;
         Ok(rows)
@@ -45,17 +35,7 @@ pub(super) fn expire_stale(ctx: &Context) -> Result<()> {
         let tx = s.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
         let rows = outbox::expire(&tx, now)?;
         for row in &rows {
-            events::append(&tx, &ctx.device_id, now, &NewEvent {
-                user_id: &row.user_id,
-                code_type: Some(row.code_type),
-                kind: EventKind::DeliveryStatus,
-                actor: ACTOR,
-                channel: Some(row.channel),
-                target_masked: None,
-                outcome: Outcome::ExpiredUnsent,
-                error_code: None,
-                detail: Some(json!({"outbox_id": row.id})),
-            })?;
+            row_event(&tx, ctx, row, Outcome::ExpiredUnsent, None, now)?;
         }
         tx.commit()?;
         Ok(rows)
@@ -74,5 +54,21 @@ pub(super) fn expire_stale(ctx: &Context) -> Result<()> {
             demo: false,
         });
     }
+    Ok(())
+}
+
+/// A delivery-status event about an outbox row, by the worker.
+fn row_event(tx: &rusqlite::Transaction<'_>, ctx: &Context, row: &outbox::RowRef, outcome: Outcome, error_code: Option<&str>, now: time::OffsetDateTime) -> Result<()> {
+    events::append(tx, &ctx.device_id, now, &NewEvent {
+        user_id: &row.user_id,
+        code_type: Some(row.code_type),
+        kind: EventKind::DeliveryStatus,
+        actor: ACTOR,
+        channel: Some(row.channel),
+        target_masked: Some(contact::mask(row.code_type, &row.target)),
+        outcome,
+        error_code,
+        detail: Some(json!({"outbox_id": row.id})),
+    })?;
     Ok(())
 }
