@@ -37,7 +37,9 @@ function preview(args: Record<string, unknown>): Preview {
     subject: null,
     text,
     html: null,
-    sms: unicode ? { encoding: 'UCS-2', characters: 90, segments: 2 } : { encoding: 'GSM-7', characters: 133, segments: 1 },
+    sms: unicode
+      ? { encoding: 'UCS-2', characters: 90, segments: 2, perSegment: 67 }
+      : { encoding: 'GSM-7', characters: 133, segments: 1, perSegment: 160 },
   };
 }
 

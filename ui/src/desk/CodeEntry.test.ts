@@ -1,7 +1,6 @@
 import { clearMocks } from '@tauri-apps/api/mocks';
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Channel } from '../lib/api';
 import { sessionFromStarted } from '../lib/person';
 import { EXPIRES_AT, makeStarted, RESEND_AT, SENT_AT } from '../test/fixtures';
 import { mockDesk } from '../test/fakeDesk';
@@ -13,7 +12,7 @@ afterEach(() => {
 
 function setup(now: number) {
   mockDesk();
-  const onsend = vi.fn<(c: Channel) => void>();
+  const onsend = vi.fn<(c: string) => void>();
   render(CodeEntry, {
     userId: '+919876512345',
     session: sessionFromStarted(makeStarted()),

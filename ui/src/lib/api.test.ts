@@ -1,4 +1,5 @@
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { asRustSees } from '../test/ipcArgs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { emit } from '@tauri-apps/api/event';
 import { FULL_SETTINGS, makeHealth, makeSession, makeStaff, makeStatus, makeUpdate } from '../test/fixtures';
@@ -80,7 +81,7 @@ describe('appStatus', () => {
     const status = makeStatus({ version: '1.4.0', schemaVersion: 5 }, { state: 'locked', message: 'Locked.' });
     const calls: Array<{ cmd: string; args: unknown }> = [];
     mockIPC((cmd, args) => {
-      calls.push({ cmd, args });
+      calls.push({ cmd, args: asRustSees(args) });
       if (cmd === 'app_status') return status;
       throw new Error(`unexpected command ${cmd}`);
     });
@@ -138,7 +139,7 @@ describe('desk commands', () => {
   function record(reply: (cmd: string) => unknown = () => []) {
     const calls: Array<{ cmd: string; args: unknown }> = [];
     mockIPC((cmd, args) => {
-      calls.push({ cmd, args });
+      calls.push({ cmd, args: asRustSees(args) });
       return reply(cmd);
     });
     return calls;
@@ -258,7 +259,7 @@ describe('sign-in commands', () => {
     const calls: Array<{ cmd: string; args: unknown }> = [];
     const session = makeSession();
     mockIPC((cmd, args) => {
-      calls.push({ cmd, args });
+      calls.push({ cmd, args: asRustSees(args) });
       return session;
     });
     expect(await signIn('latha.k', 'correct horse')).toEqual(session);
@@ -291,7 +292,7 @@ describe('admin commands', () => {
   it('template_preview and template_reset leave out what is not given', async () => {
     const calls: Array<{ cmd: string; args: unknown }> = [];
     mockIPC((cmd, args) => {
-      calls.push({ cmd, args });
+      calls.push({ cmd, args: asRustSees(args) });
       if (cmd === 'template_preview') return { subject: null, text: 'Hi', html: null, sms: { encoding: 'GSM-7', characters: 2, segments: 1 } };
       return [];
     });
@@ -310,7 +311,7 @@ describe('admin commands', () => {
   it('settings_update sends the patch and reads the settings back', async () => {
     const calls: Array<{ cmd: string; args: unknown }> = [];
     mockIPC((cmd, args) => {
-      calls.push({ cmd, args });
+      calls.push({ cmd, args: asRustSees(args) });
       return { ...FULL_SETTINGS, otp_length: 8 };
     });
     const s = await settingsUpdate({ otp_length: 8 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeUpdate } from '../test/fixtures';
-import type { DeliveryStatus } from './api';
+import type { DeliveryStatus, OutboxEntry } from './api';
 import { deliveryWords, OFFLINE_WORDS, outboxWords, startTracking, statusWords, trackDelivery } from './delivery';
 
 const ALL: DeliveryStatus[] = [
@@ -92,7 +92,7 @@ describe('deliveryWords for every status', () => {
 
 describe('outboxWords', () => {
   it('reads a stored message row, using its last error when it failed', () => {
-    const entry = {
+    const entry: OutboxEntry = {
       id: 7,
       userId: 'u',
       displayName: 'P',

@@ -136,7 +136,7 @@ export function outboxWords(entry: OutboxEntry, demo = false): DeliveryWords {
 export type Tracking = {
   /** The message being followed; moves to the fallback message after a fallback. */
   outboxId: number | null;
-  channel: Channel | null;
+  channel: string | null;
   words: DeliveryWords | null;
   /** Said once a fallback happened, kept above the fallback message's own state. */
   fallbackNote: string | null;
@@ -144,7 +144,7 @@ export type Tracking = {
   pending: Record<number, DeliveryUpdate>;
 };
 
-export function startTracking(outboxId: number | null, channel: Channel | null = null): Tracking {
+export function startTracking(outboxId: number | null, channel: string | null = null): Tracking {
   return { outboxId, channel, words: null, fallbackNote: null, pending: {} };
 }
 

@@ -1,16 +1,14 @@
 // Words and choices for a person's contacts; what the person panel offers and where focus goes.
 import type { ApiError, Channel, CodeType, ContactStatus, Health, PersonSummary, PersonView, Started } from './api';
 import { channelLabel } from './badges';
+import { LANGUAGES as GENERATED_LANGUAGES } from './bindings';
 import { formatTime } from './time';
 
-export const LANGUAGES: readonly { code: string; label: string }[] = [
-  { code: 'en', label: 'English' },
-  { code: 'hi', label: 'हिन्दी' },
-  { code: 'kn', label: 'ಕನ್ನಡ' },
-  { code: 'ta', label: 'தமிழ்' },
-  { code: 'te', label: 'తెలుగు' },
-  { code: 'ml', label: 'മലയാളം' },
-];
+/** The Rust's languages, each under its own name ("हिन्दी"), as the person form offers them. */
+export const LANGUAGES: readonly { code: string; label: string }[] = GENERATED_LANGUAGES.map((l) => ({
+  code: l.code,
+  label: l.native,
+}));
 
 export function languageLabel(code: string | null | undefined): string {
   return LANGUAGES.find((l) => l.code === code)?.label ?? '';
@@ -34,7 +32,7 @@ export function sendLabel(channel: Channel): string {
 
 export const SHORTCUT_KEYS: Record<Channel, string> = { whatsapp: 'Alt+W', sms: 'Alt+S', email: 'Alt+E' };
 
-export function codeTypeOf(channel: Channel): CodeType {
+export function codeTypeOf(channel: string): CodeType {
   return channel === 'email' ? 'email' : 'phone';
 }
 
@@ -49,7 +47,7 @@ export function hasContact(person: PersonSummary, kind: CodeType): boolean {
  * means all of them (demo mode, or health not known yet; Rust refuses what can't go, in plain
  * words).
  */
-export function configuredChannels(health: Health | null): Channel[] | null {
+export function configuredChannels(health: Health | null): readonly string[] | null {
   return health?.usableChannels ?? null;
 }
 
@@ -60,13 +58,13 @@ export function configuredChannels(health: Health | null): Channel[] | null {
 export function channelsFor(
   person: PersonSummary,
   kind: CodeType,
-  order: readonly Channel[] = DEFAULT_CHANNEL_ORDER,
-  usable: readonly Channel[] | null = null,
+  order: readonly string[] = DEFAULT_CHANNEL_ORDER,
+  usable: readonly string[] | null = null,
 ): Channel[] {
   if (!hasContact(person, kind)) return [];
   const allowed = (c: Channel) => usable === null || usable.includes(c);
   if (kind === 'email') return allowed('email') ? ['email'] : [];
-  const phoneOrder: Channel[] = order.filter((c) => c === 'whatsapp' || c === 'sms');
+  const phoneOrder: Channel[] = order.filter((c): c is Channel => c === 'whatsapp' || c === 'sms');
   for (const c of DEFAULT_CHANNEL_ORDER) if (!phoneOrder.includes(c)) phoneOrder.push(c);
   return [...new Set(phoneOrder)].filter(allowed);
 }
@@ -77,9 +75,9 @@ export function channelsFor(
  */
 export function otherChannels(
   person: PersonSummary,
-  current: Channel,
-  order: readonly Channel[] = DEFAULT_CHANNEL_ORDER,
-  usable: readonly Channel[] | null = null,
+  current: string,
+  order: readonly string[] = DEFAULT_CHANNEL_ORDER,
+  usable: readonly string[] | null = null,
 ): Channel[] {
   const all = [...channelsFor(person, 'phone', order, usable), ...channelsFor(person, 'email', order, usable)];
   return all.filter((c) => c !== current);
@@ -92,7 +90,8 @@ export function statusOf(person: PersonSummary, kind: CodeType): ContactStatus {
 /** A code being typed at the desk. */
 export type CodeSession = {
   codeType: CodeType;
-  channel: Channel;
+  /** As the Rust said it (channels are open there); the UI's own three have labels and keys. */
+  channel: string;
   targetMasked: string;
   sentAt: string;
   expiresAt: string;

@@ -1,13 +1,21 @@
 // The admin's settings form: the clinic's names and ranges, what the form shows, what is
-// wrong with a value, and the patch of changed keys that `settings_update` receives.
+// wrong with a value, and the patch of changed keys that `settings_update` receives. Names,
+// labels, ranges and defaults come from the Rust's one table (`SETTINGS` in the generated
+// bindings); this file adds only the form's grouping, order and hints.
 import type { Channel, Settings, SettingsPatch } from './api';
 import { channelLabel } from './badges';
+import { SETTINGS } from './bindings';
 
 export type SettingKind = 'int' | 'bool' | 'text' | 'language' | 'channels';
 
+/** One row of the Rust's settings table. */
+export type SettingSpec = (typeof SETTINGS)[number];
+/** Every setting's snake_case name, as the Rust knows it. */
+export type SettingName = SettingSpec['name'];
+
 export type SettingField = {
   /** The clinic system's snake_case name (also the `setting-<name>` test id). */
-  name: string;
+  name: SettingName;
   label: string;
   kind: SettingKind;
   min?: number;
@@ -18,52 +26,73 @@ export type SettingField = {
 
 export type SettingGroup = { title: string; fields: SettingField[] };
 
-const int = (name: string, label: string, min: number, max: number, hint?: string): SettingField => ({
-  name,
-  label,
-  kind: 'int',
-  min,
-  max,
-  hint,
-});
+/** The Rust's row for `name`. */
+export function settingSpec(name: SettingName): SettingSpec {
+  const spec = SETTINGS.find((s) => s.name === name);
+  if (!spec) throw new Error(`No setting ${name}`); // unreachable: `name` is typed from the table
+  return spec;
+}
 
-const bool = (name: string, label: string, hint?: string): SettingField => ({ name, label, kind: 'bool', hint });
+/**
+ * Where the form words a label differently from the Rust's table (the desk says "mobile
+ * number" for a phone everywhere). Empty once the Rust's label says the same.
+ */
+const LABELS: Partial<Record<SettingName, string>> = {
+  require_phone_verification: 'Mobile numbers must be verified',
+};
+
+function kindOf(spec: SettingSpec): SettingKind {
+  const d: unknown = spec.default;
+  if (typeof d === 'boolean') return 'bool';
+  if (typeof d === 'number') return 'int';
+  if (Array.isArray(d)) return 'channels';
+  return 'text';
+}
+
+/** A form field for one setting: label, kind and range from the Rust's table. */
+function field(name: SettingName, hint?: string, kind?: SettingKind): SettingField {
+  const spec = settingSpec(name);
+  const out: SettingField = { name, label: LABELS[name] ?? spec.label, kind: kind ?? kindOf(spec), hint };
+  if (spec.min !== null) out.min = spec.min;
+  if (spec.max !== null) out.max = spec.max;
+  return out;
+}
 
 /** Every setting the admin can change here, in the order the form shows them. */
 export const SETTING_GROUPS: readonly SettingGroup[] = [
   {
     title: 'Verification policy',
     fields: [
-      int('otp_length', 'Code length', 4, 8, 'Digits in each security code.'),
-      int('otp_expiry_minutes', 'Code lifetime (minutes)', 1, 60),
-      int('max_otp_attempts', 'Tries per code', 1, 10, 'Wrong tries before a code stops working.'),
-      int('verification_grace_period_days', 'Grace period (days)', 0, 30, 'How long an unverified contact may still be used.'),
-      int('verification_validity_months', 'Verification valid for (months)', 0, 120, '0 means a verification never expires.'),
-      bool('require_phone_verification', 'Mobile numbers must be verified'),
-      bool('require_email_verification', 'Email addresses must be verified'),
-      bool('verification_required_for_staff', 'Staff must verify their contacts'),
-      bool('verification_required_for_patients', 'Patients must verify their contacts'),
+      field('otp_length', 'Digits in each security code.'),
+      field('otp_expiry_minutes'),
+      field('max_otp_attempts', 'Wrong tries before a code stops working.'),
+      field('verification_grace_period_days', 'How long an unverified contact may still be used.'),
+      field('verification_validity_months', '0 means a verification never expires.'),
+      field('require_phone_verification'),
+      field('require_email_verification'),
+      field('verification_required_for_staff'),
+      field('verification_required_for_patients'),
     ],
   },
   {
     title: 'Sending',
     fields: [
-      { name: 'channel_order', label: 'Channel order', kind: 'channels', hint: 'The first channel is offered first; WhatsApp falls back to SMS.' },
-      int('resend_cooldown_seconds', 'Wait before resending (seconds)', 10, 600),
-      int('max_sends_per_target_per_10_min', 'Codes per contact in 10 minutes', 1, 20),
-      int('max_sends_per_staff_per_hour', 'Codes per staff member per hour', 1, 1_000),
-      int('max_sends_per_desk_per_hour', 'Codes per desk per hour', 1, 2_000),
-      int('max_sends_per_day', 'Codes per day', 1, 10_000),
-      int('gmail_daily_limit', 'Gmail daily limit', 1, 10_000, '500 for a personal Gmail account, 2,000 for Google Workspace.'),
-      int('whatsapp_delivery_timeout_seconds', 'Wait for WhatsApp delivery (seconds)', 30, 600, 'Then the code goes by SMS instead.'),
+      field('channel_order', 'The first channel is offered first; WhatsApp falls back to SMS.'),
+      field('resend_cooldown_seconds'),
+      field('max_sends_per_target_per_10_min'),
+      field('max_sends_per_staff_per_hour'),
+      field('max_sends_per_desk_per_hour'),
+      field('max_sends_per_day'),
+      field('gmail_daily_limit', '500 for a personal Gmail account, 2,000 for Google Workspace.'),
+      field('whatsapp_delivery_timeout_seconds', 'Then the code goes by SMS instead.'),
     ],
   },
   {
     title: 'This desk',
     fields: [
-      { name: 'clinic_name', label: 'Clinic name', kind: 'text', hint: 'Shown in the header and in messages. 1 to 80 characters.' },
-      { name: 'default_language', label: 'Default language', kind: 'language', hint: 'For people with no preferred language.' },
-      int('idle_lock_minutes', 'Lock after idle (minutes)', 1, 60),
+      field('clinic_name', 'Shown in the header and in messages. 1 to 80 characters.'),
+      field('default_language', 'For people with no preferred language.', 'language'),
+      field('idle_lock_minutes'),
     ],
   },
 ];
@@ -71,6 +100,35 @@ export const SETTING_GROUPS: readonly SettingGroup[] = [
 export const SETTING_FIELDS: readonly SettingField[] = SETTING_GROUPS.flatMap((g) => g.fields);
 
 export const ALL_CHANNELS: readonly Channel[] = ['whatsapp', 'sms', 'email'];
+
+/** Every setting at the Rust's default (a fresh copy each time). */
+export function defaultSettings(): Settings {
+  return Object.fromEntries(
+    SETTINGS.map((s) => [s.name, Array.isArray(s.default) ? [...s.default] : s.default]),
+  ) as Settings;
+}
+
+/**
+ * Settings as `settings_get` / `settings_update` answered, with every setting present and of
+ * its default's type (else at its default), and the channel order holding only channels the
+ * desk knows (else the default order). Keys the table doesn't know are kept as they are.
+ */
+export function readSettings(raw: Record<string, unknown>): Settings {
+  const out: Record<string, unknown> = { ...raw };
+  for (const spec of SETTINGS) {
+    const d: unknown = spec.default;
+    const v = raw[spec.name];
+    if (Array.isArray(d)) {
+      const known = Array.isArray(v) ? v.filter((c): c is Channel => ALL_CHANNELS.includes(c as Channel)) : [];
+      out[spec.name] = known.length > 0 ? known : [...d];
+    } else if (typeof v === typeof d && (typeof v !== 'number' || Number.isFinite(v))) {
+      out[spec.name] = v;
+    } else {
+      out[spec.name] = d;
+    }
+  }
+  return out as Settings;
+}
 
 /** What the form holds: numbers as typed (strings), ticks, the channel list. */
 export type SettingsForm = Record<string, string | boolean | Channel[]>;

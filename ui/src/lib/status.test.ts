@@ -134,7 +134,7 @@ describe('healthItems (delivery in the status bar)', () => {
       demoMode: false,
       credentials: { ...makeHealth().credentials, gmailConfigured: true, twilioConfigured: true },
       gmail: { sent24h: 480, limit: 500, warn: true, pausedUntil: null },
-      lastTests: [{ provider: 'twilio', ok: false, message: 'Bad token', testedAt: '2026-11-24T05:02:00.000Z' }],
+      lastTests: [{ provider: 'twilio_sms', ok: false, message: 'Bad token', testedAt: '2026-11-24T05:02:00.000Z' }],
     });
     const items = healthItems(h);
     expect(items.find((i) => i.testid === 'status-twilio')).toMatchObject({ label: 'WhatsApp & SMS: failing', tone: 'problem' });

@@ -1,6 +1,7 @@
 // The template editor's words: parts per channel, the variables a template may use, and what
 // an SMS body costs ("GSM-7 · 133 characters · 1 segment").
 import type { Channel, SmsInfo, TemplatePart } from './api';
+import { LANGUAGES } from './bindings';
 
 export const TEMPLATE_CHANNELS: readonly { value: Channel; label: string }[] = [
   { value: 'email', label: 'Email' },
@@ -8,14 +9,11 @@ export const TEMPLATE_CHANNELS: readonly { value: Channel; label: string }[] = [
   { value: 'sms', label: 'SMS' },
 ];
 
-export const TEMPLATE_LANGUAGES: readonly { code: string; label: string }[] = [
-  { code: 'en', label: 'English' },
-  { code: 'hi', label: 'Hindi (हिन्दी)' },
-  { code: 'kn', label: 'Kannada (ಕನ್ನಡ)' },
-  { code: 'ta', label: 'Tamil (தமிழ்)' },
-  { code: 'te', label: 'Telugu (తెలుగు)' },
-  { code: 'ml', label: 'Malayalam (മലയാളം)' },
-];
+/** The Rust's languages, as the editor's picker shows them: "Hindi (हिन्दी)", and plain "English". */
+export const TEMPLATE_LANGUAGES: readonly { code: string; label: string }[] = LANGUAGES.map((l) => ({
+  code: l.code,
+  label: l.english === l.native ? l.english : `${l.english} (${l.native})`,
+}));
 
 /** The parts each channel's message has, in the order the editor shows them. */
 export function partsOf(channel: Channel): TemplatePart[] {
@@ -48,13 +46,16 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en-IN')} ${n === 1 ? one : many}`;
 }
 
+/** What the words below need of an SMS body's count. */
+export type SmsCount = Pick<SmsInfo, 'encoding' | 'characters' | 'segments'>;
+
 /** "GSM-7 · 133 characters · 1 segment". */
-export function smsInfoWords(info: SmsInfo): string {
+export function smsInfoWords(info: SmsCount): string {
   return `${info.encoding} · ${plural(info.characters, 'character')} · ${plural(info.segments, 'segment')}`;
 }
 
 /** What the admin should know about an SMS body's cost, in plain words (possibly nothing). */
-export function smsWarnings(info: SmsInfo): string[] {
+export function smsWarnings(info: SmsCount): string[] {
   const out: string[] = [];
   if (info.segments === 0) {
     out.push('The message is empty.');

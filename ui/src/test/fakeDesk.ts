@@ -1,21 +1,20 @@
 // A stand-in for the Rust side in component tests: mockIPC with sensible
 // answers for every desk command, per-test overrides, a call log, and the
 // `delivery` event mocked so tests can emit updates.
+import { asRustSees } from './ipcArgs';
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import type { DeliveryUpdate, Settings } from '../lib/api';
+import { defaultSettings } from '../lib/settings';
 import { makeHealth, makePerson, makeSession, makeSetup, makeStatus } from './fixtures';
 
 export type Handler = (args: Record<string, unknown>) => unknown;
 
+/** The desk's settings: the Rust's defaults, at this clinic, WhatsApp and SMS in that order. */
 export const SETTINGS: Settings = {
+  ...defaultSettings(),
   clinic_name: 'Skinspire Clinic, Jayanagar',
-  otp_length: 6,
-  otp_expiry_minutes: 10,
-  max_otp_attempts: 3,
-  resend_cooldown_seconds: 30,
   channel_order: ['whatsapp', 'sms'],
-  default_language: 'en',
 };
 
 export type FakeDesk = {
@@ -58,7 +57,7 @@ export function mockDesk(overrides: Record<string, Handler> = {}): FakeDesk {
   const calls: FakeDesk['calls'] = [];
   mockIPC(
     (cmd, payload) => {
-      const args = (payload ?? {}) as Record<string, unknown>;
+      const args = asRustSees(payload);
       calls.push({ cmd, args });
       const h = handlers[cmd];
       if (!h) throw { code: 'internal', message: `No fake for ${cmd}` };

@@ -1,4 +1,5 @@
 import type { AppStatus, KeyringStatus } from '../lib/api';
+import { defaultSettings } from '../lib/settings';
 import type {
   Settings,
   Session,
@@ -167,31 +168,5 @@ export function makeStaff(overrides: Partial<StaffView> = {}): StaffView {
   };
 }
 
-/** Every setting `settings_get` returns that the admin form shows (snake_case, as Rust sends). */
-export const FULL_SETTINGS: Settings = {
-  clinic_name: 'Skinspire Clinic, Jayanagar',
-  default_language: 'en',
-  otp_length: 6,
-  otp_expiry_minutes: 10,
-  max_otp_attempts: 3,
-  verification_grace_period_days: 7,
-  require_phone_verification: true,
-  require_email_verification: true,
-  verification_required_for_staff: true,
-  verification_required_for_patients: true,
-  channel_order: ['whatsapp', 'sms', 'email'],
-  resend_cooldown_seconds: 30,
-  max_sends_per_target_per_10_min: 5,
-  max_sends_per_staff_per_hour: 60,
-  max_sends_per_desk_per_hour: 120,
-  max_sends_per_day: 500,
-  verification_validity_months: 12,
-  idle_lock_minutes: 5,
-  gmail_daily_limit: 500,
-  whatsapp_delivery_timeout_seconds: 120,
-  smtp_host: 'smtp.gmail.com',
-  smtp_port: 587,
-  smtp_tls: 'starttls',
-  email_from_name: '',
-  twilio_base_url: 'https://api.twilio.com',
-};
+/** Every setting as `settings_get` returns it (snake_case): the Rust's defaults, at this clinic. */
+export const FULL_SETTINGS: Settings = { ...defaultSettings(), clinic_name: 'Skinspire Clinic, Jayanagar' };
