@@ -121,9 +121,9 @@ export function outboxWords(entry: OutboxEntry, demo = false): DeliveryWords {
   return deliveryWords({
     outboxId: entry.id,
     userId: entry.userId,
-    codeType: entry.codeType === 'email' ? 'email' : 'phone',
-    channel: (entry.channel as Channel) ?? 'sms',
-    status: entry.status as DeliveryStatus,
+    codeType: entry.codeType,
+    channel: entry.channel,
+    status: entry.status,
     message: entry.status === 'failed' || entry.status === 'undelivered' ? entry.lastError : null,
     fallbackOutboxId: null,
     fallbackChannel: null,

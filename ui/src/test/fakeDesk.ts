@@ -1,11 +1,11 @@
 // A stand-in for the Rust side in component tests: mockIPC with sensible
 // answers for every desk command, per-test overrides, a call log, and the
 // `delivery` event mocked so tests can emit updates.
-import { asRustSees } from './ipcArgs';
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import type { DeliveryUpdate, Settings } from '../lib/api';
 import { defaultSettings } from '../lib/settings';
+import { asRustSees } from './ipcArgs';
 import { makeHealth, makePerson, makeSession, makeSetup, makeStatus } from './fixtures';
 
 export type Handler = (args: Record<string, unknown>) => unknown;
