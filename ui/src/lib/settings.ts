@@ -33,13 +33,6 @@ export function settingSpec(name: SettingName): SettingSpec {
   return spec;
 }
 
-/**
- * Where the form words a label differently from the Rust's table (the desk says "mobile
- * number" for a phone everywhere). Empty once the Rust's label says the same.
- */
-const LABELS: Partial<Record<SettingName, string>> = {
-  require_phone_verification: 'Mobile numbers must be verified',
-};
 
 function kindOf(spec: SettingSpec): SettingKind {
   const d: unknown = spec.default;
@@ -52,7 +45,7 @@ function kindOf(spec: SettingSpec): SettingKind {
 /** A form field for one setting: label, kind and range from the Rust's table. */
 function field(name: SettingName, hint?: string, kind?: SettingKind): SettingField {
   const spec = settingSpec(name);
-  const out: SettingField = { name, label: LABELS[name] ?? spec.label, kind: kind ?? kindOf(spec), hint };
+  const out: SettingField = { name, label: spec.label, kind: kind ?? kindOf(spec), hint };
   if (spec.min !== null) out.min = spec.min;
   if (spec.max !== null) out.max = spec.max;
   return out;

@@ -21,10 +21,10 @@ crate::settings_table! {
     #[derive(specta::Type)]
     pub struct Settings {
         // --- the clinic system's names (HospitalSettingsService.DEFAULT_SETTINGS["verification"])
-        require_phone_verification: bool = true, "Phone must be verified";
-        require_email_verification: bool = true, "Email must be verified";
-        verification_required_for_staff: bool = true, "Staff must verify";
-        verification_required_for_patients: bool = true, "Patients must verify";
+        require_phone_verification: bool = true, "Mobile numbers must be verified";
+        require_email_verification: bool = true, "Email addresses must be verified";
+        verification_required_for_staff: bool = true, "Staff must verify their contacts";
+        verification_required_for_patients: bool = true, "Patients must verify their contacts";
         verification_grace_period_days: u32 = 7u32, "Grace period (days)", 0..=30;
         otp_length: u8 = 6u8, "Code length", 4..=8;
         otp_expiry_minutes: u32 = 10u32, "Code lifetime (minutes)", 1..=60;
