@@ -34,6 +34,12 @@ say "Benchmark: send pipeline (release build; under a minute)"
 DESK_BENCH_KEYRING="$keyring_mode" DESK_BENCH_OUT="$send_md" cargo bench -q -p desk-app --bench send_pipeline >/dev/null
 [ -s "$send_md" ] || warn "the send pipeline benchmark measured nothing (see above): its section is left out"
 
+# Comparisons written by hand (a change measured against the code before it) follow this marker
+# and are kept.
+marker="<!-- Comparisons below are kept by scripts/bench.sh. -->"
+kept="$work/kept.md"
+if [ -f "$out" ] && grep -qF "$marker" "$out"; then sed -n "/$marker/,\$p" "$out" >"$kept"; else : >"$kept"; fi
+
 {
   echo "# Benchmarks"
   echo
@@ -45,6 +51,10 @@ DESK_BENCH_KEYRING="$keyring_mode" DESK_BENCH_OUT="$send_md" cargo bench -q -p d
   if [ -s "$send_md" ]; then
     echo
     cat "$send_md"
+  fi
+  if [ -s "$kept" ]; then
+    echo
+    cat "$kept"
   fi
 } > "$out"
 say "Wrote $out"
