@@ -244,6 +244,15 @@ pub fn update(
     Ok(outcome)
 }
 
+/// Record a person's new `verification_status` (the verify module's result).
+pub fn set_verification_status(tx: &Transaction<'_>, user_id: &str, status: &Value, actor: &str, now: OffsetDateTime) -> Result<()> {
+    tx.execute(
+        "UPDATE users SET verification_status = ?2, updated_at = ?3, updated_by = ?4 WHERE user_id = ?1",
+        params![user_id, status.to_string(), ts(now), actor],
+    )?;
+    Ok(())
+}
+
 /// A search hit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

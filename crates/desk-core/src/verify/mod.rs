@@ -296,10 +296,7 @@ impl Engine {
                     }),
                 );
             }
-            tx.execute(
-                "UPDATE users SET verification_status = ?2, updated_at = ?3, updated_by = ?4 WHERE user_id = ?1",
-                params![user_id, status.to_string(), ts(now), actor],
-            )?;
+            people::set_verification_status(&tx, user_id, &status, actor, now)?;
             codes_table::discard(&tx, user_id, code_type)?;
             events::append(&tx, &self.device_id, now, &NewEvent {
                 user_id,
