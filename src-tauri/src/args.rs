@@ -29,9 +29,10 @@ impl<T> Deref for Arg<T> {
 impl<'de, T: Deserialize<'de>, R: Runtime> CommandArg<'de, R> for Arg<T> {
     fn from_command(command: CommandItem<'de, R>) -> Result<Self, InvokeError> {
         let (name, key) = (command.name, command.key);
-        T::deserialize(command).map(Arg).map_err(|err| {
-            // The detail (which field, what was wrong) is for the log; the screen gets words.
-            tracing::warn!(command = name, argument = key, %err, "malformed command arguments");
+        T::deserialize(command).map(Arg).map_err(|err: serde_json::Error| {
+            // Which command and argument, for the log; not serde's text, which can quote the
+            // value it refused (a mistyped password, a phone number).
+            tracing::warn!(command = name, argument = key, kind = ?err.classify(), "malformed command arguments");
             InvokeError::from(PublicError {
                 code: ErrorCode::InvalidInput,
                 message: format!(

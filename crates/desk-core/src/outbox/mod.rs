@@ -278,6 +278,7 @@ pub fn claim(conn: &Connection, secrets: &CodeSecrets, id: i64, now: OffsetDateT
 /// The provider took the message. `poll_at`: when to ask for a delivery receipt (providers that
 /// have them); such rows keep their sealed code for a fallback until their state is final.
 pub fn mark_sent(tx: &Transaction<'_>, id: i64, provider_id: &str, poll_at: Option<OffsetDateTime>, now: OffsetDateTime) -> Result<()> {
+    debug_assert!(OutboxStatus::Sending.can_become(OutboxStatus::Sent));
     tx.execute(
         "UPDATE outbox SET status = ?6, provider_message_id = ?2, next_attempt_at = ?3,
              sealed_payload = CASE WHEN ?4 THEN sealed_payload ELSE NULL END,
@@ -290,7 +291,9 @@ pub fn mark_sent(tx: &Transaction<'_>, id: i64, provider_id: &str, poll_at: Opti
 
 /// Try again at `next` (a retry, or waiting for the network); `provider_id` is forgotten when a
 /// sent message failed and will be sent afresh.
-pub fn requeue(tx: &Transaction<'_>, id: i64, next: OffsetDateTime, error: &str, error_code: Option<&str>, now: OffsetDateTime) -> Result<()> {
+/// `from` is the state the caller found the row in (sending, or sent when a receipt failed).
+pub fn requeue(tx: &Transaction<'_>, id: i64, from: OutboxStatus, next: OffsetDateTime, error: &str, error_code: Option<&str>, now: OffsetDateTime) -> Result<()> {
+    debug_assert!(from.can_become(OutboxStatus::Queued), "{from} can't go back to queued");
     tx.execute(
         "UPDATE outbox SET status = ?6, next_attempt_at = ?2, last_error = ?3, last_error_code = ?4,
              provider_message_id = NULL, updated_at = ?5 WHERE id = ?1",
@@ -300,8 +303,9 @@ pub fn requeue(tx: &Transaction<'_>, id: i64, next: OffsetDateTime, error: &str,
 }
 
 /// A final state: the seal is wiped and nothing more is scheduled.
-pub fn mark_final(tx: &Transaction<'_>, id: i64, status: OutboxStatus, error: Option<&str>, error_code: Option<&str>, now: OffsetDateTime) -> Result<()> {
-    debug_assert!(status.is_final(), "{status} is not a final state");
+/// `from` is the state the caller found the row in; the move must be one `OutboxStatus` allows.
+pub fn mark_final(tx: &Transaction<'_>, id: i64, from: OutboxStatus, status: OutboxStatus, error: Option<&str>, error_code: Option<&str>, now: OffsetDateTime) -> Result<()> {
+    debug_assert!(status.is_final() && from.can_become(status), "{from} can't become {status}");
     tx.execute(
         "UPDATE outbox SET status = ?2, sealed_payload = NULL, next_attempt_at = NULL, last_error = ?3,
              last_error_code = ?4, updated_at = ?5 WHERE id = ?1",

@@ -37,7 +37,7 @@ impl SettingsError {
         match self {
             SettingsError::OutOfRange { label, min, max, .. } => format!("{label} must be between {min} and {max}."),
             SettingsError::Invalid { label, reason, .. } => format!("{label} {reason}."),
-            SettingsError::Unknown { name } => format!("The setting “{name}” is not a setting."),
+            SettingsError::Unknown { name } => format!("The desk has no setting called “{name}”."),
         }
     }
 }

@@ -20,8 +20,8 @@ pub fn next_channel(order: &[Channel], current: Channel) -> Option<Channel> {
     order[after..].iter().copied().find(|c| c.code_type() == current.code_type() && *c != current)
 }
 
-/// Queue the same code on the next channel, if there is one. The current row must be final
-/// first: queueing cancels live rows for the same contact.
+/// Queue the same code on the next channel, if there is one. Call it once the current row is
+/// final: queueing cancels the contact's live rows, and the current one is not to be cancelled.
 pub fn fall_back(
     tx: &Transaction<'_>,
     ctx: &Context,
@@ -33,7 +33,6 @@ pub fn fall_back(
 ) -> Result<Option<(i64, Channel)>> {
     let Some(next) = next_channel(&core.channel_order, m.channel) else { return Ok(None) };
     let expires_at = parse_ts(&m.expires_at).unwrap_or(now);
-    outbox::mark_final(tx, m.id, outbox::OutboxStatus::Failed, None, None, now)?;
     let id = outbox::enqueue(tx, &ctx.secrets, ctx.rng.as_ref(), code, &outbox::Enqueue {
         user_id: &m.user_id,
         code_type: m.code_type,

@@ -65,7 +65,7 @@ pub(super) async fn poll_one(ctx: &Context, core: &Settings, providers: &Provide
             Ok(Receipt::Delivered | Receipt::Read) => {
                 let read = matches!(polled, Ok(Receipt::Read));
                 let status = if read { OutboxStatus::Read } else { OutboxStatus::Delivered };
-                outbox::mark_final(&tx, id, status, None, None, now)?;
+                outbox::mark_final(&tx, id, OutboxStatus::Sent, status, None, None, now)?;
                 event(&tx, if read { Outcome::Read } else { Outcome::Delivered }, None)?;
                 update.status = status;
                 update.message = Some(if read { "Read on the phone.".into() } else { "Delivered to the phone.".into() });
@@ -79,8 +79,8 @@ pub(super) async fn poll_one(ctx: &Context, core: &Settings, providers: &Provide
                 let f = provider.classify(error_code);
                 match (f.action, msg.code.as_ref()) {
                     (Action::Fallback, Some(code)) => {
+                        outbox::mark_final(&tx, id, OutboxStatus::Sent, status, Some(&f.message), f.code.as_deref(), now)?;
                         let next = fall_back(&tx, ctx, core, &msg, &row.created_by, code, now)?;
-                        outbox::mark_final(&tx, id, status, Some(&f.message), f.code.as_deref(), now)?;
                         event(&tx, if next.is_some() { Outcome::Fallback } else { outcome }, f.code.as_deref())?;
                         update.status = status;
                         update.message = Some(if next.is_some() { f.message.clone() } else { no_fallback_words(msg.channel) });
@@ -89,13 +89,13 @@ pub(super) async fn poll_one(ctx: &Context, core: &Settings, providers: &Provide
                     }
                     (Action::Retry, Some(_)) => {
                         let next = now + backoff(ctx, row.attempts, f.retry_after);
-                        outbox::requeue(&tx, id, next, &f.message, f.code.as_deref(), now)?;
+                        outbox::requeue(&tx, id, OutboxStatus::Sent, next, &f.message, f.code.as_deref(), now)?;
                         event(&tx, Outcome::Retrying, f.code.as_deref())?;
                         update.status = OutboxStatus::Queued;
                         update.message = Some(f.message.clone());
                     }
                     _ => {
-                        outbox::mark_final(&tx, id, status, Some(&f.message), f.code.as_deref(), now)?;
+                        outbox::mark_final(&tx, id, OutboxStatus::Sent, status, Some(&f.message), f.code.as_deref(), now)?;
                         event(&tx, outcome, f.code.as_deref())?;
                         update.status = status;
                         update.message = Some(f.message.clone());
@@ -105,12 +105,13 @@ pub(super) async fn poll_one(ctx: &Context, core: &Settings, providers: &Provide
             // Not delivered yet, for too long on a channel that says so (WhatsApp: the person
             // probably isn't on it): carry on by the next channel, with the same code.
             Ok(Receipt::Pending) if timed_out => {
+                let timeout_code = format!("{}_timeout", msg.channel.as_str());
+                let words = format!("{label} didn't deliver in time.");
+                outbox::mark_final(&tx, id, OutboxStatus::Sent, OutboxStatus::Undelivered, Some(&words), Some(&timeout_code), now)?;
                 let next = match msg.code.as_ref() {
                     Some(code) => fall_back(&tx, ctx, core, &msg, &row.created_by, code, now)?,
                     None => None,
                 };
-                let timeout_code = format!("{}_timeout", msg.channel.as_str());
-                outbox::mark_final(&tx, id, OutboxStatus::Undelivered, Some(&format!("{label} didn't deliver in time.")), Some(&timeout_code), now)?;
                 event(&tx, if next.is_some() { Outcome::Fallback } else { Outcome::Undelivered }, Some(&timeout_code))?;
                 update.status = OutboxStatus::Undelivered;
                 update.message = Some(match next {

@@ -127,7 +127,7 @@ fn record(ctx: &Context, core: &Settings, c: &Claimed, result: std::result::Resu
                         let next = now + backoff(ctx, c.attempts, f.retry_after);
                         if next >= c.expires_at {
                             let words = "The code expired before it could be sent. Send a new one.";
-                            outbox::mark_final(&tx, m.id, OutboxStatus::Failed, Some(words), code.as_deref(), now)?;
+                            outbox::mark_final(&tx, m.id, OutboxStatus::Sending, OutboxStatus::Failed, Some(words), code.as_deref(), now)?;
                             event(&tx, EventKind::DeliveryStatus, Outcome::Failed, code.as_deref(),
                                 json!({"outbox_id": m.id, "attempt": c.attempts, "reason": "expired_while_retrying"}))?;
                             update.status = OutboxStatus::Failed;
@@ -135,7 +135,7 @@ fn record(ctx: &Context, core: &Settings, c: &Claimed, result: std::result::Resu
                         } else {
                             let offline = f.action == Action::Offline;
                             let code_or_offline = code.clone().or_else(|| offline.then(|| "offline".to_owned()));
-                            outbox::requeue(&tx, m.id, next, &f.message, code_or_offline.as_deref(), now)?;
+                            outbox::requeue(&tx, m.id, OutboxStatus::Sending, next, &f.message, code_or_offline.as_deref(), now)?;
                             event(&tx, EventKind::DeliveryStatus, if offline { Outcome::Offline } else { Outcome::Retrying }, code_or_offline.as_deref(),
                                 json!({"outbox_id": m.id, "attempt": c.attempts, "next_attempt_at": desk_core::clock::ts(next)}))?;
                             update.status = OutboxStatus::Queued;
@@ -144,8 +144,8 @@ fn record(ctx: &Context, core: &Settings, c: &Claimed, result: std::result::Resu
                         }
                     }
                     Action::Fallback => {
+                        outbox::mark_final(&tx, m.id, OutboxStatus::Sending, OutboxStatus::Failed, Some(&f.message), code.as_deref(), now)?;
                         let next = fall_back(&tx, ctx, core, m, &c.created_by, &c.code, now)?;
-                        outbox::mark_final(&tx, m.id, OutboxStatus::Failed, Some(&f.message), code.as_deref(), now)?;
                         event(&tx, EventKind::DeliveryStatus, if next.is_some() { Outcome::Fallback } else { Outcome::Failed }, code.as_deref(),
                             json!({"outbox_id": m.id, "attempt": c.attempts, "fallback_outbox_id": next.map(|n| n.0), "admin": f.admin_message}))?;
                         update.status = OutboxStatus::Failed;
@@ -159,7 +159,7 @@ fn record(ctx: &Context, core: &Settings, c: &Claimed, result: std::result::Resu
                         }
                     }
                     Action::Stop => {
-                        outbox::mark_final(&tx, m.id, OutboxStatus::Failed, Some(&f.message), code.as_deref(), now)?;
+                        outbox::mark_final(&tx, m.id, OutboxStatus::Sending, OutboxStatus::Failed, Some(&f.message), code.as_deref(), now)?;
                         event(&tx, EventKind::DeliveryStatus, Outcome::Failed, code.as_deref(),
                             json!({"outbox_id": m.id, "attempt": c.attempts, "admin": f.admin_message}))?;
                         update.status = OutboxStatus::Failed;
