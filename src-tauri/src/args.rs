@@ -67,3 +67,29 @@ impl<T: specta::Type> specta::Type for Arg<T> {
         T::definition(types)
     }
 }
+
+/// A progress channel argument (`tauri::ipc::Channel`), refused in the desk's error shape when
+/// the call lacks it, like every other argument.
+pub struct Progress<T: tauri::ipc::IpcResponse>(pub tauri::ipc::Channel<T>);
+
+impl<'de, T: tauri::ipc::IpcResponse, R: Runtime> CommandArg<'de, R> for Progress<T> {
+    fn from_command(command: CommandItem<'de, R>) -> Result<Self, InvokeError> {
+        let (name, key) = (command.name, command.key);
+        <tauri::ipc::Channel<T> as CommandArg<'de, R>>::from_command(command).map(Progress).map_err(|_| {
+            tracing::warn!(command = name, argument = key, "missing progress channel");
+            InvokeError::from(PublicError {
+                code: ErrorCode::InvalidInput,
+                message: format!(
+                    "The desk couldn't read that request (its “{key}” is missing or not in the right form). \
+                     Reload the window (Ctrl+R); if it keeps happening, ask your administrator to check the log files."
+                ),
+            })
+        })
+    }
+}
+
+impl<T: tauri::ipc::IpcResponse + specta::Type> specta::Type for Progress<T> {
+    fn definition(types: &mut specta::Types) -> specta::datatype::DataType {
+        <tauri::ipc::Channel<T> as specta::Type>::definition(types)
+    }
+}

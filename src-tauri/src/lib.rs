@@ -34,7 +34,9 @@ pub fn open_desk(paths: Result<AppPaths, desk_core::Error>, keyring: Keyring) ->
 
 /// Start the outbox worker and forward its updates to the window as `delivery` events.
 pub fn start_delivery<R: Runtime>(app: &tauri::AppHandle<R>) {
-    let Ok(desk) = app.state::<DeskState>().desk() else { return };
+    let Ok(desk) = app.state::<DeskState>().desk() else {
+        return;
+    };
     let mut updates = desk.delivery().subscribe();
     tauri::async_runtime::spawn(desk_delivery::worker::run(desk.ctx().clone()));
     let app = app.clone();
@@ -48,7 +50,9 @@ pub fn start_delivery<R: Runtime>(app: &tauri::AppHandle<R>) {
                     }
                 }
                 // Missed some: the window re-reads the outbox when it next looks.
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => tracing::warn!(n, "delivery updates lagged"),
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                    tracing::warn!(n, "delivery updates lagged")
+                }
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
             }
         }
@@ -58,12 +62,18 @@ pub fn start_delivery<R: Runtime>(app: &tauri::AppHandle<R>) {
 pub fn run() -> ExitCode {
     let paths = AppPaths::resolve();
     // Without a usable folder, logs go to stderr only; `logging::init` handles that.
-    let log_dir = paths.as_ref().map(|p| p.log_dir.clone()).unwrap_or_default();
+    let log_dir = paths
+        .as_ref()
+        .map(|p| p.log_dir.clone())
+        .unwrap_or_default();
     if let Ok(p) = &paths {
         let _ = p.ensure();
     }
     let _log_guard = logging::init(&log_dir);
-    tracing::info!(version = desk_core::APP_VERSION, "Skinspire Verify Desk starting");
+    tracing::info!(
+        version = desk_core::APP_VERSION,
+        "Skinspire Verify Desk starting"
+    );
 
     let state = open_desk(paths, Keyring::system());
 

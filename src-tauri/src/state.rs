@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use desk_core::staff::Session;
 use desk_app::Desk;
+use desk_core::staff::Session;
 
 use crate::command_list::Access;
 use desk_core::{ErrorCode, PublicError};
@@ -30,8 +30,16 @@ impl DeskState {
 pub fn gate(state: &DeskState, access: Access) -> Result<(), PublicError> {
     match access {
         Access::Open => Ok(()),
-        Access::Staff => state.desk()?.session_passive().map(|_| ()).map_err(PublicError::from),
-        Access::Admin => state.desk()?.admin_session_passive().map(|_| ()).map_err(PublicError::from),
+        Access::Staff => state
+            .desk()?
+            .session_passive()
+            .map(|_| ())
+            .map_err(PublicError::from),
+        Access::Admin => state
+            .desk()?
+            .admin_session_passive()
+            .map(|_| ())
+            .map_err(PublicError::from),
     }
 }
 

@@ -89,9 +89,17 @@ impl Smtp {
             "DESK_TEST_SMTP_CA",
             "DESK_TEST_SMTP_MAILDIR",
         ];
-        let unset: Vec<&str> = names.iter().copied().filter(|n| env_value(n).is_none()).collect();
+        let unset: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| env_value(n).is_none())
+            .collect();
         if !unset.is_empty() {
-            return missing(test, "the test SMTP server (scripts/services/smtp-server.py)", &format!("{} not set", unset.join(", ")));
+            return missing(
+                test,
+                "the test SMTP server (scripts/services/smtp-server.py)",
+                &format!("{} not set", unset.join(", ")),
+            );
         }
         let get = |n: &str| env_value(n).unwrap_or_default();
         let port = get("DESK_TEST_SMTP_PORT");
@@ -107,20 +115,36 @@ impl Smtp {
             maildir: PathBuf::from(get("DESK_TEST_SMTP_MAILDIR")),
         };
         // Set but dead is a broken session, not a missing service: always a failure.
-        assert!(smtp.ca.is_file(), "{test}: DESK_TEST_SMTP_CA={} is not a file", smtp.ca.display());
-        assert!(smtp.maildir.is_dir(), "{test}: DESK_TEST_SMTP_MAILDIR={} is not a folder", smtp.maildir.display());
+        assert!(
+            smtp.ca.is_file(),
+            "{test}: DESK_TEST_SMTP_CA={} is not a file",
+            smtp.ca.display()
+        );
+        assert!(
+            smtp.maildir.is_dir(),
+            "{test}: DESK_TEST_SMTP_MAILDIR={} is not a folder",
+            smtp.maildir.display()
+        );
         let reachable = std::net::ToSocketAddrs::to_socket_addrs(&(smtp.host.as_str(), smtp.port))
             .ok()
             .and_then(|mut a| a.next())
-            .is_some_and(|addr| std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2)).is_ok());
-        assert!(reachable, "{test}: nothing answers at the test SMTP server {}:{}", smtp.host, smtp.port);
+            .is_some_and(|addr| {
+                std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2)).is_ok()
+            });
+        assert!(
+            reachable,
+            "{test}: nothing answers at the test SMTP server {}:{}",
+            smtp.host, smtp.port
+        );
         Some(smtp)
     }
 
     /// Every message saved so far whose envelope went to `rcpt`.
     pub fn messages_to(&self, rcpt: &str) -> Vec<Saved> {
         let mut found: Vec<(u64, Saved)> = Vec::new();
-        let Ok(entries) = std::fs::read_dir(&self.maildir) else { return Vec::new() };
+        let Ok(entries) = std::fs::read_dir(&self.maildir) else {
+            return Vec::new();
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             let Some(n) = path
@@ -131,7 +155,9 @@ impl Smtp {
             else {
                 continue;
             };
-            let Ok(raw) = std::fs::read(&path) else { continue };
+            let Ok(raw) = std::fs::read(&path) else {
+                continue;
+            };
             let rcpt_to = rcpt_header(&raw);
             if rcpt_to.iter().any(|r| r.eq_ignore_ascii_case(rcpt)) {
                 found.push((n, Saved { path, raw, rcpt_to }));
@@ -186,7 +212,11 @@ impl Smtp {
     pub fn faults_for(&self, rcpt: &str) -> Vec<String> {
         self.faults()["by_rcpt"][rcpt]
             .as_array()
-            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -206,7 +236,10 @@ impl Smtp {
             doc = json!({});
         }
         edit(&mut doc);
-        write_atomic(&self.faults_file(), &serde_json::to_vec_pretty(&doc).unwrap_or_default());
+        write_atomic(
+            &self.faults_file(),
+            &serde_json::to_vec_pretty(&doc).unwrap_or_default(),
+        );
     }
 }
 
@@ -217,7 +250,12 @@ fn rcpt_header(raw: &[u8]) -> Vec<String> {
         .lines()
         .take_while(|l| !l.is_empty())
         .find_map(|l| l.strip_prefix("X-Test-Rcpt-To:"))
-        .map(|v| v.split(',').map(|r| r.trim().to_owned()).filter(|r| !r.is_empty()).collect())
+        .map(|v| {
+            v.split(',')
+                .map(|r| r.trim().to_owned())
+                .filter(|r| !r.is_empty())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -236,9 +274,12 @@ fn write_atomic(path: &Path, data: &[u8]) {
 
 /// The spec Prism serves: `TWILIO_OAI_SPEC`, else where start-services.sh looks for it.
 pub fn twilio_spec_path() -> PathBuf {
-    env_value("TWILIO_OAI_SPEC").map(PathBuf::from).unwrap_or_else(|| {
-        crate::workspace_root().join("../shared/reference/twilio/twilio_api_v2010_messages.json")
-    })
+    env_value("TWILIO_OAI_SPEC")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            crate::workspace_root()
+                .join("../shared/reference/twilio/twilio_api_v2010_messages.json")
+        })
 }
 
 /// Prism's base URL (`TWILIO_CONTRACT_URL`), or `None` after the notice (a failure under CI).
@@ -248,7 +289,10 @@ pub fn twilio_contract_url(test: &str) -> Option<String> {
     }
     let spec = twilio_spec_path();
     let why = if spec.is_file() {
-        format!("TWILIO_CONTRACT_URL is not set, though the spec is at {}", spec.display())
+        format!(
+            "TWILIO_CONTRACT_URL is not set, though the spec is at {}",
+            spec.display()
+        )
     } else {
         format!(
             "Twilio's contract spec was not found at ../shared/reference/twilio/twilio_api_v2010_messages.json \
@@ -256,7 +300,11 @@ pub fn twilio_contract_url(test: &str) -> Option<String> {
             spec.display()
         )
     };
-    missing(test, "the Twilio contract server (Prism serving Twilio's OpenAPI)", &why)
+    missing(
+        test,
+        "the Twilio contract server (Prism serving Twilio's OpenAPI)",
+        &why,
+    )
 }
 
 // ------------------------------------------------------------------------------------------
@@ -269,7 +317,8 @@ pub fn twilio_contract_url(test: &str) -> Option<String> {
 /// the developer's own keyring: it needs `DBUS_SESSION_BUS_ADDRESS` and an `XDG_DATA_HOME` that
 /// is not the usual one (test-session.sh points it at a throwaway folder).
 pub fn secret_service(test: &str) -> Option<desk_core::secrets::Keyring> {
-    const SERVICE: &str = "the test Secret Service (a private D-Bus bus with an unlocked gnome-keyring)";
+    const SERVICE: &str =
+        "the test Secret Service (a private D-Bus bus with an unlocked gnome-keyring)";
     if env_value("DBUS_SESSION_BUS_ADDRESS").is_none() {
         return missing(test, SERVICE, "DBUS_SESSION_BUS_ADDRESS is not set");
     }
@@ -282,13 +331,24 @@ pub fn secret_service(test: &str) -> Option<desk_core::secrets::Keyring> {
     };
     if let Some(home) = env_value("HOME") {
         if Path::new(&xdg) == Path::new(&home).join(".local/share") {
-            return missing(test, SERVICE, "XDG_DATA_HOME is the usual ~/.local/share, so this may be your own keyring");
+            return missing(
+                test,
+                SERVICE,
+                "XDG_DATA_HOME is the usual ~/.local/share, so this may be your own keyring",
+            );
         }
     }
     let keyring = desk_core::secrets::Keyring::system();
     let status = keyring.probe();
     if status.state != "ok" {
-        return missing(test, SERVICE, &format!("the keyring on this bus is {} ({})", status.state, status.message));
+        return missing(
+            test,
+            SERVICE,
+            &format!(
+                "the keyring on this bus is {} ({})",
+                status.state, status.message
+            ),
+        );
     }
     Some(keyring)
 }
@@ -322,8 +382,13 @@ impl ServiceDesk {
     }
 
     /// Open on a folder made beforehand (a test that starts logging into it first).
-    pub fn open_in(dir: tempfile::TempDir, keyring: desk_core::secrets::Keyring, seed: u64) -> ServiceDesk {
-        let clock = desk_core::clock::ManualClock::at(time::macros::datetime!(2026-11-24 04:30 UTC));
+    pub fn open_in(
+        dir: tempfile::TempDir,
+        keyring: desk_core::secrets::Keyring,
+        seed: u64,
+    ) -> ServiceDesk {
+        let clock =
+            desk_core::clock::ManualClock::at(time::macros::datetime!(2026-11-24 04:30 UTC));
         let desk = desk_app::Desk::open_with(
             desk_app::AppPaths::under(dir.path()),
             keyring,
@@ -334,22 +399,49 @@ impl ServiceDesk {
         ServiceDesk { desk, clock, dir }
     }
 
+    /// Change settings as an admin would; where a test points a provider at its local server
+    /// (settings the admin screen only changes with the secret typed again), they are written
+    /// to the store directly, as a fixture.
     pub fn set(&self, patch: Value) {
+        let (bound, rest) = split_bound(patch.as_object().expect("a JSON object"));
+        if !bound.is_empty() {
+            self.desk
+                .with_store(|s| {
+                    desk_core::settings::update::<desk_delivery::DeliverySettings>(
+                        s.conn(),
+                        &bound,
+                        "test",
+                        "2026-01-01T00:00:00.000Z",
+                    )
+                    .map(|_| ())
+                })
+                .unwrap_or_else(|e| panic!("settings {patch}: {e}"));
+            self.desk.delivery().invalidate_transports();
+        }
         self.desk
-            .update_settings("admin", patch.as_object().expect("a JSON object"))
+            .update_settings("admin", &rest)
             .unwrap_or_else(|e| panic!("settings {patch}: {e}"));
     }
 
     /// Add a patient; returns the user id.
-    pub fn add_patient(&self, name: &str, phone: Option<&str>, email: Option<&str>, language: Option<&str>) -> String {
+    pub fn add_patient(
+        &self,
+        name: &str,
+        phone: Option<&str>,
+        email: Option<&str>,
+        language: Option<&str>,
+    ) -> String {
         self.desk
-            .add_person("reception1", &desk_core::people::PersonInput {
-                display_name: name.into(),
-                entity_type: Some(desk_core::people::EntityType::Patient),
-                phone: phone.map(Into::into),
-                email: email.map(Into::into),
-                preferred_language: language.map(Into::into),
-            })
+            .add_person(
+                "reception1",
+                &desk_core::people::PersonInput {
+                    display_name: name.into(),
+                    entity_type: Some(desk_core::people::EntityType::Patient),
+                    phone: phone.map(Into::into),
+                    email: email.map(Into::into),
+                    preferred_language: language.map(Into::into),
+                },
+            )
             .expect("add person")
             .user_id
     }
@@ -358,7 +450,9 @@ impl ServiceDesk {
     pub fn queued_code(&self, outbox_id: i64) -> String {
         use secrecy::ExposeSecret;
         self.desk
-            .with_store(|s| desk_core::outbox::get(s.conn(), &self.desk.engine().secrets, outbox_id))
+            .with_store(|s| {
+                desk_core::outbox::get(s.conn(), self.desk.engine().secrets(), outbox_id)
+            })
             .expect("outbox read")
             .and_then(|m| m.code)
             .map(|c| c.expose_secret().to_owned())
@@ -391,4 +485,17 @@ impl ServiceDesk {
     pub fn now(&self) -> time::OffsetDateTime {
         desk_core::clock::Clock::now(&self.clock)
     }
+}
+
+/// A patch split into the settings bound to saved secrets and the rest.
+pub fn split_bound(
+    patch: &serde_json::Map<String, Value>,
+) -> (
+    serde_json::Map<String, Value>,
+    serde_json::Map<String, Value>,
+) {
+    patch
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .partition(|(k, _)| desk_delivery::credentials::BOUND_TO_SECRETS.contains(&k.as_str()))
 }

@@ -4,12 +4,15 @@
 use desk_core::error::{AccessError, CodeError};
 use std::sync::{Arc, Mutex};
 
+use desk_core::channel::Channel;
 use desk_core::clock::{ts, Clock, SystemClock};
 use desk_core::codes::{CodeSecrets, OsRandom, RandomSource};
-use desk_core::channel::Channel;
+use desk_core::consent::{self, ConsentGiven, Notice};
 use desk_core::contact::CodeType;
 use desk_core::error::{Error, Result};
-use desk_core::events::{self, AuditFilter, Event};
+use desk_core::events::{
+    self, AuditFilter, ChainReport, Event, EventKind, Journal, NewEvent, Outcome,
+};
 use desk_core::outbox::{self, OutboxEntry};
 use desk_core::paths::AppPaths;
 use desk_core::people::{self, EditOutcome, PersonInput};
@@ -35,6 +38,20 @@ pub struct Desk {
     delivery: Context,
     /// Who is signed in at this desk; `None` when no one is (or the idle lock fired).
     session: Mutex<Option<Session>>,
+    /// Why the code pepper is only in memory (the keyring couldn't be read at start-up).
+    pepper_problem: Option<desk_core::secrets::SecretsError>,
+    /// The keyring's state at the last status check, to notice it coming back.
+    keyring_was_ok: std::sync::atomic::AtomicBool,
+}
+
+/// The first start's result: the administrator, and the recovery code, shown once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct FirstAdminResult {
+    pub admin: StaffView,
+    /// Shown once, to be written down and kept somewhere safe: the way back in if every
+    /// administrator is locked out or forgets the password.
+    pub recovery_code: String,
 }
 
 /// Every setting the desk has: the core's and the providers', as one object for the UI.
@@ -74,7 +91,9 @@ pub struct FirstAdmin {
 
 impl std::fmt::Debug for Desk {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Desk").field("paths", &self.paths).finish_non_exhaustive()
+        f.debug_struct("Desk")
+            .field("paths", &self.paths)
+            .finish_non_exhaustive()
     }
 }
 
@@ -96,12 +115,28 @@ pub struct EditResult {
 impl Desk {
     /// Open the desk's data with the real clock and the OS random source.
     pub fn open(paths: AppPaths, keyring: Keyring) -> Result<Self> {
-        Self::open_with(paths, keyring, Arc::new(SystemClock::new()), Arc::new(OsRandom))
+        Self::open_with(
+            paths,
+            keyring,
+            Arc::new(SystemClock::new()),
+            Arc::new(OsRandom),
+        )
     }
 
     /// Open with an injected clock and random source (tests, benchmarks).
-    pub fn open_with(paths: AppPaths, keyring: Keyring, clock: Arc<dyn Clock>, rng: Arc<dyn RandomSource>) -> Result<Self> {
-        Self::open_with_providers(paths, keyring, clock, rng, desk_delivery::registry::registrations())
+    pub fn open_with(
+        paths: AppPaths,
+        keyring: Keyring,
+        clock: Arc<dyn Clock>,
+        rng: Arc<dyn RandomSource>,
+    ) -> Result<Self> {
+        Self::open_with_providers(
+            paths,
+            keyring,
+            clock,
+            rng,
+            desk_delivery::registry::registrations(),
+        )
     }
 
     /// As [`Desk::open_with`], sending through these providers (the built-in ones and, in a
@@ -119,19 +154,30 @@ impl Desk {
         paths.ensure()?;
         let store = Store::open(&paths.db_file)?;
         let device_id = store.device_id()?;
-        let (secrets, _keyring_problem) = CodeSecrets::load_or_create(&keyring, rng.as_ref());
+        let (secrets, pepper_problem) = CodeSecrets::load_or_create(&keyring, rng.as_ref());
+        let journal = Arc::new(Journal::new(device_id, secrets, rng.clone()));
+        // Events from before the audit chain are sealed by one anchor, made once.
+        events::chain::anchor(store.conn(), &journal, clock.now())?;
         let db = Db::new(store);
         let delivery = Context {
             db: db.clone(),
             clock: clock.clone(),
             rng: rng.clone(),
-            secrets: secrets.clone(),
-            device_id: device_id.clone(),
+            journal: journal.clone(),
             keyring: keyring.clone(),
             hub,
         };
-        let engine = Engine::new(clock, rng, secrets, device_id);
-        Ok(Desk { paths, db, keyring, engine, delivery, session: Mutex::new(None) })
+        let engine = Engine::new(clock, rng, journal);
+        Ok(Desk {
+            paths,
+            db,
+            keyring,
+            engine,
+            delivery,
+            session: Mutex::new(None),
+            pepper_problem,
+            keyring_was_ok: std::sync::atomic::AtomicBool::new(true),
+        })
     }
 
     pub fn paths(&self) -> &AppPaths {
@@ -161,14 +207,90 @@ impl Desk {
         self.db.with(f)
     }
 
-    /// The status bar's facts. Probes the keyring, so call it off the UI thread.
+    /// The status bar's facts. Probes the keyring (outside the store lock), so call it off the
+    /// UI thread. When the keyring has come back, messages waiting for it go at once.
     pub fn status(&self) -> Result<AppStatus> {
-        let (path, report) = self.with_store(|s| Ok((s.path().display().to_string(), s.migration_report())))?;
-        Ok(AppStatus::new(path, self.paths.log_dir.display().to_string(), report, self.keyring.probe()))
+        let keyring = self.keyring.probe();
+        let ok = keyring.state == desk_core::secrets::KeyringState::Ok;
+        if ok
+            && !self
+                .keyring_was_ok
+                .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            self.keyring_recovered()?;
+        } else if !ok {
+            self.keyring_was_ok
+                .store(false, std::sync::atomic::Ordering::SeqCst);
+        }
+        let (path, report, waiting) = self.with_store(|s| {
+            Ok((
+                s.path().display().to_string(),
+                s.migration_report(),
+                outbox::waiting_for(s.conn(), desk_delivery::failure::KEYRING_LOCKED)?,
+            ))
+        })?;
+        let mut status = AppStatus::new(
+            path,
+            self.paths.log_dir.display().to_string(),
+            report,
+            keyring,
+        );
+        status.waiting_for_keyring = waiting;
+        status.temporary_pepper = self.pepper_problem.as_ref().map(|_| {
+            "The desk couldn't read its keyring when it started, so codes sent now can't be checked after a restart. \
+             Unlock the keyring, then restart the app."
+                .to_owned()
+        });
+        Ok(status)
+    }
+
+    /// The keyring answers again: rebuild the providers and send what waited for it now.
+    pub fn keyring_recovered(&self) -> Result<()> {
+        let now = self.engine.now();
+        let n = self.with_store(|s| {
+            outbox::retry_now(s.conn(), desk_delivery::failure::KEYRING_LOCKED, now)
+        })?;
+        tracing::info!(waiting = n, "keyring is back: sending what waited for it");
+        self.delivery.hub.invalidate_transports();
+        self.delivery.hub.wake.notify_one();
+        Ok(())
+    }
+
+    /// Append one event about an action (in its own transaction).
+    fn record(&self, subject: &str, kind: EventKind, actor: &str, detail: Value) -> Result<()> {
+        let now = self.engine.now();
+        self.with_store(|s| {
+            let tx = s.conn_mut().transaction()?;
+            events::append(
+                &tx,
+                &self.engine.journal,
+                now,
+                &NewEvent::action(subject, kind, actor, Outcome::Done, Some(detail)),
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+    }
+
+    /// Every administrator command leaves an event, whatever else it records (the shell calls
+    /// this for each one before it runs, from the one command list).
+    pub fn record_admin_command(&self, command: &str) -> Result<()> {
+        let who = self.session_passive()?;
+        self.record(
+            &who.user_id,
+            EventKind::AdminCommand,
+            &who.user_id,
+            serde_json::json!({"command": command}),
+        )
     }
 
     pub fn search(&self, query: &str) -> Result<Vec<PersonSummary>> {
         self.with_store(|s| self.engine.search(s.conn(), query))
+    }
+
+    /// People whose required contacts aren't verified, oldest first.
+    pub fn needs_verifying(&self, limit: u32) -> Result<Vec<PersonSummary>> {
+        self.with_store(|s| self.engine.needs_verifying(s.conn(), limit))
     }
 
     pub fn person(&self, user_id: &str) -> Result<PersonView> {
@@ -177,34 +299,77 @@ impl Desk {
 
     pub fn add_person(&self, actor: &str, input: &PersonInput) -> Result<PersonView> {
         self.with_store(|s| {
-            let id = people::add(s.conn_mut(), input, actor, self.engine.now(), self.engine.rng.as_ref())?;
+            let id = people::add(
+                s.conn_mut(),
+                &self.engine.journal,
+                input,
+                actor,
+                self.engine.now(),
+                self.engine.rng.as_ref(),
+            )?;
             self.engine.person_view(s.conn(), &id)
         })
     }
 
-    pub fn update_person(&self, actor: &str, user_id: &str, input: &PersonInput) -> Result<EditResult> {
+    pub fn update_person(
+        &self,
+        actor: &str,
+        user_id: &str,
+        input: &PersonInput,
+    ) -> Result<EditResult> {
         self.with_store(|s| {
-            let device = self.engine.device_id.clone();
-            let outcome = people::update(s.conn_mut(), &device, user_id, input, actor, self.engine.now())?;
-            Ok(EditResult { person: self.engine.person_view(s.conn(), user_id)?, outcome })
+            let outcome = people::update(
+                s.conn_mut(),
+                &self.engine.journal,
+                user_id,
+                input,
+                actor,
+                self.engine.now(),
+            )?;
+            Ok(EditResult {
+                person: self.engine.person_view(s.conn(), user_id)?,
+                outcome,
+            })
         })
     }
 
     /// Issue and queue a code. `consent`: the person agreed to receive a code at this contact;
     /// it is required, and recorded with the event.
-    pub fn start_verification(&self, actor: &str, user_id: &str, channel: Channel, consent: bool) -> Result<Started> {
+    pub fn start_verification(
+        &self,
+        actor: &str,
+        user_id: &str,
+        channel: Channel,
+        consent: bool,
+    ) -> Result<Started> {
         if !consent {
             return Err(Error::Code(CodeError::ConsentRequired));
         }
-        let started = self.with_store(|s| self.engine.start(s.conn_mut(), actor, user_id, channel))?;
+        let language = self.policy()?.default_language;
+        let given = ConsentGiven::current(&language);
+        let started = self.with_store(|s| {
+            self.engine
+                .start(s.conn_mut(), actor, user_id, channel, &given)
+        })?;
         self.delivery.hub.wake.notify_one();
         Ok(started)
     }
 
-    pub fn check_code(&self, actor: &str, user_id: &str, code_type: CodeType, code: &str) -> Result<CheckResult> {
+    pub fn check_code(
+        &self,
+        actor: &str,
+        user_id: &str,
+        code_type: CodeType,
+        code: &str,
+    ) -> Result<CheckResult> {
         self.with_store(|s| {
-            let verified = self.engine.check(s.conn_mut(), actor, user_id, code_type, code)?;
-            Ok(CheckResult { person: self.engine.person_view(s.conn(), user_id)?, verified })
+            let verified = self
+                .engine
+                .check(s.conn_mut(), actor, user_id, code_type, code)?;
+            Ok(CheckResult {
+                person: self.engine.person_view(s.conn(), user_id)?,
+                verified,
+            })
         })
     }
 
@@ -215,18 +380,60 @@ impl Desk {
 
     /// Every setting, the core's and the providers'.
     pub fn settings(&self) -> Result<AllSettings> {
-        Ok(AllSettings { core: self.policy()?, delivery: self.with_store(|s| settings::load::<DeliverySettings>(s.conn()))? })
+        Ok(AllSettings {
+            core: self.policy()?,
+            delivery: self.with_store(|s| settings::load::<DeliverySettings>(s.conn()))?,
+        })
     }
 
     /// Change settings (partial), all or nothing: each group takes its own names, in one
     /// transaction; a name no group declares is refused.
     pub fn update_settings(&self, actor: &str, patch: &Map<String, Value>) -> Result<AllSettings> {
-        settings::refuse_unknown(patch, &[settings::knows::<Settings>, settings::knows::<DeliverySettings>])?;
-        let now = ts(self.engine.now());
+        settings::refuse_unknown(
+            patch,
+            &[
+                settings::knows::<Settings>,
+                settings::knows::<DeliverySettings>,
+            ],
+        )?;
+        if let Some(name) = patch
+            .keys()
+            .find(|k| desk_delivery::credentials::BOUND_TO_SECRETS.contains(&k.as_str()))
+        {
+            return Err(Error::InvalidInput(format!(
+                "“{name}” changes where a saved password goes: change it in Admin → Providers, with the password typed again."
+            )));
+        }
+        let now_at = self.engine.now();
+        let now = ts(now_at);
+        let before = serde_json::to_value(self.settings()?).unwrap_or_default();
         self.with_store(|s| {
             let tx = s.conn_mut().transaction()?;
             self.engine.update_settings(&tx, patch, actor)?;
             settings::update::<DeliverySettings>(&tx, patch, actor, &now)?;
+            // Old and new values of what changed, in the same transaction as the change.
+            let changes: Map<String, Value> = patch
+                .iter()
+                .filter(|(k, v)| before.get(k.as_str()) != Some(v))
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        serde_json::json!({"old": before.get(k.as_str()), "new": v}),
+                    )
+                })
+                .collect();
+            events::append(
+                &tx,
+                &self.engine.journal,
+                now_at,
+                &NewEvent::action(
+                    actor,
+                    EventKind::SettingsChanged,
+                    actor,
+                    Outcome::Done,
+                    Some(Value::Object(changes)),
+                ),
+            )?;
             tx.commit()?;
             Ok(())
         })
@@ -237,7 +444,15 @@ impl Desk {
     }
 
     pub fn load_sample_data(&self, actor: &str) -> Result<usize> {
-        self.with_store(|s| desk_core::sample::load(s.conn_mut(), actor, self.engine.now(), self.engine.rng.as_ref()))
+        self.with_store(|s| {
+            desk_core::sample::load(
+                s.conn_mut(),
+                &self.engine.journal,
+                actor,
+                self.engine.now(),
+                self.engine.rng.as_ref(),
+            )
+        })
     }
 
     pub fn events_for(&self, user_id: &str) -> Result<Vec<Event>> {
@@ -248,27 +463,66 @@ impl Desk {
 
     pub fn setup_status(&self) -> Result<SetupStatus> {
         let settings = self.policy()?;
-        let (n, people) = self.with_store(|s| Ok((staff::count(s.conn())?, people::count(s.conn())?)))?;
-        Ok(SetupStatus { needs_first_admin: n == 0, people_count: people, clinic_name: settings.clinic_name, idle_lock_minutes: settings.idle_lock_minutes })
+        let (n, people) =
+            self.with_store(|s| Ok((staff::count(s.conn())?, people::count(s.conn())?)))?;
+        Ok(SetupStatus {
+            needs_first_admin: n == 0,
+            people_count: people,
+            clinic_name: settings.clinic_name,
+            idle_lock_minutes: settings.idle_lock_minutes,
+        })
     }
 
-    /// Only on a desk with no staff yet: name the clinic and create its first administrator.
-    pub fn create_first_admin(&self, input: &FirstAdmin) -> Result<StaffView> {
-        if self.with_store(|s| staff::count(s.conn()))? > 0 {
-            return Err(Error::Access(AccessError::AlreadySetUp));
-        }
-        let admin = NewStaff { role: Role::Admin, ..input.admin.clone() };
-        let view = self.with_store(|s| staff::add(s.conn(), "setup", &admin, self.engine.now()))?;
+    /// Only on a desk with no staff yet: name the clinic and create its first administrator,
+    /// and make the recovery code, all in one transaction (a failure leaves the desk as it was).
+    pub fn create_first_admin(&self, input: &FirstAdmin) -> Result<FirstAdminResult> {
+        let admin = NewStaff {
+            role: Role::Admin,
+            ..input.admin.clone()
+        };
+        let now = self.engine.now();
         let mut patch = Map::new();
-        patch.insert("clinic_name".into(), Value::String(input.clinic_name.trim().to_owned()));
-        self.with_store(|s| self.engine.update_settings(s.conn(), &patch, &view.user_id))?;
-        Ok(view)
+        patch.insert(
+            "clinic_name".into(),
+            Value::String(input.clinic_name.trim().to_owned()),
+        );
+        let (view, code) = self.with_store(|s| {
+            let tx = s.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            if staff::count(&tx)? > 0 {
+                return Err(Error::Access(AccessError::AlreadySetUp));
+            }
+            let view = staff::add(&tx, &self.engine.journal, "setup", &admin, now)?;
+            self.engine.update_settings(&tx, &patch, &view.user_id)?;
+            events::append(&tx, &self.engine.journal, now, &NewEvent::action(&view.user_id, EventKind::SettingsChanged, &view.user_id, Outcome::Done,
+                Some(serde_json::json!({"clinic_name": {"old": null, "new": input.clinic_name.trim()}}))))?;
+            let code = staff::recovery::make(&tx, &self.engine.journal, &view.user_id, self.engine.rng.as_ref(), now)?;
+            tx.commit()?;
+            Ok((view, code))
+        })
+        .inspect_err(|_| self.engine.forget_settings())?;
+        use secrecy::ExposeSecret;
+        Ok(FirstAdminResult {
+            admin: view,
+            recovery_code: code.expose_secret().to_owned(),
+        })
     }
 
+    /// Sign in. The password check (the slow part) runs without the store lock, so search and
+    /// checks at other windows don't wait on it.
     pub fn sign_in(&self, user_id: &str, password: &str) -> Result<Session> {
         let now = self.engine.now();
         let offset = self.engine.clock.local_offset();
-        let v = self.with_store(|s| staff::sign_in(s.conn(), user_id, password, now, offset))?;
+        let attempt = self.with_store(|s| staff::signin::begin(s.conn(), user_id, now, offset))?;
+        let ok = staff::check_password(&attempt, password);
+        let v = self.with_store(|s| {
+            let tx = s
+                .conn_mut()
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let result =
+                staff::signin::finish(&tx, &self.engine.journal, &attempt, ok, now, offset);
+            tx.commit()?;
+            staff::view(s.conn(), &result?, now)
+        })?;
         let session = Session {
             user_id: v.user_id,
             display_name: v.display_name,
@@ -281,8 +535,71 @@ impl Desk {
         Ok(session)
     }
 
-    pub fn sign_out(&self) {
-        *self.session.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    /// Use the recovery code: an administrator's password is set anew and its block lifted.
+    /// Returns the next recovery code (the used one is spent), to be shown once.
+    pub fn recover(&self, admin_id: &str, code: &str, new_password: &str) -> Result<String> {
+        let now = self.engine.now();
+        let offset = self.engine.clock.local_offset();
+        let r = self.with_store(|s| staff::recovery::begin(s.conn(), now, offset))?;
+        let ok = staff::recovery::check(&r, code);
+        let next = self.with_store(|s| {
+            let tx = s
+                .conn_mut()
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let result = staff::recovery::finish(
+                &tx,
+                &self.engine.journal,
+                &r,
+                ok,
+                admin_id.trim(),
+                new_password,
+                self.engine.rng.as_ref(),
+                now,
+                offset,
+            );
+            // A failed try is recorded (it counts against the throttle) even though it errs.
+            tx.commit()?;
+            result
+        })?;
+        use secrecy::ExposeSecret;
+        Ok(next.expose_secret().to_owned())
+    }
+
+    /// An administrator makes a new recovery code (the old one stops working).
+    pub fn recovery_code_new(&self) -> Result<String> {
+        let by = self.require_admin()?;
+        let now = self.engine.now();
+        let code = self.with_store(|s| {
+            let tx = s.conn_mut().transaction()?;
+            let c = staff::recovery::make(
+                &tx,
+                &self.engine.journal,
+                &by.user_id,
+                self.engine.rng.as_ref(),
+                now,
+            )?;
+            tx.commit()?;
+            Ok(c)
+        })?;
+        use secrecy::ExposeSecret;
+        Ok(code.expose_secret().to_owned())
+    }
+
+    pub fn sign_out(&self) -> Result<()> {
+        let was = self
+            .session
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(who) = was {
+            self.record(
+                &who.user_id,
+                EventKind::SignOut,
+                &who.user_id,
+                serde_json::json!({}),
+            )?;
+        }
+        Ok(())
     }
 
     /// The signed-in staff member, if the session is still live; counts as activity. A session
@@ -301,11 +618,31 @@ impl Desk {
         let idle = time::Duration::minutes(self.policy()?.idle_lock_minutes.into());
         let now = self.engine.now();
         let mut guard = self.session.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(session) = guard.as_mut() else { return Err(Error::Access(AccessError::SignInRequired)) };
+        let Some(session) = guard.as_mut() else {
+            return Err(Error::Access(AccessError::SignInRequired));
+        };
         if session.last_activity.is_some_and(|t| now - t >= idle) {
             tracing::info!("session locked after idle time");
+            let who = session.user_id.clone();
             *guard = None;
+            drop(guard);
+            self.record(
+                &who,
+                EventKind::IdleLock,
+                &who,
+                serde_json::json!({"idle_minutes": idle.whole_minutes()}),
+            )?;
             return Err(Error::Access(AccessError::SessionLocked));
+        }
+        // The role and the active flag are read afresh every time: an account demoted or
+        // switched off by another admin loses its rights at once, not at its next sign-in.
+        match self.with_store(|s| staff::current(s.conn(), &session.user_id))? {
+            Some((role, true)) => session.role = role,
+            _ => {
+                tracing::info!("session ended: the account was switched off or removed");
+                *guard = None;
+                return Err(Error::Access(AccessError::AccountDisabled));
+            }
         }
         if touch {
             session.last_activity = Some(now);
@@ -335,24 +672,123 @@ impl Desk {
         self.with_store(|s| staff::list(s.conn(), self.engine.now()))
     }
 
-    pub fn staff_add(&self, input: &NewStaff) -> Result<StaffView> {
+    /// An admin's change to staff, in one transaction with its event.
+    fn staff_change(
+        &self,
+        f: impl FnOnce(
+            &rusqlite::Transaction<'_>,
+            &Journal,
+            &str,
+            time::OffsetDateTime,
+        ) -> Result<StaffView>,
+    ) -> Result<StaffView> {
         let by = self.require_admin()?;
-        self.with_store(|s| staff::add(s.conn(), &by.user_id, input, self.engine.now()))
+        let now = self.engine.now();
+        self.with_store(|s| {
+            let tx = s
+                .conn_mut()
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let v = f(&tx, &self.engine.journal, &by.user_id, now)?;
+            tx.commit()?;
+            Ok(v)
+        })
+    }
+
+    pub fn staff_add(&self, input: &NewStaff) -> Result<StaffView> {
+        self.staff_change(|tx, j, by, now| staff::add(tx, j, by, input, now))
     }
 
     pub fn staff_set_active(&self, user_id: &str, active: bool) -> Result<StaffView> {
-        let by = self.require_admin()?;
-        self.with_store(|s| staff::set_active(s.conn(), &by.user_id, user_id, active, self.engine.now()))
+        self.staff_change(|tx, j, by, now| staff::set_active(tx, j, by, user_id, active, now))
     }
 
     pub fn staff_set_role(&self, user_id: &str, role: Role) -> Result<StaffView> {
-        let by = self.require_admin()?;
-        self.with_store(|s| staff::set_role(s.conn(), &by.user_id, user_id, role, self.engine.now()))
+        self.staff_change(|tx, j, by, now| staff::set_role(tx, j, by, user_id, role, now))
     }
 
     pub fn staff_reset_password(&self, user_id: &str, password: &str) -> Result<StaffView> {
-        let by = self.require_admin()?;
-        self.with_store(|s| staff::reset_password(s.conn(), &by.user_id, user_id, password, self.engine.now()))
+        self.staff_change(|tx, j, by, now| staff::reset_password(tx, j, by, user_id, password, now))
+    }
+
+    pub fn staff_unlock(&self, user_id: &str) -> Result<StaffView> {
+        self.staff_change(|tx, j, by, now| staff::unlock(tx, j, by, user_id, now))
+    }
+
+    // --- Consent ------------------------------------------------------------------------------
+
+    /// The consent notice the receptionist reads out, in `language`.
+    pub fn consent_notice(&self, language: &str) -> Notice {
+        consent::notice(language)
+    }
+
+    fn contact_of(
+        &self,
+        conn: &rusqlite::Connection,
+        user_id: &str,
+        code_type: CodeType,
+    ) -> Result<String> {
+        let p = people::get(conn, user_id)?;
+        let value = match code_type {
+            CodeType::Phone => p.phone,
+            CodeType::Email => p.email,
+        };
+        value.ok_or_else(|| Error::InvalidInput("This person has no such contact on file.".into()))
+    }
+
+    /// The person withdraws consent for one contact: recorded, and its waiting messages cancelled.
+    pub fn consent_withdraw(
+        &self,
+        actor: &str,
+        user_id: &str,
+        code_type: CodeType,
+    ) -> Result<PersonView> {
+        let now = self.engine.now();
+        self.with_store(|s| {
+            let target = self.contact_of(s.conn(), user_id, code_type)?;
+            let tx = s
+                .conn_mut()
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            consent::withdraw(
+                &tx,
+                &self.engine.journal,
+                user_id,
+                code_type,
+                &target,
+                actor,
+                now,
+            )?;
+            tx.commit()?;
+            self.engine.person_view(s.conn(), user_id)
+        })
+    }
+
+    /// The person consents again after a withdrawal (with the current notice).
+    pub fn consent_renew(
+        &self,
+        actor: &str,
+        user_id: &str,
+        code_type: CodeType,
+    ) -> Result<PersonView> {
+        let now = self.engine.now();
+        let given = ConsentGiven::current(&self.policy()?.default_language);
+        self.with_store(|s| {
+            let target = self.contact_of(s.conn(), user_id, code_type)?;
+            let tx = s
+                .conn_mut()
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            consent::renew(
+                &tx,
+                &self.engine.journal,
+                user_id,
+                code_type,
+                &target,
+                &given,
+                actor,
+                now,
+            )?;
+            tx.commit()?;
+            self.engine.person_view(s.conn(), user_id)
+        })
     }
 
     // --- Audit ---------------------------------------------------------------------------------
@@ -374,15 +810,41 @@ impl Desk {
             .and_then(|u| u.download_dir().map(|d| d.to_path_buf()))
             .filter(|d| d.is_dir())
             .unwrap_or_else(|| self.paths.data_dir.join("exports"));
-        std::fs::create_dir_all(&dir).map_err(|source| Error::Folder { path: dir.display().to_string(), source })?;
+        std::fs::create_dir_all(&dir).map_err(|source| Error::Folder {
+            path: dir.display().to_string(),
+            source,
+        })?;
         let now = self.engine.now();
         let path = dir.join(format!(
             "verification-audit-{:04}{:02}{:02}-{:02}{:02}{:02}.csv",
-            now.year(), now.month() as u8, now.day(), now.hour(), now.minute(), now.second()
+            now.year(),
+            now.month() as u8,
+            now.day(),
+            now.hour(),
+            now.minute(),
+            now.second()
         ));
-        std::fs::write(&path, events::to_csv(&rows))
-            .map_err(|source| Error::Folder { path: path.display().to_string(), source })?;
+        std::fs::write(&path, events::to_csv(&rows)).map_err(|source| Error::Folder {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let who = self.session_passive()?;
+        self.record(&who.user_id, EventKind::AuditExported, &who.user_id, serde_json::json!({"rows": rows.len(), "file": path.file_name().map(|n| n.to_string_lossy().into_owned())}))?;
         Ok(path.display().to_string())
+    }
+
+    /// Check the audit chain of every device's events, reporting `(done, total)` as it goes.
+    /// Reads in pages outside one long lock, so the desk stays usable during a year's check.
+    pub fn audit_chain_check(&self, progress: impl FnMut(i64, i64)) -> Result<ChainReport> {
+        self.require_admin()?;
+        // A snapshot of its own: a second connection, so the check never holds the desk's lock.
+        let conn = rusqlite::Connection::open_with_flags(
+            &self.paths.db_file,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )?;
+        let tx = conn.unchecked_transaction()?;
+        let report = events::chain::verify(&tx, self.engine.secrets(), progress)?;
+        Ok(report)
     }
 
     // --- Delivery and messages ---------------------------------------------------------------
@@ -392,19 +854,43 @@ impl Desk {
     }
 
     pub fn save_gmail(&self, actor: &str, input: &GmailInput) -> Result<CredentialsView> {
-        admin::save_gmail(&self.delivery, actor, input)
+        let v = admin::save_gmail(&self.delivery, actor, input)?;
+        // Never the values: which provider, and which settings went with it.
+        self.record(actor, EventKind::CredentialsSaved, actor, serde_json::json!({"provider": "gmail", "address": v.gmail_address, "smtp_host": v.smtp_host}))?;
+        Ok(v)
     }
 
     pub fn save_twilio(&self, actor: &str, input: &TwilioInput) -> Result<CredentialsView> {
-        admin::save_twilio(&self.delivery, actor, input)
+        let v = admin::save_twilio(&self.delivery, actor, input)?;
+        self.record(
+            actor,
+            EventKind::CredentialsSaved,
+            actor,
+            serde_json::json!({"provider": "twilio"}),
+        )?;
+        Ok(v)
     }
 
     pub fn delete_credentials(&self, actor: &str, provider: Provider) -> Result<CredentialsView> {
-        admin::delete_credentials(&self.delivery, actor, provider)
+        let v = admin::delete_credentials(&self.delivery, actor, provider)?;
+        self.record(
+            actor,
+            EventKind::CredentialsRemoved,
+            actor,
+            serde_json::json!({"provider": provider.as_str()}),
+        )?;
+        Ok(v)
     }
 
     pub async fn send_test(&self, actor: &str, provider: Provider, to: &str) -> Result<TestResult> {
-        admin::send_test(&self.delivery, actor, provider, to).await
+        let r = admin::send_test(&self.delivery, actor, provider, to).await?;
+        self.record(
+            actor,
+            EventKind::CredentialsTested,
+            actor,
+            serde_json::json!({"provider": provider.as_str(), "ok": r.ok}),
+        )?;
+        Ok(r)
     }
 
     pub fn health(&self) -> Result<Health> {
@@ -425,22 +911,54 @@ impl Desk {
         self.with_store(|s| templates::list(s.conn(), channel, language))
     }
 
-    pub fn template_save(&self, actor: &str, channel: Channel, language: &str, part: Part, body: &str) -> Result<Vec<TemplateView>> {
+    pub fn template_save(
+        &self,
+        actor: &str,
+        channel: Channel,
+        language: &str,
+        part: Part,
+        body: &str,
+    ) -> Result<Vec<TemplateView>> {
         let now = ts(self.engine.now());
-        self.with_store(|s| {
+        let list = self.with_store(|s| {
             templates::save(s.conn(), channel, language, part, body, actor, &now)?;
             templates::list(s.conn(), channel, language)
-        })
+        })?;
+        self.record(
+            actor,
+            EventKind::TemplateSaved,
+            actor,
+            serde_json::json!({"channel": channel.as_str(), "language": language, "part": part}),
+        )?;
+        Ok(list)
     }
 
-    pub fn template_reset(&self, channel: Channel, language: &str, part: Option<Part>) -> Result<Vec<TemplateView>> {
-        self.with_store(|s| {
+    pub fn template_reset(
+        &self,
+        actor: &str,
+        channel: Channel,
+        language: &str,
+        part: Option<Part>,
+    ) -> Result<Vec<TemplateView>> {
+        let list = self.with_store(|s| {
             templates::reset(s.conn(), channel, language, part)?;
             templates::list(s.conn(), channel, language)
-        })
+        })?;
+        self.record(
+            actor,
+            EventKind::TemplateReset,
+            actor,
+            serde_json::json!({"channel": channel.as_str(), "language": language, "part": part}),
+        )?;
+        Ok(list)
     }
 
-    pub fn template_preview(&self, channel: Channel, language: &str, draft: Option<(Part, &str)>) -> Result<Preview> {
+    pub fn template_preview(
+        &self,
+        channel: Channel,
+        language: &str,
+        draft: Option<(Part, &str)>,
+    ) -> Result<Preview> {
         let clinic = self.policy()?.clinic_name;
         self.with_store(|s| templates::preview(s.conn(), channel, language, &clinic, draft))
     }
@@ -466,7 +984,10 @@ mod tests {
         let status = desk.status().expect("status");
         assert!(status.database_path.ends_with("desk.sqlite3"));
         assert!(status.migrations_ok);
-        assert_eq!(status.migrations_applied, desk_core::store::latest_version());
+        assert_eq!(
+            status.migrations_applied,
+            desk_core::store::latest_version()
+        );
         assert_eq!(status.keyring.state, desk_core::secrets::KeyringState::Ok);
     }
 }

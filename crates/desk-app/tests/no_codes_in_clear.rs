@@ -31,27 +31,44 @@ fn no_code_is_ever_written_in_clear() {
     // vanishingly unlikely, so any hit is a real leak.
     t.set(serde_json::json!({"otp_length": 8}));
     t.desk.load_sample_data("admin").expect("sample");
-    let people: Vec<String> = t.desk.search("gmail").expect("search").into_iter().map(|p| p.user_id).collect();
+    let people: Vec<String> = t
+        .desk
+        .search("gmail")
+        .expect("search")
+        .into_iter()
+        .map(|p| p.user_id)
+        .collect();
     assert!(people.len() >= 10);
 
     let mut codes = Vec::new();
     for (i, id) in people.iter().enumerate() {
         let channel = [Channel::WHATSAPP, Channel::SMS, Channel::EMAIL][i % 3];
-        let started = t.desk.start_verification("reception1", id, channel, true).expect("start");
+        let started = t
+            .desk
+            .start_verification("reception1", id, channel, true)
+            .expect("start");
         let code = t.code_in(started.outbox_id);
         codes.push(code.clone());
         let ct = channel.code_type();
         match i % 4 {
             0 => {
-                t.desk.check_code("reception1", id, ct, &code).expect("right");
+                t.desk
+                    .check_code("reception1", id, ct, &code)
+                    .expect("right");
             }
             1 => {
-                let _ = t.desk.check_code("reception1", id, ct, &common::TestDesk::wrong(&code));
-                t.desk.check_code("reception1", id, ct, &code).expect("right after wrong");
+                let _ = t
+                    .desk
+                    .check_code("reception1", id, ct, &common::TestDesk::wrong(&code));
+                t.desk
+                    .check_code("reception1", id, ct, &code)
+                    .expect("right after wrong");
             }
             2 => {
                 for _ in 0..3 {
-                    let _ = t.desk.check_code("reception1", id, ct, &common::TestDesk::wrong(&code));
+                    let _ =
+                        t.desk
+                            .check_code("reception1", id, ct, &common::TestDesk::wrong(&code));
                 }
             }
             _ => {} // left waiting, then expired below
@@ -60,8 +77,12 @@ fn no_code_is_ever_written_in_clear() {
     }
     t.clock.advance(Duration::minutes(15));
     for id in &people {
-        let _ = t.desk.check_code("reception1", id, CodeType::Phone, "00000000");
-        let _ = t.desk.check_code("reception1", id, CodeType::Email, "00000000");
+        let _ = t
+            .desk
+            .check_code("reception1", id, CodeType::Phone, "00000000");
+        let _ = t
+            .desk
+            .check_code("reception1", id, CodeType::Email, "00000000");
     }
     drop(guard); // flush the log writer
 
@@ -71,10 +92,19 @@ fn no_code_is_ever_written_in_clear() {
     drop(desk);
 
     let files = files_under(tmp.path());
-    assert!(files.iter().any(|f| f.ends_with("desk.sqlite3")), "{files:?}");
-    let logs: Vec<_> = files.iter().filter(|f| f.to_string_lossy().contains("/logs/")).collect();
+    assert!(
+        files.iter().any(|f| f.ends_with("desk.sqlite3")),
+        "{files:?}"
+    );
+    let logs: Vec<_> = files
+        .iter()
+        .filter(|f| f.to_string_lossy().contains("/logs/"))
+        .collect();
     assert!(!logs.is_empty(), "the log folder has files: {files:?}");
-    let log_bytes: usize = logs.iter().map(|f| std::fs::metadata(f).map(|m| m.len() as usize).unwrap_or(0)).sum();
+    let log_bytes: usize = logs
+        .iter()
+        .map(|f| std::fs::metadata(f).map(|m| m.len() as usize).unwrap_or(0))
+        .sum();
     assert!(log_bytes > 1_000, "the run was logged ({log_bytes} bytes)");
 
     for file in &files {

@@ -27,7 +27,11 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     let person = 0usize..3;
-    let channel = prop_oneof![Just(Channel::WHATSAPP), Just(Channel::SMS), Just(Channel::EMAIL)];
+    let channel = prop_oneof![
+        Just(Channel::WHATSAPP),
+        Just(Channel::SMS),
+        Just(Channel::EMAIL)
+    ];
     let code_type = prop_oneof![Just(CodeType::Phone), Just(CodeType::Email)];
     prop_oneof![
         3 => (person.clone(), channel).prop_map(|(person, channel)| Op::Send { person, channel }),
@@ -49,15 +53,39 @@ struct LiveCode {
 
 fn event_count(t: &common::TestDesk) -> i64 {
     t.desk
-        .with_store(|s| Ok(s.conn().query_row("SELECT count(*) FROM verification_events", [], |r| r.get(0))?))
+        .with_store(|s| {
+            Ok(s.conn()
+                .query_row("SELECT count(*) FROM verification_events", [], |r| r.get(0))?)
+        })
         .expect("count")
 }
 
 /// The stored truth: the clinic-shaped `verification_status` JSON.
+fn practice(t: &common::TestDesk, id: &str, ct: CodeType) -> bool {
+    let v: serde_json::Value = t
+        .desk
+        .with_store(|s| {
+            Ok(s.conn().query_row(
+                "SELECT verification_status FROM users WHERE user_id = ?1",
+                [id],
+                |r| r.get::<_, String>(0),
+            )?)
+        })
+        .map(|raw| serde_json::from_str(&raw).unwrap_or_default())
+        .expect("status");
+    v[ct.as_str()]["practice"].as_bool().unwrap_or(false)
+}
+
 fn verified(t: &common::TestDesk, id: &str, ct: CodeType) -> bool {
     let raw: String = t
         .desk
-        .with_store(|s| Ok(s.conn().query_row("SELECT verification_status FROM users WHERE user_id = ?1", [id], |r| r.get(0))?))
+        .with_store(|s| {
+            Ok(s.conn().query_row(
+                "SELECT verification_status FROM users WHERE user_id = ?1",
+                [id],
+                |r| r.get(0),
+            )?)
+        })
         .expect("status");
     let v: serde_json::Value = serde_json::from_str(&raw).expect("json");
     v[ct.as_str()]["verified"].as_bool().unwrap_or(false)
@@ -76,7 +104,8 @@ proptest! {
         ];
         let max_attempts = 3u32;
         let mut live: HashMap<(usize, CodeType), LiveCode> = HashMap::new();
-        let mut is_verified: HashMap<(usize, CodeType), bool> = HashMap::new();
+        let is_verified: HashMap<(usize, CodeType), bool> = HashMap::new();
+        let mut practised: HashMap<(usize, CodeType), bool> = HashMap::new();
 
         for op in ops {
             let before = event_count(&t);
@@ -119,14 +148,17 @@ proptest! {
                     let result = t.desk.check_code("r", &ids[person], code_type, &typed);
                     let after = event_count(&t);
                     match (&result, model) {
-                        (Ok(_), Some(m)) => {
+                        (Ok(v), Some(m)) => {
+                            // Nothing here went out through a provider (no worker runs, and none
+                            // is set up): a right code is practice, never a verification.
+                            prop_assert!(v.verified.practice, "verified though no code was sent");
                             prop_assert!(!m.dead, "verified with a dead code");
                             prop_assert!(now < m.expires_at, "verified after expiry");
                             prop_assert_eq!(&typed, &m.code, "verified without the right code");
                             prop_assert!(m.wrong < max_attempts);
                             prop_assert_eq!(after, before + 1);
                             live.remove(&key);
-                            is_verified.insert(key, true);
+                            practised.insert(key, true);
                         }
                         (Ok(_), None) => prop_assert!(false, "verified with no code sent"),
                         (Err(Error::Code(CodeError::NoCodeInProgress)), m) => {
@@ -173,6 +205,7 @@ proptest! {
                 for ct in [CodeType::Phone, CodeType::Email] {
                     let want = is_verified.get(&(p, ct)).copied().unwrap_or(false);
                     prop_assert_eq!(verified(&t, id, ct), want);
+                    prop_assert_eq!(practice(&t, id, ct), practised.get(&(p, ct)).copied().unwrap_or(false));
                 }
             }
         }

@@ -42,7 +42,20 @@ impl ContactError {
 }
 
 /// Which contact a code verifies: the clinic's `code_type`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::EnumIter, specta::Type)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumIter,
+    specta::Type,
+)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum CodeType {
@@ -88,9 +101,7 @@ pub fn normalize_mobile(raw: &str) -> Result<String, ContactError> {
     use phonenumber::Type;
     let number = parse_phone(raw)?;
     match number.number_type(&DATABASE) {
-        Type::Mobile | Type::FixedLineOrMobile => {
-            Ok(number.format().mode(Mode::E164).to_string())
-        }
+        Type::Mobile | Type::FixedLineOrMobile => Ok(number.format().mode(Mode::E164).to_string()),
         _ => Err(ContactError::NotMobile),
     }
 }
@@ -179,10 +190,23 @@ mod tests {
 
     #[test]
     fn indian_numbers_in_every_usual_form_normalise_to_e164() {
-        for raw in ["9876543210", "+91 98765 43210", "098765-43210", "+919876543210", " 98765 43210 "] {
-            assert_eq!(normalize_phone(raw).as_deref(), Ok("+919876543210"), "{raw}");
+        for raw in [
+            "9876543210",
+            "+91 98765 43210",
+            "098765-43210",
+            "+919876543210",
+            " 98765 43210 ",
+        ] {
+            assert_eq!(
+                normalize_phone(raw).as_deref(),
+                Ok("+919876543210"),
+                "{raw}"
+            );
         }
-        assert_eq!(normalize_phone("+44 7911 123456").as_deref(), Ok("+447911123456"));
+        assert_eq!(
+            normalize_phone("+44 7911 123456").as_deref(),
+            Ok("+447911123456")
+        );
     }
 
     #[test]
@@ -190,21 +214,44 @@ mod tests {
         assert_eq!(normalize_phone(""), Err(ContactError::EmptyPhone));
         assert!(normalize_phone("12345").is_err());
         assert!(normalize_phone("hello").is_err());
-        assert!(normalize_phone("+91 00000 00000").is_err(), "no Indian number starts with 0 after the country code");
-        assert!(normalize_phone("+91 98765 4321").is_err(), "nine digits is one short");
+        assert!(
+            normalize_phone("+91 00000 00000").is_err(),
+            "no Indian number starts with 0 after the country code"
+        );
+        assert!(
+            normalize_phone("+91 98765 4321").is_err(),
+            "nine digits is one short"
+        );
     }
 
     #[test]
     fn only_mobiles_can_get_whatsapp_or_sms() {
-        assert_eq!(normalize_mobile("9876543210").as_deref(), Ok("+919876543210"));
+        assert_eq!(
+            normalize_mobile("9876543210").as_deref(),
+            Ok("+919876543210")
+        );
         // A Bengaluru landline.
-        assert_eq!(normalize_mobile("080 2222 3333"), Err(ContactError::NotMobile));
+        assert_eq!(
+            normalize_mobile("080 2222 3333"),
+            Err(ContactError::NotMobile)
+        );
     }
 
     #[test]
     fn emails_are_checked_and_domains_lower_cased() {
-        assert_eq!(normalize_email(" Priya.S@Gmail.COM ").as_deref(), Ok("Priya.S@gmail.com"));
-        for bad in ["", "priya", "priya@", "@gmail.com", "priya@gmail", "pri ya@gmail.com", "a@b..com"] {
+        assert_eq!(
+            normalize_email(" Priya.S@Gmail.COM ").as_deref(),
+            Ok("Priya.S@gmail.com")
+        );
+        for bad in [
+            "",
+            "priya",
+            "priya@",
+            "@gmail.com",
+            "priya@gmail",
+            "pri ya@gmail.com",
+            "a@b..com",
+        ] {
             assert!(normalize_email(bad).is_err(), "{bad:?} should be refused");
         }
     }

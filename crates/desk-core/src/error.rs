@@ -14,7 +14,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("the local database at {path} was written by a newer version of the app (schema {found}, this version knows up to {known})")]
-    DatabaseTooNew { path: String, found: usize, known: usize },
+    DatabaseTooNew {
+        path: String,
+        found: usize,
+        known: usize,
+    },
 
     #[error("could not open the local database at {path}: {source}")]
     DatabaseOpen {
@@ -105,10 +109,14 @@ pub enum ErrorCode {
     InvalidSetting,
     NotEmpty,
     ConsentRequired,
+    ConsentWithdrawn,
+    CodeFromOtherPepper,
     InvalidTemplate,
     KeyringUnavailable,
     SignInFailed,
     AccountLocked,
+    AccountBlocked,
+    DeskBusy,
     AccountDisabled,
     SignInRequired,
     SessionLocked,
@@ -138,10 +146,14 @@ impl Error {
                 CodeError::WrongCode { .. } => ErrorCode::WrongCode,
                 CodeError::WrongCodeLocked | CodeError::CodeLocked => ErrorCode::CodeLocked,
                 CodeError::CodeExpired => ErrorCode::CodeExpired,
+                CodeError::CodeFromOtherPepper => ErrorCode::CodeFromOtherPepper,
+                CodeError::ConsentWithdrawn => ErrorCode::ConsentWithdrawn,
             },
             Error::Access(e) => match e {
                 AccessError::SignInFailed => ErrorCode::SignInFailed,
                 AccessError::AccountLocked { .. } => ErrorCode::AccountLocked,
+                AccessError::AccountBlocked => ErrorCode::AccountBlocked,
+                AccessError::DeskBusy { .. } => ErrorCode::DeskBusy,
                 AccessError::AccountDisabled => ErrorCode::AccountDisabled,
                 AccessError::SignInRequired => ErrorCode::SignInRequired,
                 AccessError::SessionLocked => ErrorCode::SessionLocked,
@@ -206,7 +218,10 @@ impl From<&Error> for PublicError {
     fn from(err: &Error) -> Self {
         // The full detail goes to the log; the screen gets plain words.
         tracing::warn!(error = %err, code = ?err.code(), "command failed");
-        PublicError { code: err.code(), message: err.user_message() }
+        PublicError {
+            code: err.code(),
+            message: err.user_message(),
+        }
     }
 }
 
@@ -216,7 +231,11 @@ mod tests {
 
     #[test]
     fn public_error_shape_is_pinned() {
-        let err = Error::DatabaseTooNew { path: "/data/desk.sqlite3".into(), found: 9, known: 1 };
+        let err = Error::DatabaseTooNew {
+            path: "/data/desk.sqlite3".into(),
+            found: 9,
+            known: 1,
+        };
         insta::assert_json_snapshot!(PublicError::from(err), @r#"
         {
           "code": "database_too_new",
@@ -228,7 +247,11 @@ mod tests {
     #[test]
     fn every_message_is_plain_words() {
         let errors = [
-            Error::DatabaseTooNew { path: "p".into(), found: 2, known: 1 },
+            Error::DatabaseTooNew {
+                path: "p".into(),
+                found: 2,
+                known: 1,
+            },
             Error::NoDataFolder,
             Error::NotReady,
             Error::Database(rusqlite::Error::InvalidQuery),

@@ -5,25 +5,26 @@
 //! Each table's SQL lives in the module that owns it (see docs/development.md).
 
 // Lowest first (layers.toml): each module imports only those above it in this list.
-pub mod clock;
-pub mod language;
-pub mod contact;
 pub mod channel;
-pub mod secrets;
-pub mod error;
-pub mod paths;
-pub mod logging;
-pub mod store;
+pub mod clock;
 pub mod codes;
-pub mod settings;
-pub mod templates;
+pub mod consent;
+pub mod contact;
+pub mod error;
 pub mod events;
+pub mod language;
+pub mod logging;
 pub mod outbox;
+pub mod paths;
 pub mod people;
+pub mod sample;
+pub mod secrets;
+pub mod settings;
 pub mod staff;
 pub mod status;
+pub mod store;
+pub mod templates;
 pub mod verify;
-pub mod sample;
 
 pub use error::{Error, ErrorCode, PublicError, Result};
 pub use paths::AppPaths;

@@ -42,11 +42,18 @@ pub fn init_with(log_dir: &Path, to_stderr: bool) -> Option<WorkerGuard> {
         Ok(appender) => {
             let (writer, guard) = tracing_appender::non_blocking(appender);
             let file = fmt::layer().with_writer(writer).with_ansi(false);
-            let _ = tracing_subscriber::registry().with(filter).with(stderr).with(file).try_init();
+            let _ = tracing_subscriber::registry()
+                .with(filter)
+                .with(stderr)
+                .with(file)
+                .try_init();
             Some(guard)
         }
         Err(err) => {
-            let _ = tracing_subscriber::registry().with(filter).with(stderr).try_init();
+            let _ = tracing_subscriber::registry()
+                .with(filter)
+                .with(stderr)
+                .try_init();
             tracing::warn!(%err, dir = %log_dir.display(), "log folder unusable; logging to stderr only");
             None
         }

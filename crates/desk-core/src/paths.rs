@@ -46,8 +46,10 @@ impl AppPaths {
 }
 
 fn create_dir(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir)
-        .map_err(|source| Error::Folder { path: dir.display().to_string(), source })
+    std::fs::create_dir_all(dir).map_err(|source| Error::Folder {
+        path: dir.display().to_string(),
+        source,
+    })
 }
 
 #[cfg(test)]
@@ -66,7 +68,9 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tempdir");
         let file = tmp.path().join("a-file");
         std::fs::write(&file, b"").expect("write");
-        let err = AppPaths::under(file.join("inside")).ensure().expect_err("must fail");
+        let err = AppPaths::under(file.join("inside"))
+            .ensure()
+            .expect_err("must fail");
         assert!(matches!(err, Error::Folder { .. }), "{err:?}");
     }
 }

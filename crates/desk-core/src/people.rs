@@ -10,10 +10,22 @@ use time::OffsetDateTime;
 use crate::clock::ts;
 use crate::contact::{self, CodeType};
 use crate::error::{Error, Result};
-use crate::events::{self, EventKind, NewEvent, Outcome};
+use crate::events::{self, EventKind, Journal, NewEvent, Outcome};
 use crate::language;
+use crate::outbox::{self, RetireReason};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, specta::Type)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    specta::Type,
+)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum EntityType {
@@ -52,10 +64,11 @@ pub struct PersonRow {
     pub is_active: bool,
     pub verification_status: Value,
     pub updated_at: String,
+    pub created_at: String,
 }
 
 const PERSON_COLUMNS: &str = "user_id, entity_type, display_name, phone, email, preferred_language,
-     is_active, verification_status, updated_at";
+     is_active, verification_status, updated_at, created_at";
 
 fn person_from_row(r: &Row<'_>) -> rusqlite::Result<PersonRow> {
     let status: String = r.get(7)?;
@@ -69,6 +82,7 @@ fn person_from_row(r: &Row<'_>) -> rusqlite::Result<PersonRow> {
         is_active: r.get(6)?,
         verification_status: parse_status(&status),
         updated_at: r.get(8)?,
+        created_at: r.get(9)?,
     })
 }
 
@@ -103,50 +117,96 @@ struct Clean {
 }
 
 fn clean(input: &PersonInput) -> Result<Clean> {
-    let name = input.display_name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = input
+        .display_name
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     if name.is_empty() {
         return Err(Error::InvalidInput("Type the person's name.".into()));
     }
     if name.chars().count() > 120 {
-        return Err(Error::InvalidInput("That name is too long (120 characters at most).".into()));
+        return Err(Error::InvalidInput(
+            "That name is too long (120 characters at most).".into(),
+        ));
     }
-    let phone = match input.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+    let phone = match input
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         Some(p) => Some(contact::normalize_phone(p)?),
         None => None,
     };
-    let email = match input.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+    let email = match input
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
         Some(e) => Some(contact::normalize_email(e)?),
         None => None,
     };
     if phone.is_none() && email.is_none() {
-        return Err(Error::InvalidInput("Give at least a phone number or an email address.".into()));
+        return Err(Error::InvalidInput(
+            "Give at least a phone number or an email address.".into(),
+        ));
     }
-    let language = match input.preferred_language.as_deref().filter(|l| !l.is_empty()) {
+    let language = match input
+        .preferred_language
+        .as_deref()
+        .filter(|l| !l.is_empty())
+    {
         Some(l) if language::is_shipped(l) => Some(l.to_owned()),
-        Some(l) => return Err(Error::InvalidInput(format!("The desk has no messages in language “{l}”."))),
+        Some(l) => {
+            return Err(Error::InvalidInput(format!(
+                "The desk has no messages in language “{l}”."
+            )))
+        }
         None => None,
     };
-    Ok(Clean { name, phone, email, language })
+    Ok(Clean {
+        name,
+        phone,
+        email,
+        language,
+    })
 }
 
-/// A short id for a walk-in: the clinic keys people by phone (`+91…`, at most 15 characters),
-/// so use the number when it is free, else "W" and 10 random base-32 characters.
-fn new_user_id(tx: &Transaction<'_>, phone: Option<&str>, rng: &dyn crate::codes::RandomSource) -> Result<String> {
-    if let Some(p) = phone.filter(|p| p.len() <= 15) {
-        let taken: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM users WHERE user_id = ?1)", [p], |r| r.get(0))?;
+/// A walk-in's id: "W" and 10 random base-32 characters. Never the phone number: the id goes
+/// into the event log and the clinic's records, where a contact must not appear in clear.
+fn new_user_id(tx: &Transaction<'_>, rng: &dyn crate::codes::RandomSource) -> Result<String> {
+    loop {
+        let id = random_id(rng);
+        let taken: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM users WHERE user_id = ?1)",
+            [&id],
+            |r| r.get(0),
+        )?;
         if !taken {
-            return Ok(p.to_owned());
+            return Ok(id);
         }
     }
+}
+
+fn random_id(rng: &dyn crate::codes::RandomSource) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
     let mut bytes = [0u8; 10];
     rng.fill(&mut bytes);
-    Ok(std::iter::once('W').chain(bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)).collect())
+    std::iter::once('W')
+        .chain(
+            bytes
+                .iter()
+                .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char),
+        )
+        .collect()
 }
 
 /// Add a walk-in. Returns the new user id.
 pub fn add(
     conn: &mut Connection,
+    j: &Journal,
     input: &PersonInput,
     actor: &str,
     now: OffsetDateTime,
@@ -154,10 +214,12 @@ pub fn add(
 ) -> Result<String> {
     let c = clean(input)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let user_id = new_user_id(&tx, c.phone.as_deref(), rng)?;
+    let user_id = new_user_id(&tx, rng)?;
     let mut entity = [0u8; 16];
     rng.fill(&mut entity);
-    let entity_id = uuid::Builder::from_random_bytes(entity).into_uuid().to_string();
+    let entity_id = uuid::Builder::from_random_bytes(entity)
+        .into_uuid()
+        .to_string();
     let at = ts(now);
     tx.execute(
         "INSERT INTO users (user_id, entity_type, entity_id, display_name, phone, email,
@@ -174,6 +236,20 @@ pub fn add(
             at,
             actor
         ],
+    )?;
+    events::append(
+        &tx,
+        j,
+        now,
+        &NewEvent::action(
+            &user_id,
+            EventKind::PersonAdded,
+            actor,
+            Outcome::Done,
+            Some(
+                json!({"entity_type": input.entity_type.unwrap_or(EntityType::Patient).as_str(), "has_phone": c.phone.is_some(), "has_email": c.email.is_some()}),
+            ),
+        ),
     )?;
     tx.commit()?;
     tracing::info!(user = %contact::log_id(&user_id), "person added");
@@ -192,7 +268,7 @@ pub struct EditOutcome {
 /// verification and cancels any code in flight for it.
 pub fn update(
     conn: &mut Connection,
-    device_id: &str,
+    j: &Journal,
     user_id: &str,
     input: &PersonInput,
     actor: &str,
@@ -203,6 +279,7 @@ pub fn update(
     let before = get(&tx, user_id)?;
     let mut status = before.verification_status.clone();
     let mut outcome = EditOutcome::default();
+    let mut changed: Vec<&str> = Vec::new();
     for (code_type, old, new) in [
         (CodeType::Phone, before.phone.as_deref(), c.phone.as_deref()),
         (CodeType::Email, before.email.as_deref(), c.email.as_deref()),
@@ -211,41 +288,89 @@ pub fn update(
             continue;
         }
         let key = code_type.as_str();
-        let was_verified = status.get(key).and_then(|s| s.get("verified")).and_then(Value::as_bool) == Some(true);
+        let was_verified = status
+            .get(key)
+            .and_then(|s| s.get("verified"))
+            .and_then(Value::as_bool)
+            == Some(true);
         let deleted_code = crate::verify::codes_table::discard(&tx, user_id, code_type)?;
-        if was_verified || deleted_code {
+        // Messages still waiting would go to the old contact: cancel them.
+        let cancelled =
+            outbox::retire_contact(&tx, user_id, code_type, RetireReason::ContactChanged, now)?;
+        changed.push(code_type.as_str());
+        if was_verified || deleted_code || !cancelled.is_empty() {
             if let Some(obj) = status.as_object_mut() {
                 obj.insert(
                     key.to_owned(),
                     json!({"verified": false, "invalidated_at": ts(now), "reason": "contact_changed"}),
                 );
             }
-            events::append(&tx, device_id, now, &NewEvent {
-                user_id,
-                code_type: Some(code_type),
-                kind: EventKind::Invalidated,
-                actor,
-                channel: None,
-                target_masked: old.map(|o| contact::mask(code_type, o)),
-                outcome: Outcome::ContactChanged,
-                error_code: None,
-                detail: Some(json!({"was_verified": was_verified, "code_cancelled": deleted_code})),
-            })?;
+            events::append(
+                &tx,
+                j,
+                now,
+                &NewEvent {
+                    user_id,
+                    code_type: Some(code_type),
+                    kind: EventKind::Invalidated,
+                    actor,
+                    channel: None,
+                    target: old,
+                    outcome: Outcome::ContactChanged,
+                    error_code: None,
+                    detail: Some(
+                        json!({"was_verified": was_verified, "code_cancelled": deleted_code, "cancelled_messages": cancelled}),
+                    ),
+                },
+            )?;
             outcome.invalidated.push(code_type);
         }
+    }
+    let name_changed = before.display_name != c.name;
+    let language_changed = before.preferred_language != c.language;
+    if !changed.is_empty() || name_changed || language_changed {
+        events::append(
+            &tx,
+            j,
+            now,
+            &NewEvent::action(
+                user_id,
+                EventKind::ContactEdited,
+                actor,
+                Outcome::Done,
+                Some(
+                    json!({"contacts_changed": changed, "name_changed": name_changed, "language_changed": language_changed}),
+                ),
+            ),
+        )?;
     }
     tx.execute(
         "UPDATE users SET display_name = ?2, phone = ?3, email = ?4, preferred_language = ?5,
              verification_status = ?6, updated_at = ?7, updated_by = ?8
          WHERE user_id = ?1",
-        params![user_id, c.name, c.phone, c.email, c.language, status.to_string(), ts(now), actor],
+        params![
+            user_id,
+            c.name,
+            c.phone,
+            c.email,
+            c.language,
+            status.to_string(),
+            ts(now),
+            actor
+        ],
     )?;
     tx.commit()?;
     Ok(outcome)
 }
 
 /// Record a person's new `verification_status` (the verify module's result).
-pub fn set_verification_status(tx: &Transaction<'_>, user_id: &str, status: &Value, actor: &str, now: OffsetDateTime) -> Result<()> {
+pub fn set_verification_status(
+    tx: &Transaction<'_>,
+    user_id: &str,
+    status: &Value,
+    actor: &str,
+    now: OffsetDateTime,
+) -> Result<()> {
     tx.execute(
         "UPDATE users SET verification_status = ?2, updated_at = ?3, updated_by = ?4 WHERE user_id = ?1",
         params![user_id, status.to_string(), ts(now), actor],
@@ -264,6 +389,40 @@ pub struct SearchHit {
     pub email: Option<String>,
     #[serde(skip)]
     pub verification_status: String,
+    #[serde(skip)]
+    pub created_at: String,
+}
+
+/// People with a contact that policy says must be verified and isn't (not verified, only
+/// practised in demo mode, or verified too long ago), oldest first: the "needs verifying" list.
+pub fn needing_verification(
+    conn: &Connection,
+    phone: bool,
+    email: bool,
+    staff: bool,
+    patients: bool,
+    limit: u32,
+) -> Result<Vec<SearchHit>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT user_id, display_name, entity_type, phone, email, verification_status, created_at FROM users
+         WHERE is_deleted = 0 AND is_active = 1
+           AND ((entity_type = 'staff' AND ?3) OR (entity_type = 'patient' AND ?4))
+           AND ((?1 AND phone IS NOT NULL AND coalesce(json_extract(verification_status, '$.phone.verified'), 0) != 1)
+             OR (?2 AND email IS NOT NULL AND coalesce(json_extract(verification_status, '$.email.verified'), 0) != 1))
+         ORDER BY created_at LIMIT ?5",
+    )?;
+    let rows = stmt.query_map(params![phone, email, staff, patients, limit], |r| {
+        Ok(SearchHit {
+            user_id: r.get(0)?,
+            display_name: r.get(1)?,
+            entity_type: r.get(2)?,
+            phone: r.get(3)?,
+            email: r.get(4)?,
+            verification_status: r.get(5)?,
+            created_at: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 pub const SEARCH_LIMIT: u32 = 25;
@@ -277,7 +436,13 @@ pub fn search(conn: &Connection, query: &str, limit: u32) -> Result<Vec<SearchHi
     }
     // People type numbers with spaces and dashes: "98765 43210".
     let looks_like_phone = q.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
-    let q: String = if looks_like_phone { q.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect() } else { q.to_owned() };
+    let q: String = if looks_like_phone {
+        q.chars()
+            .filter(|c| c.is_ascii_digit() || *c == '+')
+            .collect()
+    } else {
+        q.to_owned()
+    };
     let map = |r: &Row<'_>| {
         Ok(SearchHit {
             user_id: r.get(0)?,
@@ -286,16 +451,22 @@ pub fn search(conn: &Connection, query: &str, limit: u32) -> Result<Vec<SearchHi
             phone: r.get(3)?,
             email: r.get(4)?,
             verification_status: r.get(5)?,
+            created_at: r.get(6)?,
         })
     };
     if q.chars().count() < 3 {
         let mut stmt = conn.prepare_cached(
-            "SELECT user_id, display_name, entity_type, phone, email, verification_status FROM users
+            "SELECT user_id, display_name, entity_type, phone, email, verification_status, created_at FROM users
              WHERE is_deleted = 0 AND display_name LIKE ?1 || '%' ESCAPE '\\'
              ORDER BY display_name COLLATE NOCASE LIMIT ?2",
         )?;
-        let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        let hits = stmt.query_map(params![escaped, limit], map)?.collect::<rusqlite::Result<_>>()?;
+        let escaped = q
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let hits = stmt
+            .query_map(params![escaped, limit], map)?
+            .collect::<rusqlite::Result<_>>()?;
         return Ok(hits);
     }
     // A quoted FTS5 string: the user's text is data, never query syntax.
@@ -304,8 +475,9 @@ pub fn search(conn: &Connection, query: &str, limit: u32) -> Result<Vec<SearchHi
     // and bm25 says little about a trigram hit anyway. Take a bounded set of matches, then put
     // the ones whose name starts with the query first, then by name.
     let mut stmt = conn.prepare_cached(SEARCH_SQL)?;
-    let mut hits: Vec<SearchHit> =
-        stmt.query_map(params![fts, SEARCH_CANDIDATES], map)?.collect::<rusqlite::Result<_>>()?;
+    let mut hits: Vec<SearchHit> = stmt
+        .query_map(params![fts, SEARCH_CANDIDATES], map)?
+        .collect::<rusqlite::Result<_>>()?;
     let needle = q.to_lowercase();
     hits.sort_by_cached_key(|h| {
         let name = h.display_name.to_lowercase();
@@ -321,10 +493,14 @@ pub const SEARCH_CANDIDATES: u32 = 200;
 
 /// The search's FTS5 query (shared with the benchmark's raw baseline).
 pub const SEARCH_SQL: &str = "SELECT u.user_id, u.display_name, u.entity_type, u.phone, u.email,
-            u.verification_status
+            u.verification_status, u.created_at
      FROM users_fts f JOIN users u ON u.rowid = f.rowid
      WHERE users_fts MATCH ?1 AND u.is_deleted = 0 LIMIT ?2";
 
 pub fn count(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("SELECT count(*) FROM users WHERE is_deleted = 0", [], |r| r.get(0))?)
+    Ok(
+        conn.query_row("SELECT count(*) FROM users WHERE is_deleted = 0", [], |r| {
+            r.get(0)
+        })?,
+    )
 }

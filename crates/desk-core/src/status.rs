@@ -18,6 +18,10 @@ pub struct AppStatus {
     /// Migration steps applied at this start-up.
     pub migrations_applied: usize,
     pub keyring: KeyringStatus,
+    /// Messages waiting for the keyring to be unlocked.
+    pub waiting_for_keyring: i64,
+    /// Set when the code pepper is only in memory: what that means and what to do.
+    pub temporary_pepper: Option<String>,
 }
 
 impl AppStatus {
@@ -36,6 +40,8 @@ impl AppStatus {
             migrations_ok: report.to_version == crate::store::latest_version(),
             migrations_applied: report.applied(),
             keyring,
+            waiting_for_keyring: 0,
+            temporary_pepper: None,
         }
     }
 }

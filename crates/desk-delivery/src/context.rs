@@ -4,16 +4,17 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use desk_core::clock::Clock;
-use desk_core::codes::{CodeSecrets, RandomSource};
+use desk_core::codes::RandomSource;
 use desk_core::error::Result;
+use desk_core::events::Journal;
 use desk_core::secrets::Keyring;
 use desk_core::settings::{self, Settings};
 use desk_core::store::Db;
 use time::OffsetDateTime;
 use tokio::sync::{broadcast, Notify};
 
-use crate::settings::DeliverySettings;
 use crate::registry::ProviderCache;
+use crate::settings::DeliverySettings;
 use crate::updates::{DeliveryUpdate, DemoMessage};
 
 /// How many demo messages the in-app demo outbox keeps (memory only: they hold codes).
@@ -25,8 +26,8 @@ pub struct Context {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub rng: Arc<dyn RandomSource>,
-    pub secrets: Arc<CodeSecrets>,
-    pub device_id: String,
+    /// The event log's writer: this device's id, keys and clock offset.
+    pub journal: Arc<Journal>,
     pub keyring: Keyring,
     pub hub: Arc<Hub>,
 }
@@ -38,7 +39,12 @@ impl Context {
 
     /// The core's and the providers' settings, read together.
     pub fn settings(&self) -> Result<(Settings, DeliverySettings)> {
-        self.db.with(|s| Ok((settings::load::<Settings>(s.conn())?, settings::load::<DeliverySettings>(s.conn())?)))
+        self.db.with(|s| {
+            Ok((
+                settings::load::<Settings>(s.conn())?,
+                settings::load::<DeliverySettings>(s.conn())?,
+            ))
+        })
     }
 }
 
@@ -88,7 +94,13 @@ impl Hub {
     }
 
     pub fn demo_messages(&self) -> Vec<DemoMessage> {
-        self.demo.lock().unwrap_or_else(|p| p.into_inner()).iter().rev().cloned().collect()
+        self.demo
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .rev()
+            .cloned()
+            .collect()
     }
 
     pub(crate) fn push_demo(&self, m: DemoMessage) {

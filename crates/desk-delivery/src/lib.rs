@@ -6,17 +6,17 @@
 //! randomness, code secrets, device id and keyring. Nothing here knows the facade.
 
 // Lowest first (layers.toml): each module imports only those above it in this list.
-pub mod failure;
-pub mod settings;
-pub mod provider;
-pub mod credentials;
-pub mod gmail;
-pub mod twilio;
-pub mod registry;
-pub mod updates;
-pub mod context;
-pub mod worker;
 pub mod admin;
+pub mod context;
+pub mod credentials;
+pub mod failure;
+pub mod gmail;
+pub mod provider;
+pub mod registry;
+pub mod settings;
+pub mod twilio;
+pub mod updates;
+pub mod worker;
 
 pub use context::{Context, Hub};
 pub use settings::DeliverySettings;

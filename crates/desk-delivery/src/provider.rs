@@ -35,9 +35,15 @@ pub enum Receipt {
     Delivered,
     Read,
     /// The provider gave up; the error code says why (classified by [`Provider::classify`]).
-    Failed { error_code: Option<i64> },
-    Undelivered { error_code: Option<i64> },
-    Canceled { error_code: Option<i64> },
+    Failed {
+        error_code: Option<i64>,
+    },
+    Undelivered {
+        error_code: Option<i64>,
+    },
+    Canceled {
+        error_code: Option<i64>,
+    },
 }
 
 /// A daily sending limit the provider enforces (Gmail's rolling 24 hours).
@@ -71,7 +77,12 @@ pub trait Provider: Send + Sync {
 
     /// Send a real test message to `to` (already normalised); `Ok` is the provider's answer in
     /// the admin's words.
-    async fn send_test(&self, to: &str, clinic_name: &str, test_id: &str) -> Result<String, Failure>;
+    async fn send_test(
+        &self,
+        to: &str,
+        clinic_name: &str,
+        test_id: &str,
+    ) -> Result<String, Failure>;
 
     /// What a receipt's error code means for the desk.
     fn classify(&self, error_code: Option<i64>) -> Failure;

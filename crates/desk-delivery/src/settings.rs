@@ -16,7 +16,6 @@ pub enum SmtpTls {
     Tls,
 }
 
-
 desk_core::settings_table! {
     /// Gmail SMTP and Twilio: addresses, senders and limits.
     #[derive(specta::Type)]
@@ -43,12 +42,78 @@ desk_core::settings_table! {
 impl DeliverySettings {
     fn rules(&self) -> Result<(), SettingsError> {
         use desk_core::settings::SettingsGroup;
-        let url = &self.twilio_base_url;
-        if !(url.starts_with("https://") || url.starts_with("http://127.0.0.1") || url.starts_with("http://localhost")) {
+        if !twilio_url_allowed(&self.twilio_base_url) {
             if let Some(def) = Self::def("twilio_base_url") {
-                return Err(SettingsError::invalid(def, "must be an https:// address (plain http only for a test server on this computer)"));
+                return Err(SettingsError::invalid(def, "must be https://api.twilio.com (or, for a test server, an address on this computer)"));
             }
         }
         Ok(())
+    }
+}
+
+/// Where the Twilio account's secrets may be sent, decided by parsing the URL (a prefix check
+/// would let `http://127.0.0.1@evil.example` through): Twilio's own API over https, or a
+/// loopback address (a local contract server in tests). No user name or password in the URL.
+pub fn twilio_url_allowed(raw: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(raw.trim()) else {
+        return false;
+    };
+    if !url.username().is_empty()
+        || url.password().is_some()
+        || url.query().is_some()
+        || url.fragment().is_some()
+    {
+        return false;
+    }
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    match url.scheme() {
+        "https" => {
+            loopback
+                || (url.host_str() == Some("api.twilio.com")
+                    && url.port().is_none()
+                    && matches!(url.path(), "" | "/"))
+        }
+        "http" => loopback,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::twilio_url_allowed;
+
+    #[test]
+    fn only_twilio_or_this_computer_gets_the_secrets() {
+        for ok in [
+            "https://api.twilio.com",
+            "https://api.twilio.com/",
+            "http://127.0.0.1:4010",
+            "http://localhost:4010",
+            "https://127.0.0.1:8443",
+            "http://[::1]:4010",
+        ] {
+            assert!(twilio_url_allowed(ok), "{ok}");
+        }
+        for bad in [
+            "http://127.0.0.1@evil.example",
+            "http://127.0.0.1:4010@evil.example",
+            "https://api.twilio.com@evil.example",
+            "https://api.twilio.com.evil.example",
+            "http://api.twilio.com",
+            "https://evil.example",
+            "http://localhost.evil.example",
+            "https://user:pw@api.twilio.com",
+            "https://api.twilio.com:8443",
+            "ftp://127.0.0.1",
+            "127.0.0.1:4010",
+            "",
+        ] {
+            assert!(!twilio_url_allowed(bad), "{bad}");
+        }
     }
 }

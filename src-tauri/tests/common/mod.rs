@@ -11,10 +11,18 @@ use tauri::WebviewWindowBuilder;
 pub type Window = tauri::WebviewWindow<tauri::test::MockRuntime>;
 
 pub fn mock_keyring() -> Keyring {
-    Keyring::with_store(keyring_core::mock::Store::new().expect("mock store"), "mock")
+    Keyring::with_store(
+        keyring_core::mock::Store::new().expect("mock store"),
+        "mock",
+    )
 }
 
-pub fn app_with(state: DeskState) -> (tauri::App<tauri::test::MockRuntime>, tauri::WebviewWindow<tauri::test::MockRuntime>) {
+pub fn app_with(
+    state: DeskState,
+) -> (
+    tauri::App<tauri::test::MockRuntime>,
+    tauri::WebviewWindow<tauri::test::MockRuntime>,
+) {
     let app = configure(mock_builder(), state)
         .build(tauri::generate_context!("../tauri.conf.json", test = true))
         .expect("build mock app");
@@ -24,7 +32,10 @@ pub fn app_with(state: DeskState) -> (tauri::App<tauri::test::MockRuntime>, taur
     (app, window)
 }
 
-pub fn invoke(window: &tauri::WebviewWindow<tauri::test::MockRuntime>, cmd: &str) -> Result<Value, Value> {
+pub fn invoke(
+    window: &tauri::WebviewWindow<tauri::test::MockRuntime>,
+    cmd: &str,
+) -> Result<Value, Value> {
     invoke_with(window, cmd, serde_json::json!({}))
 }
 
@@ -54,7 +65,11 @@ pub fn signed_in_admin(w: &tauri::WebviewWindow<tauri::test::MockRuntime>) {
     invoke_with(w, "setup_first_admin", json!({"input": {"clinicName": "Skinspire Clinic",
         "admin": {"userId": "asha.admin", "displayName": "Dr. Asha Rao", "role": "admin", "password": "admin-passphrase"}}}))
         .expect("first admin");
-    let session = invoke_with(w, "sign_in", json!({"userId": "asha.admin", "password": "admin-passphrase"})).expect("sign in");
+    let session = invoke_with(
+        w,
+        "sign_in",
+        json!({"userId": "asha.admin", "password": "admin-passphrase"}),
+    )
+    .expect("sign in");
     assert_eq!(session["role"], "admin");
 }
-

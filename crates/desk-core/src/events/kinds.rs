@@ -2,7 +2,21 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::Display, strum::IntoStaticStr, strum::EnumString, strum::EnumIter, specta::Type)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumIter,
+    specta::Type,
+)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum EventKind {
@@ -16,6 +30,33 @@ pub enum EventKind {
     Invalidated,
     Overridden,
     SendRefused,
+    /// A code checked in demo mode: practice, never a verification.
+    Practised,
+    // --- security-relevant actions (the audit trail)
+    SignIn,
+    SignOut,
+    IdleLock,
+    AccountUnlocked,
+    RecoveryCodeMade,
+    RecoveryCodeUsed,
+    SettingsChanged,
+    CredentialsSaved,
+    CredentialsRemoved,
+    CredentialsTested,
+    TemplateSaved,
+    TemplateReset,
+    StaffAdded,
+    StaffRoleChanged,
+    StaffActiveChanged,
+    PasswordReset,
+    SampleDataLoaded,
+    PersonAdded,
+    ContactEdited,
+    AuditExported,
+    ConsentGiven,
+    ConsentWithdrawn,
+    /// An administrator's command ran (every one leaves this, whatever else it records).
+    AdminCommand,
 }
 
 crate::sql_text!(EventKind);
@@ -27,7 +68,21 @@ impl EventKind {
 }
 
 /// How the thing an event records came out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::Display, strum::IntoStaticStr, strum::EnumString, strum::EnumIter, specta::Type)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumIter,
+    specta::Type,
+)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum Outcome {
@@ -60,6 +115,10 @@ pub enum Outcome {
     Verified,
     /// A changed contact undid its verification.
     ContactChanged,
+    /// Demo mode: a correct code that proves nothing (it never left the desk).
+    Practice,
+    /// The action was carried out.
+    Done,
 }
 
 crate::sql_text!(Outcome);

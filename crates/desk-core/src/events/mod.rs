@@ -2,46 +2,70 @@
 //! (`device_id`, `seq`), ids are UUID v7 (time-ordered), and every state change writes its event
 //! inside the same transaction as the change.
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Transaction};
 use serde::Serialize;
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::clock::ts;
 use crate::channel::Channel;
-use crate::contact::CodeType;
+use crate::clock::ts;
+use crate::contact::{self, CodeType};
 use crate::error::Result;
 
+pub mod chain;
 mod kinds;
 
+pub use chain::{ChainReport, Journal, StoredEvent};
 pub use kinds::{EventKind, Outcome};
 
 /// An event about to be written.
 #[derive(Debug, Clone)]
 pub struct NewEvent<'a> {
+    /// Whom the event is about: a person, or a staff account for sign-in and staff events.
     pub user_id: &'a str,
     pub code_type: Option<CodeType>,
     pub kind: EventKind,
     pub actor: &'a str,
     pub channel: Option<Channel>,
-    /// Already masked: the full contact never goes into the event log.
-    pub target_masked: Option<String>,
+    /// The contact in clear. The log keeps it sealed and shows only its masked form; it leaves
+    /// the desk only inside the TLS push (see [`chain`]).
+    pub target: Option<&'a str>,
     pub outcome: Outcome,
     pub error_code: Option<&'a str>,
     pub detail: Option<Value>,
 }
 
-/// Append one event in the caller's transaction; returns its id.
-pub fn append(tx: &Transaction<'_>, device_id: &str, at: OffsetDateTime, ev: &NewEvent<'_>) -> Result<String> {
-    let seq: i64 = tx
-        .query_row(
-            "SELECT seq FROM verification_events WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1",
-            [device_id],
-            |r| r.get(0),
-        )
-        .optional()?
-        .unwrap_or(0)
-        + 1;
+impl<'a> NewEvent<'a> {
+    /// An event about no contact: sign-ins, settings, staff changes.
+    pub fn action(
+        user_id: &'a str,
+        kind: EventKind,
+        actor: &'a str,
+        outcome: Outcome,
+        detail: Option<Value>,
+    ) -> Self {
+        NewEvent {
+            user_id,
+            code_type: None,
+            kind,
+            actor,
+            channel: None,
+            target: None,
+            outcome,
+            error_code: None,
+            detail,
+        }
+    }
+}
+
+/// Append one event in the caller's transaction, chained to the device's last; returns its id.
+pub fn append(
+    tx: &Transaction<'_>,
+    j: &Journal,
+    at: OffsetDateTime,
+    ev: &NewEvent<'_>,
+) -> Result<String> {
+    let (seq, prev_hash) = chain::next_prev(tx, j, at)?;
     let nanos = at.unix_timestamp_nanos();
     let ts_v7 = uuid::Timestamp::from_unix(
         uuid::NoContext,
@@ -49,27 +73,97 @@ pub fn append(tx: &Transaction<'_>, device_id: &str, at: OffsetDateTime, ev: &Ne
         (nanos % 1_000_000_000) as u32,
     );
     let id = uuid::Uuid::new_v7(ts_v7).to_string();
+    let target_masked = match (ev.target, ev.code_type) {
+        (Some(t), Some(ct)) => Some(contact::mask(ct, t)),
+        _ => None,
+    };
+    let stored = StoredEvent {
+        event_id: id.clone(),
+        device_id: j.device_id().to_owned(),
+        seq,
+        occurred_at: ts(at),
+        clock_offset_ms: j.clock_offset_ms(),
+        user_id: ev.user_id.to_owned(),
+        code_type: ev.code_type.map(|c| c.as_str().to_owned()),
+        kind: ev.kind.as_str().to_owned(),
+        actor: ev.actor.to_owned(),
+        channel: ev.channel.map(|c| c.as_str().to_owned()),
+        target_sealed: ev.target.map(|t| j.secrets().seal_contact(t, &id, j.rng())),
+        target_masked,
+        outcome: ev.outcome.as_str().to_owned(),
+        error_code: ev.error_code.map(str::to_owned),
+        detail: ev.detail.clone(),
+        key_id: Some(j.secrets().key_id()),
+        prev_hash: Some(prev_hash),
+        hash: None,
+    };
+    let hash = chain::event_hash(j.secrets(), &stored.canonical(ev.target).bytes());
     tx.execute(
-        "INSERT INTO verification_events (event_id, device_id, seq, occurred_at, user_id, code_type,
-             kind, actor, channel, target_masked, outcome, error_code, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        "INSERT INTO verification_events (event_id, device_id, seq, occurred_at, clock_offset_ms, user_id, code_type,
+             kind, actor, channel, target_sealed, target_masked, outcome, error_code, detail, key_id, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
         params![
-            id,
-            device_id,
-            seq,
-            ts(at),
-            ev.user_id,
-            ev.code_type,
-            ev.kind,
-            ev.actor,
-            ev.channel,
-            ev.target_masked,
-            ev.outcome,
-            ev.error_code,
-            ev.detail.as_ref().map(Value::to_string),
+            stored.event_id,
+            stored.device_id,
+            stored.seq,
+            stored.occurred_at,
+            stored.clock_offset_ms,
+            stored.user_id,
+            stored.code_type,
+            stored.kind,
+            stored.actor,
+            stored.channel,
+            stored.target_sealed,
+            stored.target_masked,
+            stored.outcome,
+            stored.error_code,
+            stored.detail.as_ref().map(Value::to_string),
+            stored.key_id,
+            stored.prev_hash,
+            hash,
         ],
     )?;
     Ok(id)
+}
+
+/// The canonical forms of a device's events after `after_seq`, in order, as sync pushes them.
+pub fn for_push(
+    conn: &rusqlite::Connection,
+    j: &Journal,
+    after_seq: i64,
+    limit: u32,
+) -> Result<Vec<Pushed>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {} FROM verification_events WHERE device_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+        chain::STORED_COLUMNS
+    ))?;
+    let rows = stmt.query_map(
+        params![j.device_id(), after_seq, limit],
+        chain::stored_from_row,
+    )?;
+    let mut out = Vec::new();
+    for e in rows {
+        let e = e?;
+        let target = e.target(j.secrets());
+        out.push(Pushed {
+            seq: e.seq,
+            event_id: e.event_id.clone(),
+            body: e.canonical(target.as_deref()).bytes(),
+            hash: e.hash.clone(),
+        });
+    }
+    Ok(out)
+}
+
+/// One event as it leaves the desk.
+#[derive(Debug, Clone)]
+pub struct Pushed {
+    pub seq: i64,
+    pub event_id: String,
+    /// The canonical form: the bytes the chain hashed.
+    pub body: Vec<u8>,
+    /// `None` for events from before the chain began.
+    pub hash: Option<String>,
 }
 
 /// An event as the audit screen shows it.
@@ -88,6 +182,9 @@ pub struct Event {
     pub target_masked: Option<String>,
     pub outcome: Outcome,
     pub error_code: Option<String>,
+    /// What else the event records (consent notice, old and new settings, attempts…). Never a
+    /// code, a secret or a contact in clear.
+    pub detail: Option<Value>,
 }
 
 /// Reads the columns every event query selects, in this order.
@@ -105,6 +202,9 @@ fn event_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
         target_masked: r.get(9)?,
         outcome: r.get(10)?,
         error_code: r.get(11)?,
+        detail: r
+            .get::<_, Option<String>>(12)?
+            .and_then(|d| serde_json::from_str(&d).ok()),
     })
 }
 
@@ -112,7 +212,7 @@ fn event_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
 pub fn for_user(conn: &rusqlite::Connection, user_id: &str, limit: u32) -> Result<Vec<Event>> {
     let mut stmt = conn.prepare_cached(
         "SELECT event_id, device_id, seq, occurred_at, user_id, code_type, kind, actor, channel,
-                target_masked, outcome, error_code
+                target_masked, outcome, error_code, detail
          FROM verification_events WHERE user_id = ?1 ORDER BY device_id, seq DESC LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![user_id, limit], event_from_row)?;
@@ -139,12 +239,26 @@ impl AuditFilter {
     pub fn in_utc(&self, offset: time::UtcOffset) -> AuditFilter {
         let bound = |d: &Option<String>, end: bool| -> Option<String> {
             let d = d.as_deref().map(str::trim).filter(|d| !d.is_empty())?;
-            let date = time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).ok()?;
-            let local = if end { date.next_day()?.midnight() } else { date.midnight() };
+            let date =
+                time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]"))
+                    .ok()?;
+            let local = if end {
+                date.next_day()?.midnight()
+            } else {
+                date.midnight()
+            };
             let utc = local.assume_offset(offset).to_offset(time::UtcOffset::UTC);
-            Some(ts(if end { utc - time::Duration::milliseconds(1) } else { utc }))
+            Some(ts(if end {
+                utc - time::Duration::milliseconds(1)
+            } else {
+                utc
+            }))
         };
-        AuditFilter { from: bound(&self.from, false), to: bound(&self.to, true), ..self.clone() }
+        AuditFilter {
+            from: bound(&self.from, false),
+            to: bound(&self.to, true),
+            ..self.clone()
+        }
     }
 }
 
@@ -152,17 +266,28 @@ impl AuditFilter {
 pub fn search(conn: &rusqlite::Connection, f: &AuditFilter, limit: u32) -> Result<Vec<Event>> {
     // `from`/`to` are full timestamps (the desk turns local days into UTC bounds); a bare
     // date still works, as a UTC day.
-    let day_end = |d: &str| if d.len() == 10 { format!("{d}T23:59:59.999Z") } else { d.to_owned() };
+    let day_end = |d: &str| {
+        if d.len() == 10 {
+            format!("{d}T23:59:59.999Z")
+        } else {
+            d.to_owned()
+        }
+    };
     let mut stmt = conn.prepare_cached(
         "SELECT event_id, device_id, seq, occurred_at, user_id, code_type, kind, actor, channel,
-                target_masked, outcome, error_code
+                target_masked, outcome, error_code, detail
          FROM verification_events
          WHERE (?1 IS NULL OR user_id = ?1) AND (?2 IS NULL OR actor = ?2) AND (?3 IS NULL OR channel = ?3)
            AND (?4 IS NULL OR outcome = ?4) AND (?5 IS NULL OR kind = ?5)
            AND (?6 IS NULL OR occurred_at >= ?6) AND (?7 IS NULL OR occurred_at <= ?7)
          ORDER BY occurred_at DESC, seq DESC LIMIT ?8",
     )?;
-    let empty = |o: &Option<String>| o.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let empty = |o: &Option<String>| {
+        o.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
     let rows = stmt.query_map(
         params![
             empty(&f.user_id),
@@ -199,7 +324,13 @@ pub fn recent_delivery_errors(conn: &rusqlite::Connection, limit: u32) -> Result
          ORDER BY occurred_at DESC LIMIT ?1",
     )?;
     let rows = stmt.query_map([limit], |r| {
-        Ok(RecentError { at: r.get(0)?, channel: r.get(1)?, code: r.get(2)?, outcome: r.get(3)?, admin_message: r.get(4)? })
+        Ok(RecentError {
+            at: r.get(0)?,
+            channel: r.get(1)?,
+            code: r.get(2)?,
+            outcome: r.get(3)?,
+            admin_message: r.get(4)?,
+        })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -208,11 +339,20 @@ pub fn recent_delivery_errors(conn: &rusqlite::Connection, limit: u32) -> Result
 /// never runs them as formulas.
 pub fn to_csv(events: &[Event]) -> String {
     fn cell(s: &str) -> String {
-        let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
-        if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
+        let s = if s.starts_with(['=', '+', '-', '@']) {
+            format!("'{s}")
+        } else {
+            s.to_owned()
+        };
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s
+        }
     }
-    let mut out = String::from("occurred_at,kind,outcome,user_id,code_type,channel,target_masked,actor,error_code,device_id,seq,event_id\r\n");
+    let mut out = String::from("occurred_at,kind,outcome,user_id,code_type,channel,target_masked,actor,error_code,detail,device_id,seq,event_id\r\n");
     for e in events {
+        let detail = e.detail.as_ref().map(Value::to_string).unwrap_or_default();
         let row = [
             e.occurred_at.as_str(),
             e.kind.into(),
@@ -223,6 +363,7 @@ pub fn to_csv(events: &[Event]) -> String {
             e.target_masked.as_deref().unwrap_or(""),
             &e.actor,
             e.error_code.as_deref().unwrap_or(""),
+            &detail,
             &e.device_id,
             &e.seq.to_string(),
             &e.event_id,

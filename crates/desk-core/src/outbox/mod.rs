@@ -11,9 +11,9 @@ use secrecy::SecretString;
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
+use crate::channel::Channel;
 use crate::clock::{parse_ts, ts};
 use crate::codes::{CodeSecrets, RandomSource};
-use crate::channel::Channel;
 use crate::contact::{self, CodeType};
 use crate::error::Result;
 
@@ -41,15 +41,11 @@ pub fn enqueue(
 ) -> Result<i64> {
     let mut key = [0u8; 16];
     rng.fill(&mut key);
-    let idempotency_key = uuid::Builder::from_random_bytes(key).into_uuid().to_string();
+    let idempotency_key = uuid::Builder::from_random_bytes(key)
+        .into_uuid()
+        .to_string();
     let sealed = secrets.seal(code, &idempotency_key, rng);
     let at = ts(now);
-    // Earlier messages for the same person and contact carry a code that no longer works.
-    tx.execute(
-        "UPDATE outbox SET status = 'cancelled', sealed_payload = NULL, updated_at = ?3
-         WHERE user_id = ?1 AND code_type = ?2 AND status IN ('queued', 'sending')",
-        params![m.user_id, m.code_type, at],
-    )?;
     tx.execute(
         "INSERT INTO outbox (idempotency_key, user_id, code_type, channel, target, language,
              sealed_payload, status, next_attempt_at, expires_at, created_at, created_by,
@@ -72,6 +68,79 @@ pub fn enqueue(
     Ok(tx.last_insert_rowid())
 }
 
+/// Why a contact's earlier messages are retired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
+pub enum RetireReason {
+    /// A new code was issued: the old one no longer works.
+    NewCode,
+    /// The contact was edited: the old address is not the person's any more.
+    ContactChanged,
+    /// The person withdrew consent to be sent codes at this contact.
+    ConsentWithdrawn,
+}
+
+/// Retire every earlier message for this person and contact type: queued ones are cancelled,
+/// and every one still live (queued, sending, or sent and awaiting a receipt) loses its sealed
+/// code and is marked retired, so no retry or fallback can send its code again. Returns the ids
+/// of the messages cancelled.
+pub fn retire_contact(
+    tx: &Transaction<'_>,
+    user_id: &str,
+    code_type: CodeType,
+    why: RetireReason,
+    now: OffsetDateTime,
+) -> Result<Vec<i64>> {
+    let at = ts(now);
+    let reason: &'static str = why.into();
+    let cancelled: Vec<i64> = {
+        let mut stmt = tx.prepare(
+            "UPDATE outbox SET status = ?3, sealed_payload = NULL, next_attempt_at = NULL, retired_at = ?4,
+                 last_error_code = ?5, updated_at = ?4
+             WHERE user_id = ?1 AND code_type = ?2 AND status = 'queued' RETURNING id",
+        )?;
+        let ids = stmt.query_map(
+            params![user_id, code_type, OutboxStatus::Cancelled, at, reason],
+            |r| r.get(0),
+        )?;
+        ids.collect::<rusqlite::Result<_>>()?
+    };
+    tx.execute(
+        "UPDATE outbox SET sealed_payload = NULL, retired_at = ?3, updated_at = ?3
+         WHERE user_id = ?1 AND code_type = ?2 AND status IN ('sending', 'sent') AND retired_at IS NULL",
+        params![user_id, code_type, at],
+    )?;
+    Ok(cancelled)
+}
+
+/// Whether a message was retired (its code replaced): nothing may send its code again.
+pub fn is_retired(conn: &Connection, id: i64) -> Result<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT retired_at IS NOT NULL FROM outbox WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(true))
+}
+
+/// Whether any message for this contact since `since` was taken by a real provider (not the
+/// demo outbox): a verification is real only if its code really went to the contact.
+pub fn went_to_provider(
+    conn: &Connection,
+    user_id: &str,
+    code_type: CodeType,
+    since: &str,
+) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM outbox WHERE user_id = ?1 AND code_type = ?2 AND created_at >= ?3
+             AND sent_at IS NOT NULL AND provider_message_id NOT LIKE 'demo:%')",
+        params![user_id, code_type, since],
+        |r| r.get(0),
+    )?)
+}
+
 /// A queued message with its code opened, for the delivery worker and the demo outbox.
 pub struct QueuedMessage {
     pub id: i64,
@@ -87,7 +156,10 @@ pub struct QueuedMessage {
 
 impl std::fmt::Debug for QueuedMessage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("QueuedMessage").field("id", &self.id).field("channel", &self.channel).finish_non_exhaustive()
+        f.debug_struct("QueuedMessage")
+            .field("id", &self.id)
+            .field("channel", &self.channel)
+            .finish_non_exhaustive()
     }
 }
 
@@ -113,19 +185,21 @@ pub fn get(conn: &Connection, secrets: &CodeSecrets, id: i64) -> Result<Option<Q
             },
         )
         .optional()?;
-    Ok(row.map(|(id, key, user_id, code_type, channel, target, language, expires_at, sealed)| {
-        QueuedMessage {
-            code: sealed.and_then(|s| secrets.unseal(&s, &key)),
-            id,
-            idempotency_key: key,
-            user_id,
-            code_type,
-            channel,
-            target,
-            language,
-            expires_at,
-        }
-    }))
+    Ok(row.map(
+        |(id, key, user_id, code_type, channel, target, language, expires_at, sealed)| {
+            QueuedMessage {
+                code: sealed.and_then(|s| secrets.unseal(&s, &key)),
+                id,
+                idempotency_key: key,
+                user_id,
+                code_type,
+                channel,
+                target,
+                language,
+                expires_at,
+            }
+        },
+    ))
 }
 
 /// Words kept on a row the desk stopped while sending: whether the provider got it can't be
@@ -143,13 +217,21 @@ pub struct RowRef {
 }
 
 fn row_ref(r: &rusqlite::Row<'_>) -> rusqlite::Result<RowRef> {
-    Ok(RowRef { id: r.get(0)?, user_id: r.get(1)?, code_type: r.get(2)?, channel: r.get(3)?, target: r.get(4)? })
+    Ok(RowRef {
+        id: r.get(0)?,
+        user_id: r.get(1)?,
+        code_type: r.get(2)?,
+        channel: r.get(3)?,
+        target: r.get(4)?,
+    })
 }
 
 /// Start-up: rows left `sending` by a crash become `unknown` (never re-sent). Returns them.
 pub fn mark_interrupted(tx: &Transaction<'_>, now: OffsetDateTime) -> Result<Vec<RowRef>> {
     let rows: Vec<RowRef> = {
-        let mut stmt = tx.prepare("SELECT id, user_id, code_type, channel, target FROM outbox WHERE status = 'sending'")?;
+        let mut stmt = tx.prepare(
+            "SELECT id, user_id, code_type, channel, target FROM outbox WHERE status = 'sending'",
+        )?;
         let rows = stmt.query_map([], row_ref)?;
         rows.collect::<rusqlite::Result<_>>()?
     };
@@ -246,7 +328,12 @@ pub struct Claimed {
 /// Claim a queued row: `queued` → `sending`, and load everything the send needs, in one trip.
 /// `Ok(None)` when the row is no longer queued, or its code can't be opened (sealed under a
 /// pepper this desk no longer has): such a row fails with words saying so.
-pub fn claim(conn: &Connection, secrets: &CodeSecrets, id: i64, now: OffsetDateTime) -> Result<Option<Claimed>> {
+pub fn claim(
+    conn: &Connection,
+    secrets: &CodeSecrets,
+    id: i64,
+    now: OffsetDateTime,
+) -> Result<Option<Claimed>> {
     let changed = conn.execute(
         "UPDATE outbox SET status = ?3, attempts = attempts + 1, updated_at = ?2 WHERE id = ?1 AND status = 'queued'",
         params![id, ts(now), OutboxStatus::Sending],
@@ -254,7 +341,9 @@ pub fn claim(conn: &Connection, secrets: &CodeSecrets, id: i64, now: OffsetDateT
     if changed == 0 {
         return Ok(None);
     }
-    let Some(mut msg) = get(conn, secrets, id)? else { return Ok(None) };
+    let Some(mut msg) = get(conn, secrets, id)? else {
+        return Ok(None);
+    };
     let (attempts, created_by, person_name): (u32, String, Option<String>) = conn.query_row(
         "SELECT o.attempts, o.created_by, u.display_name FROM outbox o LEFT JOIN users u ON u.user_id = o.user_id
          WHERE o.id = ?1",
@@ -263,7 +352,14 @@ pub fn claim(conn: &Connection, secrets: &CodeSecrets, id: i64, now: OffsetDateT
     )?;
     let expires_at = parse_ts(&msg.expires_at).unwrap_or(now);
     match msg.code.take() {
-        Some(code) => Ok(Some(Claimed { msg, code, attempts, person_name: person_name.unwrap_or_default(), expires_at, created_by })),
+        Some(code) => Ok(Some(Claimed {
+            msg,
+            code,
+            attempts,
+            person_name: person_name.unwrap_or_default(),
+            expires_at,
+            created_by,
+        })),
         None => {
             conn.execute(
                 "UPDATE outbox SET status = ?4, last_error_code = 'code_unavailable', last_error = ?2,
@@ -277,14 +373,27 @@ pub fn claim(conn: &Connection, secrets: &CodeSecrets, id: i64, now: OffsetDateT
 
 /// The provider took the message. `poll_at`: when to ask for a delivery receipt (providers that
 /// have them); such rows keep their sealed code for a fallback until their state is final.
-pub fn mark_sent(tx: &Transaction<'_>, id: i64, provider_id: &str, poll_at: Option<OffsetDateTime>, now: OffsetDateTime) -> Result<()> {
+pub fn mark_sent(
+    tx: &Transaction<'_>,
+    id: i64,
+    provider_id: &str,
+    poll_at: Option<OffsetDateTime>,
+    now: OffsetDateTime,
+) -> Result<()> {
     debug_assert!(OutboxStatus::Sending.can_become(OutboxStatus::Sent));
     tx.execute(
         "UPDATE outbox SET status = ?6, provider_message_id = ?2, next_attempt_at = ?3,
              sealed_payload = CASE WHEN ?4 THEN sealed_payload ELSE NULL END,
              last_error = NULL, last_error_code = NULL, sent_at = ?5, updated_at = ?5
          WHERE id = ?1",
-        params![id, provider_id, poll_at.map(ts), poll_at.is_some(), ts(now), OutboxStatus::Sent],
+        params![
+            id,
+            provider_id,
+            poll_at.map(ts),
+            poll_at.is_some(),
+            ts(now),
+            OutboxStatus::Sent
+        ],
     )?;
     Ok(())
 }
@@ -292,8 +401,19 @@ pub fn mark_sent(tx: &Transaction<'_>, id: i64, provider_id: &str, poll_at: Opti
 /// Try again at `next` (a retry, or waiting for the network); `provider_id` is forgotten when a
 /// sent message failed and will be sent afresh.
 /// `from` is the state the caller found the row in (sending, or sent when a receipt failed).
-pub fn requeue(tx: &Transaction<'_>, id: i64, from: OutboxStatus, next: OffsetDateTime, error: &str, error_code: Option<&str>, now: OffsetDateTime) -> Result<()> {
-    debug_assert!(from.can_become(OutboxStatus::Queued), "{from} can't go back to queued");
+pub fn requeue(
+    tx: &Transaction<'_>,
+    id: i64,
+    from: OutboxStatus,
+    next: OffsetDateTime,
+    error: &str,
+    error_code: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<()> {
+    debug_assert!(
+        from.can_become(OutboxStatus::Queued),
+        "{from} can't go back to queued"
+    );
     tx.execute(
         "UPDATE outbox SET status = ?6, next_attempt_at = ?2, last_error = ?3, last_error_code = ?4,
              provider_message_id = NULL, updated_at = ?5 WHERE id = ?1",
@@ -304,8 +424,19 @@ pub fn requeue(tx: &Transaction<'_>, id: i64, from: OutboxStatus, next: OffsetDa
 
 /// A final state: the seal is wiped and nothing more is scheduled.
 /// `from` is the state the caller found the row in; the move must be one `OutboxStatus` allows.
-pub fn mark_final(tx: &Transaction<'_>, id: i64, from: OutboxStatus, status: OutboxStatus, error: Option<&str>, error_code: Option<&str>, now: OffsetDateTime) -> Result<()> {
-    debug_assert!(status.is_final() && from.can_become(status), "{from} can't become {status}");
+pub fn mark_final(
+    tx: &Transaction<'_>,
+    id: i64,
+    from: OutboxStatus,
+    status: OutboxStatus,
+    error: Option<&str>,
+    error_code: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<()> {
+    debug_assert!(
+        status.is_final() && from.can_become(status),
+        "{from} can't become {status}"
+    );
     tx.execute(
         "UPDATE outbox SET status = ?2, sealed_payload = NULL, next_attempt_at = NULL, last_error = ?3,
              last_error_code = ?4, updated_at = ?5 WHERE id = ?1",
@@ -316,13 +447,19 @@ pub fn mark_final(tx: &Transaction<'_>, id: i64, from: OutboxStatus, status: Out
 
 /// Ask the provider again at `next` (or stop asking: `None`); a check is not a change.
 pub fn poll_again(tx: &Transaction<'_>, id: i64, next: Option<OffsetDateTime>) -> Result<()> {
-    tx.execute("UPDATE outbox SET next_attempt_at = ?2, attempts = attempts + 1 WHERE id = ?1", params![id, next.map(ts)])?;
+    tx.execute(
+        "UPDATE outbox SET next_attempt_at = ?2, attempts = attempts + 1 WHERE id = ?1",
+        params![id, next.map(ts)],
+    )?;
     Ok(())
 }
 
 /// Stop checking a message's delivery (its provider can no longer be asked); it stays `sent`.
 pub fn stop_polling(conn: &Connection, id: i64) -> Result<()> {
-    conn.execute("UPDATE outbox SET next_attempt_at = NULL WHERE id = ?1", [id])?;
+    conn.execute(
+        "UPDATE outbox SET next_attempt_at = NULL WHERE id = ?1",
+        [id],
+    )?;
     Ok(())
 }
 
@@ -359,7 +496,12 @@ pub fn accepted_since(conn: &Connection, channel: Channel, since: OffsetDateTime
 }
 
 /// The last time a message on `channel` failed with `error_code`, since `since`.
-pub fn last_failure_at(conn: &Connection, channel: Channel, error_code: &str, since: OffsetDateTime) -> Result<Option<OffsetDateTime>> {
+pub fn last_failure_at(
+    conn: &Connection,
+    channel: Channel,
+    error_code: &str,
+    since: OffsetDateTime,
+) -> Result<Option<OffsetDateTime>> {
     let at: Option<String> = conn.query_row(
         "SELECT max(updated_at) FROM outbox WHERE channel = ?1 AND last_error_code = ?2 AND updated_at > ?3",
         params![channel, error_code, ts(since)],
@@ -376,6 +518,23 @@ pub fn waiting(conn: &Connection) -> Result<(i64, i64)> {
          FROM outbox",
         [],
         |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
+}
+
+/// How many queued messages wait with this error code (e.g. for the keyring).
+pub fn waiting_for(conn: &Connection, error_code: &str) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM outbox WHERE status = 'queued' AND last_error_code = ?1",
+        [error_code],
+        |r| r.get(0),
+    )?)
+}
+
+/// Messages waiting with this error code are due now (what they waited for is back).
+pub fn retry_now(conn: &Connection, error_code: &str, now: OffsetDateTime) -> Result<usize> {
+    Ok(conn.execute(
+        "UPDATE outbox SET next_attempt_at = ?2 WHERE status = 'queued' AND last_error_code = ?1 AND next_attempt_at > ?2",
+        params![error_code, ts(now)],
     )?)
 }
 

@@ -4,7 +4,21 @@ use serde::{Deserialize, Serialize};
 
 /// Where a message stands. `unknown`: the app stopped mid-send, so whether the provider got it
 /// can't be known; it is never sent again automatically. `expired`: its code ran out first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::Display, strum::IntoStaticStr, strum::EnumString, strum::EnumIter, specta::Type)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumIter,
+    specta::Type,
+)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum OutboxStatus {
@@ -29,7 +43,10 @@ impl OutboxStatus {
 
     /// Nothing more happens to a message in a final state.
     pub fn is_final(self) -> bool {
-        !matches!(self, OutboxStatus::Queued | OutboxStatus::Sending | OutboxStatus::Sent)
+        !matches!(
+            self,
+            OutboxStatus::Queued | OutboxStatus::Sending | OutboxStatus::Sent
+        )
     }
 
     /// The moves the worker makes: queued → sending (claim) → sent / queued (retry) / final;
@@ -41,7 +58,10 @@ impl OutboxStatus {
             (self, next),
             (Queued, Sending | Expired | Cancelled)
                 | (Sending, Sent | Queued | Failed | Unknown | Cancelled)
-                | (Sent, Delivered | Read | Failed | Undelivered | Cancelled | Queued)
+                | (
+                    Sent,
+                    Delivered | Read | Failed | Undelivered | Cancelled | Queued
+                )
         )
     }
 }
@@ -56,7 +76,10 @@ mod tests {
         for s in OutboxStatus::iter() {
             assert_eq!(s.to_string().parse::<OutboxStatus>().ok(), Some(s));
             if s.is_final() {
-                assert!(OutboxStatus::iter().all(|n| !s.can_become(n)), "{s} is final");
+                assert!(
+                    OutboxStatus::iter().all(|n| !s.can_become(n)),
+                    "{s} is final"
+                );
             }
         }
         assert_eq!(OutboxStatus::Cancelled.to_string(), "cancelled");

@@ -15,7 +15,6 @@ use crate::language;
 
 pub use table::{SettingDef, SettingsError, SettingsGroup};
 
-
 crate::settings_table! {
     /// The verification policy and the desk's own settings.
     #[derive(specta::Type)]
@@ -56,11 +55,20 @@ impl Settings {
             return Err(invalid("clinic_name", "must be 1 to 80 characters".into()));
         }
         if !language::is_shipped(&self.default_language) {
-            return Err(invalid("default_language", format!("must be one of {}", language::codes().collect::<Vec<_>>().join(", "))));
+            return Err(invalid(
+                "default_language",
+                format!(
+                    "must be one of {}",
+                    language::codes().collect::<Vec<_>>().join(", ")
+                ),
+            ));
         }
         let mut seen = std::collections::HashSet::new();
         if self.channel_order.is_empty() || !self.channel_order.iter().all(|c| seen.insert(*c)) {
-            return Err(invalid("channel_order", "must list each channel at most once, and at least one".into()));
+            return Err(invalid(
+                "channel_order",
+                "must list each channel at most once, and at least one".into(),
+            ));
         }
         Ok(())
     }
@@ -71,8 +79,75 @@ impl Settings {
     }
 
     /// Apply a partial update (`{"otp_length": 8}`), all or nothing.
-    pub fn update(conn: &Connection, patch: &Map<String, Value>, by: &str, now: &str) -> Result<Self> {
+    pub fn update(
+        conn: &Connection,
+        patch: &Map<String, Value>,
+        by: &str,
+        now: &str,
+    ) -> Result<Self> {
         update(conn, patch, by, now)
+    }
+}
+
+/// The desk's security floor (NIST SP 800-63B, OWASP ASVS 2.7): codes of at least 6 digits, and
+/// codes by SMS or WhatsApp live at most 10 minutes. The clinic system allows 4–8 digits and
+/// 1–60 minutes, so a stored or synced value may be below it: the desk then uses its floor and
+/// tells the admin (see [`Settings::floor_notices`]).
+pub const MIN_CODE_LENGTH: u8 = 6;
+pub const MAX_PHONE_CODE_MINUTES: u32 = 10;
+
+/// A setting the desk doesn't use as it stands, because it is below the security floor.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct FloorNotice {
+    pub setting: String,
+    pub stored: u32,
+    pub used: u32,
+    /// Plain words for the admin.
+    pub message: String,
+}
+
+impl Settings {
+    /// The code length the desk issues: the setting, raised to the floor.
+    pub fn code_length(&self) -> u8 {
+        self.otp_length.max(MIN_CODE_LENGTH)
+    }
+
+    /// How long a code lives on a channel of this contact type: the setting, capped for codes
+    /// that go by SMS or WhatsApp.
+    pub fn code_minutes(&self, code_type: crate::contact::CodeType) -> u32 {
+        match code_type {
+            crate::contact::CodeType::Phone => self.otp_expiry_minutes.min(MAX_PHONE_CODE_MINUTES),
+            crate::contact::CodeType::Email => self.otp_expiry_minutes,
+        }
+    }
+
+    /// The settings the desk overrides with its floor, and why.
+    pub fn floor_notices(&self) -> Vec<FloorNotice> {
+        let mut out = Vec::new();
+        if self.otp_length < MIN_CODE_LENGTH {
+            out.push(FloorNotice {
+                setting: "otp_length".into(),
+                stored: self.otp_length.into(),
+                used: MIN_CODE_LENGTH.into(),
+                message: format!(
+                    "Codes are set to {} digits, below the {MIN_CODE_LENGTH} that security standards ask for: the desk sends {MIN_CODE_LENGTH}-digit codes.",
+                    self.otp_length
+                ),
+            });
+        }
+        if self.otp_expiry_minutes > MAX_PHONE_CODE_MINUTES {
+            out.push(FloorNotice {
+                setting: "otp_expiry_minutes".into(),
+                stored: self.otp_expiry_minutes,
+                used: MAX_PHONE_CODE_MINUTES,
+                message: format!(
+                    "Codes are set to last {} minutes: codes by SMS or WhatsApp last {MAX_PHONE_CODE_MINUTES} minutes at most, as security standards ask; codes by email last the {} minutes set.",
+                    self.otp_expiry_minutes, self.otp_expiry_minutes
+                ),
+            });
+        }
+        out
     }
 }
 
@@ -88,7 +163,13 @@ pub struct SettingSchema {
 /// A group's table, with defaults: what the UI's settings screen and its test fixtures read.
 pub fn schema<G: SettingsGroup>() -> Vec<SettingSchema> {
     let defaults = defaults_map::<G>();
-    G::DEFS.iter().map(|d| SettingSchema { def: *d, default: defaults.get(d.name).cloned().unwrap_or(Value::Null) }).collect()
+    G::DEFS
+        .iter()
+        .map(|d| SettingSchema {
+            def: *d,
+            default: defaults.get(d.name).cloned().unwrap_or(Value::Null),
+        })
+        .collect()
 }
 
 /// Whether `G` declares a setting of this name.
@@ -119,23 +200,46 @@ pub fn load<G: SettingsGroup>(conn: &Connection) -> Result<G> {
         tracing::warn!(%err, "stored settings unreadable; using defaults");
         G::default()
     });
-    Ok(if settings.validate().is_ok() { settings } else { G::default() })
+    Ok(if settings.validate().is_ok() {
+        settings
+    } else {
+        G::default()
+    })
 }
 
 /// Apply the part of `patch` that names `G`'s settings, all or nothing; names `G` doesn't
 /// declare are the caller's to route (or refuse).
-pub fn update<G: SettingsGroup>(conn: &Connection, patch: &Map<String, Value>, by: &str, now: &str) -> Result<G> {
-    let mut merged = serde_json::to_value(load::<G>(conn)?).ok().and_then(|v| v.as_object().cloned()).unwrap_or_default();
+pub fn update<G: SettingsGroup>(
+    conn: &Connection,
+    patch: &Map<String, Value>,
+    by: &str,
+    now: &str,
+) -> Result<G> {
+    let mut merged = serde_json::to_value(load::<G>(conn)?)
+        .ok()
+        .and_then(|v| v.as_object().cloned())
+        .unwrap_or_default();
     let mine: Vec<&String> = patch.keys().filter(|n| G::def(n).is_some()).collect();
     for name in &mine {
         merged.insert((*name).clone(), patch[name.as_str()].clone());
     }
     let updated: G = serde_json::from_value(Value::Object(merged)).map_err(|e| {
-        let name = mine.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ");
-        SettingsError::Invalid { label: format!("The setting “{name}”"), name, reason: format!("has the wrong type ({e})") }
+        let name = mine
+            .iter()
+            .map(|n| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        SettingsError::Invalid {
+            label: format!("The setting “{name}”"),
+            name,
+            reason: format!("has the wrong type ({e})"),
+        }
     })?;
     updated.validate()?;
-    let values = serde_json::to_value(&updated).ok().and_then(|v| v.as_object().cloned()).unwrap_or_default();
+    let values = serde_json::to_value(&updated)
+        .ok()
+        .and_then(|v| v.as_object().cloned())
+        .unwrap_or_default();
     for name in mine {
         let value = values.get(name).cloned().unwrap_or(Value::Null);
         conn.execute(
@@ -149,7 +253,10 @@ pub fn update<G: SettingsGroup>(conn: &Connection, patch: &Map<String, Value>, b
 }
 
 /// Refuse names no group declares (the facade calls this with every group it holds).
-pub fn refuse_unknown(patch: &Map<String, Value>, known: &[fn(&str) -> bool]) -> std::result::Result<(), SettingsError> {
+pub fn refuse_unknown(
+    patch: &Map<String, Value>,
+    known: &[fn(&str) -> bool],
+) -> std::result::Result<(), SettingsError> {
     match patch.keys().find(|n| !known.iter().any(|k| k(n))) {
         Some(name) => Err(SettingsError::Unknown { name: name.clone() }),
         None => Ok(()),
@@ -157,7 +264,10 @@ pub fn refuse_unknown(patch: &Map<String, Value>, known: &[fn(&str) -> bool]) ->
 }
 
 fn defaults_map<G: SettingsGroup>() -> Map<String, Value> {
-    serde_json::to_value(G::default()).ok().and_then(|v| v.as_object().cloned()).unwrap_or_default()
+    serde_json::to_value(G::default())
+        .ok()
+        .and_then(|v| v.as_object().cloned())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -175,7 +285,10 @@ mod tests {
     #[test]
     fn defaults_are_the_clinics() {
         let d = Settings::default();
-        assert_eq!((d.otp_length, d.otp_expiry_minutes, d.max_otp_attempts), (6, 10, 3));
+        assert_eq!(
+            (d.otp_length, d.otp_expiry_minutes, d.max_otp_attempts),
+            (6, 10, 3)
+        );
         assert_eq!(d.verification_grace_period_days, 7);
         d.validate().expect("defaults valid");
     }
@@ -188,12 +301,25 @@ mod tests {
         let loaded = Settings::load(s.conn()).expect("load");
         assert_eq!((loaded.otp_length, loaded.resend_cooldown_seconds), (8, 45));
 
-        for (name, bad) in [("otp_length", 9), ("otp_length", 3), ("otp_expiry_minutes", 61),
-                            ("max_otp_attempts", 0), ("verification_grace_period_days", 31)] {
+        for (name, bad) in [
+            ("otp_length", 9),
+            ("otp_length", 3),
+            ("otp_expiry_minutes", 61),
+            ("max_otp_attempts", 0),
+            ("verification_grace_period_days", 31),
+        ] {
             let patch = serde_json::json!({ name: bad });
-            let err = Settings::update(s.conn(), patch.as_object().expect("obj"), "admin", "t").expect_err(name);
-            assert!(matches!(err, Error::Settings(SettingsError::OutOfRange { .. })), "{name}: {err:?}");
-            assert!(err.user_message().contains("between"), "{}", err.user_message());
+            let err = Settings::update(s.conn(), patch.as_object().expect("obj"), "admin", "t")
+                .expect_err(name);
+            assert!(
+                matches!(err, Error::Settings(SettingsError::OutOfRange { .. })),
+                "{name}: {err:?}"
+            );
+            assert!(
+                err.user_message().contains("between"),
+                "{}",
+                err.user_message()
+            );
         }
         // Nothing of a refused update was kept.
         assert_eq!(Settings::load(s.conn()).expect("load").otp_length, 8);

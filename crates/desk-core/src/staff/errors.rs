@@ -6,6 +6,10 @@ pub enum AccessError {
     SignInFailed,
     #[error("account locked until {until}")]
     AccountLocked { until: String },
+    #[error("sign-in blocked after too many wrong passwords")]
+    AccountBlocked,
+    #[error("too many failed sign-ins on this desk; wait until {until}")]
+    DeskBusy { until: String },
     #[error("account disabled")]
     AccountDisabled,
     #[error("no one is signed in")]
@@ -23,7 +27,13 @@ impl AccessError {
         match self {
             AccessError::SignInFailed => "That user ID and password don't match. Check them and try again.".to_owned(),
             AccessError::AccountLocked { until } => format!(
-                "This account is locked after too many wrong passwords. Try again at {until}, or ask an administrator."
+                "Too many wrong passwords for this user ID. Try again at {until}, or ask an administrator."
+            ),
+            AccessError::AccountBlocked => "Sign-in for this user ID is blocked after too many wrong passwords. \
+                 Ask an administrator to unlock it (Admin → Staff), or use the recovery code."
+                .to_owned(),
+            AccessError::DeskBusy { until } => format!(
+                "Too many failed sign-ins on this desk. Sign-in opens again at {until}."
             ),
             AccessError::AccountDisabled => "This account is switched off. Ask an administrator.".to_owned(),
             AccessError::SignInRequired => "Sign in to use the desk.".to_owned(),

@@ -125,8 +125,20 @@ const SENTINEL_CODE: &str = "730519";
 /// Statements a message may use. Loops, macros and includes have no use in a code message, and
 /// refusing them keeps a template from looping a save or a send into a hang; `autoescape` is left out so
 /// the HTML part can't switch off escaping of names typed at the desk.
-const ALLOWED_TAGS: &[&str] =
-    &["if", "elif", "else", "endif", "set", "endset", "raw", "endraw", "filter", "endfilter", "with", "endwith"];
+const ALLOWED_TAGS: &[&str] = &[
+    "if",
+    "elif",
+    "else",
+    "endif",
+    "set",
+    "endset",
+    "raw",
+    "endraw",
+    "filter",
+    "endfilter",
+    "with",
+    "endwith",
+];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
@@ -135,7 +147,13 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     // With debug on, errors carry the values in scope, and one of them is the live code.
     env.set_debug(false);
     // Templates are compiled under their part's name; only the HTML part escapes.
-    env.set_auto_escape_callback(|name| if name == Part::Html.as_str() { AutoEscape::Html } else { AutoEscape::None });
+    env.set_auto_escape_callback(|name| {
+        if name == Part::Html.as_str() {
+            AutoEscape::Html
+        } else {
+            AutoEscape::None
+        }
+    });
     // `safe` would let a person's name through into the HTML as markup.
     env.remove_filter("safe");
     // range(), namespace(), debug() and the like: not needed, and debug() would print the code
@@ -147,14 +165,19 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env
 });
 
-fn fill(part: Part, source: &str, vars: &Vars<'_>) -> std::result::Result<String, minijinja::Error> {
+fn fill(
+    part: Part,
+    source: &str,
+    vars: &Vars<'_>,
+) -> std::result::Result<String, minijinja::Error> {
     let ctx = context! {
         code => vars.code,
         clinic_name => vars.clinic_name,
         person_name => vars.person_name,
         expiry_minutes => vars.expiry_minutes,
     };
-    ENV.template_from_named_str(part.as_str(), source)?.render(ctx)
+    ENV.template_from_named_str(part.as_str(), source)?
+        .render(ctx)
 }
 
 /// Subjects become a mail header: a line break from a name or a template must not reach it.
@@ -173,21 +196,35 @@ fn normalise_language(raw: &str) -> Option<&'static str> {
     let lower = raw.trim().to_ascii_lowercase();
     let primary = lower.split(['-', '_']).next().unwrap_or_default();
     shipped(primary).or_else(|| {
-        LANGUAGES.iter().find(|l| l.english.eq_ignore_ascii_case(&lower)).map(|l| l.code)
+        LANGUAGES
+            .iter()
+            .find(|l| l.english.eq_ignore_ascii_case(&lower))
+            .map(|l| l.code)
     })
 }
 
 /// The language actually used: `preferred` if it is one of LANGUAGES, else `fallback` (the
 /// clinic default) if valid, else "en".
 pub fn pick_language(preferred: Option<&str>, fallback: &str) -> &'static str {
-    preferred.and_then(normalise_language).or_else(|| normalise_language(fallback)).unwrap_or("en")
+    preferred
+        .and_then(normalise_language)
+        .or_else(|| normalise_language(fallback))
+        .unwrap_or("en")
 }
 
 fn known_language(language: &str) -> Result<&'static str> {
     shipped(language).ok_or_else(|| {
-        let choices: Vec<String> = LANGUAGES.iter().map(|l| format!("{} ({})", l.english, l.code)).collect();
-        let (last, rest) = choices.split_last().map(|(l, r)| (l.clone(), r.join(", "))).unwrap_or_default();
-        Error::InvalidTemplate(format!("There are no messages in the language “{language}”. Choose {rest} or {last}."))
+        let choices: Vec<String> = LANGUAGES
+            .iter()
+            .map(|l| format!("{} ({})", l.english, l.code))
+            .collect();
+        let (last, rest) = choices
+            .split_last()
+            .map(|(l, r)| (l.clone(), r.join(", ")))
+            .unwrap_or_default();
+        Error::InvalidTemplate(format!(
+            "There are no messages in the language “{language}”. Choose {rest} or {last}."
+        ))
     })
 }
 
@@ -204,7 +241,13 @@ fn tag(name: &str) -> String {
 
 /// The part as an admin calls it.
 fn describe(channel: Channel, part: Part) -> &'static str {
-    channel.info().parts.iter().find(|(p, _)| *p == part).map(|(_, words)| *words).unwrap_or(channel.info().label)
+    channel
+        .info()
+        .parts
+        .iter()
+        .find(|(p, _)| *p == part)
+        .map(|(_, words)| *words)
+        .unwrap_or(channel.info().label)
 }
 
 fn check_part(channel: Channel, part: Part) -> Result<()> {
@@ -215,7 +258,11 @@ fn check_part(channel: Channel, part: Part) -> Result<()> {
     Err(invalid(if info.parts.len() > 1 {
         info.no_such_part.to_owned()
     } else {
-        format!("{} messages have only a body; there is no {} to edit.", channel.label(), part.as_str())
+        format!(
+            "{} messages have only a body; there is no {} to edit.",
+            channel.label(),
+            part.as_str()
+        )
     }))
 }
 
@@ -239,7 +286,9 @@ fn first_disallowed_tag(source: &str) -> Option<String> {
     while let Some(at) = rest.find("{%") {
         rest = &rest[at + 2..];
         let inner = rest.trim_start_matches(['-', '+', '~']).trim_start();
-        let end = inner.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(inner.len());
+        let end = inner
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(inner.len());
         let name = &inner[..end];
         if name == "raw" {
             // A raw block's content is text, whatever it looks like.
@@ -257,7 +306,10 @@ fn first_disallowed_tag(source: &str) -> Option<String> {
 /// Plain words for a template that minijinja refused. Only ever built from sample values, so
 /// minijinja's detail can't contain a real code.
 fn explain(what: &str, err: &minijinja::Error) -> Error {
-    let at = err.line().map(|l| format!(" on line {l}")).unwrap_or_default();
+    let at = err
+        .line()
+        .map(|l| format!(" on line {l}"))
+        .unwrap_or_default();
     let detail = err.detail().map(|d| format!(" ({d})")).unwrap_or_default();
     invalid(match err.kind() {
         ErrorKind::SyntaxError => format!(
@@ -265,12 +317,20 @@ fn explain(what: &str, err: &minijinja::Error) -> Error {
              every {{% by %}}."
         ),
         ErrorKind::UndefinedError => {
-            format!("The {what} uses something the desk can't fill in{at}. You can use {}.", variable_list())
+            format!(
+                "The {what} uses something the desk can't fill in{at}. You can use {}.",
+                variable_list()
+            )
         }
-        ErrorKind::UnknownFilter | ErrorKind::UnknownTest | ErrorKind::UnknownFunction | ErrorKind::UnknownMethod => {
+        ErrorKind::UnknownFilter
+        | ErrorKind::UnknownTest
+        | ErrorKind::UnknownFunction
+        | ErrorKind::UnknownMethod => {
             format!("The {what} uses a filter or function the desk doesn't offer{at}{detail}. Remove it.")
         }
-        _ => format!("The {what} can't be filled in{at}{detail}. Check the part between {{{{ and }}}}."),
+        _ => format!(
+            "The {what} can't be filled in{at}{detail}. Check the part between {{{{ and }}}}."
+        ),
     })
 }
 
@@ -284,14 +344,22 @@ fn variable_list() -> String {
 
 /// Everything `save` refuses, with the message that says what to fix. `clinic_name` is the
 /// sample the length limits are measured with.
-fn validate(channel: Channel, language: &str, part: Part, body: &str, clinic_name: &str) -> Result<()> {
+fn validate(
+    channel: Channel,
+    language: &str,
+    part: Part,
+    body: &str,
+    clinic_name: &str,
+) -> Result<()> {
     known_language(language)?;
     check_part(channel, part)?;
     let what = describe(channel, part);
 
     let chars = body.chars().count();
     if chars > MAX_TEMPLATE_CHARS {
-        return Err(invalid(format!("The {what} is {chars} characters long; the most allowed is 20,000. Shorten it.")));
+        return Err(invalid(format!(
+            "The {what} is {chars} characters long; the most allowed is 20,000. Shorten it."
+        )));
     }
     if body.trim().is_empty() {
         return Err(invalid(format!(
@@ -300,7 +368,9 @@ fn validate(channel: Channel, language: &str, part: Part, body: &str, clinic_nam
         )));
     }
 
-    let template = ENV.template_from_named_str(part.as_str(), body).map_err(|e| explain(what, &e))?;
+    let template = ENV
+        .template_from_named_str(part.as_str(), body)
+        .map_err(|e| explain(what, &e))?;
 
     if let Some(name) = first_disallowed_tag(body) {
         return Err(invalid(format!(
@@ -311,16 +381,27 @@ fn validate(channel: Channel, language: &str, part: Part, body: &str, clinic_nam
 
     // Found statically, so a misspelling inside an {% if %} that the sample skips is caught too.
     let used = template.undeclared_variables(false);
-    let mut unknown: Vec<&str> = used.iter().map(String::as_str).filter(|v| !VARIABLES.contains(v)).collect();
+    let mut unknown: Vec<&str> = used
+        .iter()
+        .map(String::as_str)
+        .filter(|v| !VARIABLES.contains(v))
+        .collect();
     unknown.sort_unstable();
     if let Some((last, rest)) = unknown.split_last() {
         let named = if rest.is_empty() {
             format!("uses {}, which the desk can't fill in", tag(last))
         } else {
             let rest: Vec<String> = rest.iter().map(|v| tag(v)).collect();
-            format!("uses {} and {}, which the desk can't fill in", rest.join(", "), tag(last))
+            format!(
+                "uses {} and {}, which the desk can't fill in",
+                rest.join(", "),
+                tag(last)
+            )
         };
-        return Err(invalid(format!("The {what} {named}. Check the spelling: you can use {}.", variable_list())));
+        return Err(invalid(format!(
+            "The {what} {named}. Check the spelling: you can use {}.",
+            variable_list()
+        )));
     }
 
     let subject_code_error = || {
@@ -334,9 +415,16 @@ fn validate(channel: Channel, language: &str, part: Part, body: &str, clinic_nam
         return Err(subject_code_error());
     }
 
-    let sample =
-        Vars { code: SAMPLE_CODE, clinic_name, person_name: SAMPLE_PERSON, expiry_minutes: SAMPLE_EXPIRY_MINUTES };
-    let sentinel = Vars { code: SENTINEL_CODE, ..sample };
+    let sample = Vars {
+        code: SAMPLE_CODE,
+        clinic_name,
+        person_name: SAMPLE_PERSON,
+        expiry_minutes: SAMPLE_EXPIRY_MINUTES,
+    };
+    let sentinel = Vars {
+        code: SENTINEL_CODE,
+        ..sample
+    };
     let rendered = fill(part, body, &sample).map_err(|e| explain(what, &e))?;
     let with_sentinel = fill(part, body, &sentinel).map_err(|e| explain(what, &e))?;
 
@@ -355,7 +443,10 @@ fn validate(channel: Channel, language: &str, part: Part, body: &str, clinic_nam
     }
 
     if !rendered.contains(SAMPLE_CODE) || !with_sentinel.contains(SENTINEL_CODE) {
-        return Err(invalid(format!("The {what} must include the code: add {} where it should appear.", tag("code"))));
+        return Err(invalid(format!(
+            "The {what} must include the code: add {} where it should appear.",
+            tag("code")
+        )));
     }
 
     match channel.info().length {
@@ -394,9 +485,11 @@ fn validate(channel: Channel, language: &str, part: Part, body: &str, clinic_nam
 // --- storage ----------------------------------------------------------------------------------
 
 fn overrides(conn: &Connection, channel: Channel, language: &str) -> Result<Vec<(Part, String)>> {
-    let mut stmt = conn.prepare_cached("SELECT part, body FROM templates WHERE channel = ?1 AND language = ?2")?;
-    let rows =
-        stmt.query_map(params![channel.as_str(), language], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut stmt = conn
+        .prepare_cached("SELECT part, body FROM templates WHERE channel = ?1 AND language = ?2")?;
+    let rows = stmt.query_map(params![channel.as_str(), language], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })?;
     let mut out = Vec::new();
     for row in rows {
         let (part, body) = row?;
@@ -408,13 +501,21 @@ fn overrides(conn: &Connection, channel: Channel, language: &str) -> Result<Vec<
 }
 
 fn default_for(channel: Channel, language: &str, part: Part) -> Result<&'static str> {
-    (channel.info().texts)(language, part)
-        .ok_or_else(|| invalid(format!("The desk has no {} in this language.", describe(channel, part))))
+    (channel.info().texts)(language, part).ok_or_else(|| {
+        invalid(format!(
+            "The desk has no {} in this language.",
+            describe(channel, part)
+        ))
+    })
 }
 
 /// One part, checked the way a send needs it: the code present (subjects are checked for the
 /// code when saved; checking their output here would misfire on a clinic name with digits).
-fn use_part(part: Part, source: &str, vars: &Vars<'_>) -> std::result::Result<String, &'static str> {
+fn use_part(
+    part: Part,
+    source: &str,
+    vars: &Vars<'_>,
+) -> std::result::Result<String, &'static str> {
     let out = fill(part, source, vars).map_err(|_| "could not be filled in")?;
     if part == Part::Subject {
         Ok(one_line(&out))
@@ -431,22 +532,29 @@ fn render_with(
     saved: &[(Part, String)],
     vars: &Vars<'_>,
 ) -> Result<Rendered> {
-    let mut rendered = Rendered { subject: None, text: String::new(), html: None };
+    let mut rendered = Rendered {
+        subject: None,
+        text: String::new(),
+        html: None,
+    };
     for part in channel.parts() {
         let default = default_for(channel, language, part)?;
-        let from_saved = saved.iter().find(|(p, _)| *p == part).and_then(|(_, source)| {
-            use_part(part, source, vars)
-                .inspect_err(|reason| {
-                    tracing::warn!(
-                        channel = channel.as_str(),
-                        language,
-                        part = part.as_str(),
-                        reason,
-                        "saved message template unusable; using the shipped one"
-                    );
-                })
-                .ok()
-        });
+        let from_saved = saved
+            .iter()
+            .find(|(p, _)| *p == part)
+            .and_then(|(_, source)| {
+                use_part(part, source, vars)
+                    .inspect_err(|reason| {
+                        tracing::warn!(
+                            channel = channel.as_str(),
+                            language,
+                            part = part.as_str(),
+                            reason,
+                            "saved message template unusable; using the shipped one"
+                        );
+                    })
+                    .ok()
+            });
         let text = match from_saved {
             Some(text) => text,
             None => use_part(part, default, vars).map_err(|reason| {
@@ -474,7 +582,12 @@ fn render_with(
 }
 
 /// The message to send. `language` must be one of LANGUAGES (see [`pick_language`]).
-pub fn render(conn: &Connection, channel: Channel, language: &str, vars: &Vars<'_>) -> Result<Rendered> {
+pub fn render(
+    conn: &Connection,
+    channel: Channel,
+    language: &str,
+    vars: &Vars<'_>,
+) -> Result<Rendered> {
     let language = known_language(language)?;
     let saved = overrides(conn, channel, language)?;
     render_with(channel, language, &saved, vars)
@@ -488,7 +601,10 @@ pub fn list(conn: &Connection, channel: Channel, language: &str) -> Result<Vec<T
         .parts()
         .map(|part| {
             let default_body = default_for(channel, language, part)?.to_owned();
-            let saved = saved.iter().find(|(p, _)| *p == part).map(|(_, b)| b.clone());
+            let saved = saved
+                .iter()
+                .find(|(p, _)| *p == part)
+                .map(|(_, b)| b.clone());
             Ok(TemplateView {
                 channel,
                 language: language.to_owned(),
@@ -525,12 +641,23 @@ pub fn save(
              updated_at = excluded.updated_at, updated_by = excluded.updated_by",
         params![channel.as_str(), language, part.as_str(), body, now, by],
     )?;
-    tracing::info!(channel = channel.as_str(), language, part = part.as_str(), by, "message template saved");
+    tracing::info!(
+        channel = channel.as_str(),
+        language,
+        part = part.as_str(),
+        by,
+        "message template saved"
+    );
     Ok(())
 }
 
 /// Go back to the shipped default for one part, or for all of the channel's parts (`None`).
-pub fn reset(conn: &Connection, channel: Channel, language: &str, part: Option<Part>) -> Result<()> {
+pub fn reset(
+    conn: &Connection,
+    channel: Channel,
+    language: &str,
+    part: Option<Part>,
+) -> Result<()> {
     let language = known_language(language)?;
     match part {
         Some(part) => {
@@ -547,7 +674,12 @@ pub fn reset(conn: &Connection, channel: Channel, language: &str, part: Option<P
             )?;
         }
     }
-    tracing::info!(channel = channel.as_str(), language, part = part.map(Part::as_str), "message template reset");
+    tracing::info!(
+        channel = channel.as_str(),
+        language,
+        part = part.map(Part::as_str),
+        "message template reset"
+    );
     Ok(())
 }
 
@@ -568,12 +700,25 @@ pub fn preview(
         saved.retain(|(p, _)| *p != part);
         saved.push((part, body.to_owned()));
     }
-    let vars =
-        Vars { code: SAMPLE_CODE, clinic_name, person_name: SAMPLE_PERSON, expiry_minutes: SAMPLE_EXPIRY_MINUTES };
-    let Rendered { subject, text, html } = render_with(channel, language, &saved, &vars)?;
+    let vars = Vars {
+        code: SAMPLE_CODE,
+        clinic_name,
+        person_name: SAMPLE_PERSON,
+        expiry_minutes: SAMPLE_EXPIRY_MINUTES,
+    };
+    let Rendered {
+        subject,
+        text,
+        html,
+    } = render_with(channel, language, &saved, &vars)?;
     // WhatsApp falls back to SMS with the same text: phone messages show their SMS length.
     let sms = (channel.code_type() == crate::contact::CodeType::Phone).then(|| sms_info(&text));
-    Ok(Preview { subject, text, html, sms })
+    Ok(Preview {
+        subject,
+        text,
+        html,
+        sms,
+    })
 }
 
 #[cfg(test)]

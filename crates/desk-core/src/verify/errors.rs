@@ -23,6 +23,13 @@ pub enum CodeError {
     CodeLocked,
     #[error("code expired")]
     CodeExpired,
+    /// The code's hash was made with another pepper (the keyring couldn't be read when it was
+    /// issued, and the desk restarted since): it can't be checked, and no try is counted.
+    #[error("code was issued under another pepper")]
+    CodeFromOtherPepper,
+    /// The person withdrew consent to be sent codes at this contact.
+    #[error("consent withdrawn for this contact")]
+    ConsentWithdrawn,
 }
 
 impl CodeError {
@@ -46,6 +53,12 @@ impl CodeError {
             CodeError::WrongCodeLocked => "Wrong code. This code can't be used any more. Send a new one.".to_owned(),
             CodeError::CodeLocked => "This code can't be used any more. Send a new one.".to_owned(),
             CodeError::CodeExpired => "This code has expired. Send a new one.".to_owned(),
+            CodeError::CodeFromOtherPepper => "This code was sent while the desk couldn't read its keyring, and the desk \
+                 has restarted since, so it can't be checked. Send a new code: this try was not counted."
+                .to_owned(),
+            CodeError::ConsentWithdrawn => "This person withdrew consent to receive codes at this contact. Ask them \
+                 again: if they agree, record their consent, then send."
+                .to_owned(),
         }
     }
 }

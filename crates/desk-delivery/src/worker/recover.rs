@@ -1,6 +1,5 @@
 //! Crash recovery at start-up and the expiry of messages whose code ran out.
 
-use desk_core::contact;
 use desk_core::error::Result;
 use desk_core::events::{self, EventKind, NewEvent, Outcome};
 use desk_core::outbox::{self, OutboxStatus};
@@ -14,7 +13,9 @@ use crate::context::Context;
 pub fn recover(ctx: &Context) -> Result<usize> {
     let now = ctx.now();
     let rows = ctx.db.with(|s| {
-        let tx = s.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = s
+            .conn_mut()
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let rows = outbox::mark_interrupted(&tx, now)?;
         for row in &rows {
             row_event(&tx, ctx, row, Outcome::Unknown, Some("interrupted"), now)?;
@@ -23,7 +24,10 @@ pub fn recover(ctx: &Context) -> Result<usize> {
         Ok(rows)
     })?;
     if !rows.is_empty() {
-        tracing::warn!(count = rows.len(), "messages interrupted mid-send marked unknown (not resent)");
+        tracing::warn!(
+            count = rows.len(),
+            "messages interrupted mid-send marked unknown (not resent)"
+        );
     }
     Ok(rows.len())
 }
@@ -32,7 +36,9 @@ pub fn recover(ctx: &Context) -> Result<usize> {
 pub(super) fn expire_stale(ctx: &Context) -> Result<()> {
     let now = ctx.now();
     let expired = ctx.db.with(|s| {
-        let tx = s.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = s
+            .conn_mut()
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let rows = outbox::expire(&tx, now)?;
         for row in &rows {
             row_event(&tx, ctx, row, Outcome::ExpiredUnsent, None, now)?;
@@ -58,17 +64,29 @@ pub(super) fn expire_stale(ctx: &Context) -> Result<()> {
 }
 
 /// A delivery-status event about an outbox row, by the worker.
-fn row_event(tx: &rusqlite::Transaction<'_>, ctx: &Context, row: &outbox::RowRef, outcome: Outcome, error_code: Option<&str>, now: time::OffsetDateTime) -> Result<()> {
-    events::append(tx, &ctx.device_id, now, &NewEvent {
-        user_id: &row.user_id,
-        code_type: Some(row.code_type),
-        kind: EventKind::DeliveryStatus,
-        actor: ACTOR,
-        channel: Some(row.channel),
-        target_masked: Some(contact::mask(row.code_type, &row.target)),
-        outcome,
-        error_code,
-        detail: Some(json!({"outbox_id": row.id})),
-    })?;
+fn row_event(
+    tx: &rusqlite::Transaction<'_>,
+    ctx: &Context,
+    row: &outbox::RowRef,
+    outcome: Outcome,
+    error_code: Option<&str>,
+    now: time::OffsetDateTime,
+) -> Result<()> {
+    events::append(
+        tx,
+        &ctx.journal,
+        now,
+        &NewEvent {
+            user_id: &row.user_id,
+            code_type: Some(row.code_type),
+            kind: EventKind::DeliveryStatus,
+            actor: ACTOR,
+            channel: Some(row.channel),
+            target: Some(&row.target),
+            outcome,
+            error_code,
+            detail: Some(json!({"outbox_id": row.id})),
+        },
+    )?;
     Ok(())
 }

@@ -12,31 +12,50 @@ use secrecy::ExposeSecret;
 use serde_json::{json, Value};
 use time::Duration;
 
-use crate::registry::Providers;
 use super::fallback::{fall_back, no_fallback_words};
 use super::{backoff, quota, DeliveryUpdate, DemoMessage, ACTOR};
 use crate::context::Context;
 use crate::failure::{Action, Failure};
 use crate::provider::Outgoing;
+use crate::registry::Providers;
 
 /// What a send came to: the provider's id (and who sent), or a classified failure.
 enum Sent {
-    Provider { id: String, vendor: &'static str, receipts: bool },
+    Provider {
+        id: String,
+        vendor: &'static str,
+        receipts: bool,
+    },
     Demo,
 }
 
-pub(super) async fn send_one(ctx: &Context, core: &Settings, providers: &Providers, id: i64) -> Result<()> {
+pub(super) async fn send_one(
+    ctx: &Context,
+    core: &Settings,
+    providers: &Providers,
+    id: i64,
+) -> Result<()> {
     let now = ctx.now();
-    let Some(c) = ctx.db.with(|s| outbox::claim(s.conn(), &ctx.secrets, id, now))? else { return Ok(()) };
+    let Some(c) = ctx
+        .db
+        .with(|s| outbox::claim(s.conn(), ctx.journal.secrets(), id, now))?
+    else {
+        return Ok(());
+    };
     let remaining_min = ((c.expires_at - now).whole_seconds().max(60) + 59) / 60;
     let language = templates::pick_language(Some(&c.msg.language), &core.default_language);
     let rendered = ctx.db.with(|s| {
-        templates::render(s.conn(), c.msg.channel, language, &templates::Vars {
-            code: c.code.expose_secret(),
-            clinic_name: &core.clinic_name,
-            person_name: &c.person_name,
-            expiry_minutes: remaining_min as u32,
-        })
+        templates::render(
+            s.conn(),
+            c.msg.channel,
+            language,
+            &templates::Vars {
+                code: c.code.expose_secret(),
+                clinic_name: &core.clinic_name,
+                person_name: &c.person_name,
+                expiry_minutes: remaining_min as u32,
+            },
+        )
     })?;
 
     let result: std::result::Result<Sent, Failure> = if providers.demo {
@@ -55,7 +74,9 @@ pub(super) async fn send_one(ctx: &Context, core: &Settings, providers: &Provide
             Ok(provider) => {
                 let gate = match provider.quota() {
                     Some(q) => {
-                        let state = ctx.db.with(|s| quota::state(s.conn(), c.msg.channel, &q, now))?;
+                        let state = ctx
+                            .db
+                            .with(|s| quota::state(s.conn(), c.msg.channel, &q, now))?;
                         quota::gate(&state, &q, now, ctx.clock.local_offset())
                     }
                     None => Ok(()),
@@ -71,10 +92,15 @@ pub(super) async fn send_one(ctx: &Context, core: &Settings, providers: &Provide
                             language,
                             code: c.code.expose_secret(),
                             idempotency_key: &c.msg.idempotency_key,
-                            validity_seconds: (c.expires_at - now).whole_seconds().clamp(1, 36_000) as u32,
+                            validity_seconds: (c.expires_at - now).whole_seconds().clamp(1, 36_000)
+                                as u32,
                         })
                         .await
-                        .map(|id| Sent::Provider { id, vendor: provider.vendor(), receipts: provider.has_receipts() }),
+                        .map(|id| Sent::Provider {
+                            id,
+                            vendor: provider.vendor(),
+                            receipts: provider.has_receipts(),
+                        }),
                 }
             }
         }
@@ -82,20 +108,25 @@ pub(super) async fn send_one(ctx: &Context, core: &Settings, providers: &Provide
     record(ctx, core, &c, result)
 }
 
-fn record(ctx: &Context, core: &Settings, c: &Claimed, result: std::result::Result<Sent, Failure>) -> Result<()> {
+fn record(
+    ctx: &Context,
+    core: &Settings,
+    c: &Claimed,
+    result: std::result::Result<Sent, Failure>,
+) -> Result<()> {
     let now = ctx.now();
     let m = &c.msg;
     let masked = contact::mask(m.code_type, &m.target);
     let update = ctx.db.with(|s| {
         let tx = s.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
         let event = |tx: &rusqlite::Transaction<'_>, kind, outcome, code: Option<&str>, detail: Value| {
-            events::append(tx, &ctx.device_id, now, &NewEvent {
+            events::append(tx, &ctx.journal, now, &NewEvent {
                 user_id: &m.user_id,
                 code_type: Some(m.code_type),
                 kind,
                 actor: ACTOR,
                 channel: Some(m.channel),
-                target_masked: Some(masked.clone()),
+                target: Some(&m.target),
                 outcome,
                 error_code: code,
                 detail: Some(detail),
@@ -125,7 +156,15 @@ fn record(ctx: &Context, core: &Settings, c: &Claimed, result: std::result::Resu
                 match f.action {
                     Action::Retry | Action::Offline => {
                         let next = now + backoff(ctx, c.attempts, f.retry_after);
-                        if next >= c.expires_at {
+                        if outbox::is_retired(&tx, m.id)? {
+                            // A newer code replaced this one while it was being sent: don't try again.
+                            let words = "A newer code replaced this one.";
+                            outbox::mark_final(&tx, m.id, OutboxStatus::Sending, OutboxStatus::Cancelled, Some(words), Some("superseded"), now)?;
+                            event(&tx, EventKind::DeliveryStatus, Outcome::Cancelled, Some("superseded"),
+                                json!({"outbox_id": m.id, "attempt": c.attempts}))?;
+                            update.status = OutboxStatus::Cancelled;
+                            update.message = Some(words.into());
+                        } else if next >= c.expires_at {
                             let words = "The code expired before it could be sent. Send a new one.";
                             outbox::mark_final(&tx, m.id, OutboxStatus::Sending, OutboxStatus::Failed, Some(words), code.as_deref(), now)?;
                             event(&tx, EventKind::DeliveryStatus, Outcome::Failed, code.as_deref(),
