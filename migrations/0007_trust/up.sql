@@ -70,3 +70,8 @@ CREATE TABLE consents (
 -- outbox: a message whose code was replaced (a new code, an edited contact, withdrawn consent)
 -- is retired: its sealed code is wiped, and nothing (retry or fallback) sends it again.
 ALTER TABLE outbox ADD COLUMN retired_at TEXT;
+
+-- Rate limits count a contact once whatever its letter case (an email's local part keeps its
+-- case for sending, but Priya@… and priya@… are one inbox to a limit).
+CREATE INDEX idx_outbox_target_nocase ON outbox (target COLLATE NOCASE, created_at);
+DROP INDEX idx_outbox_target;

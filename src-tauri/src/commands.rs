@@ -89,8 +89,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
 /// The app's invoke handler: who may call each command is checked first, from the one command
 /// list (`command_list.rs`), before its arguments are even read; then the command runs (and
 /// checks again, taking the session it needs).
-pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static
-{
+pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
     // tauri-specta's handler holds only its own copy of the command table, but its signature ties
     // it to the builder; the builder is made once per app, so keeping it alive for the process
     // costs nothing.
@@ -108,15 +107,10 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
             // Every administrator command leaves an event, taken from the one list: a new
             // command can't be left out of the audit trail.
             if *access == crate::command_list::Access::Admin {
-                if let Err(err) = state
-                    .desk()
-                    .map_err(|e| e.message)
-                    .and_then(|d| d.record_admin_command(name).map_err(|e| e.to_string()))
+                if let Err(err) = state.desk().map_err(|e| e.message).and_then(|d| d.record_admin_command(name).map_err(|e| e.to_string()))
                 {
                     tracing::error!(%err, command = name, "could not record an admin command: refused");
-                    invoke
-                        .resolver
-                        .reject(desk_core::PublicError::from(desk_core::Error::NotReady));
+                    invoke.resolver.reject(desk_core::PublicError::from(desk_core::Error::NotReady));
                     return true;
                 }
             }
@@ -147,10 +141,7 @@ pub async fn setup_status(state: State<'_, DeskState>) -> Reply<SetupStatus> {
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn setup_first_admin(
-    state: State<'_, DeskState>,
-    input: Arg<FirstAdmin>,
-) -> Reply<FirstAdminResult> {
+pub async fn setup_first_admin(state: State<'_, DeskState>, input: Arg<FirstAdmin>) -> Reply<FirstAdminResult> {
     open(&state, move |desk| desk.create_first_admin(&input)).await
 }
 
@@ -158,15 +149,8 @@ pub async fn setup_first_admin(
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn sign_in(
-    state: State<'_, DeskState>,
-    user_id: Arg<String>,
-    password: Arg<Secret>,
-) -> Reply<Session> {
-    open(&state, move |desk| {
-        desk.sign_in(&user_id, password.0 .0.expose_secret())
-    })
-    .await
+pub async fn sign_in(state: State<'_, DeskState>, user_id: Arg<String>, password: Arg<Secret>) -> Reply<Session> {
+    open(&state, move |desk| desk.sign_in(&user_id, password.0 .0.expose_secret())).await
 }
 
 /// Use the recovery code to set a new password for an administrator; returns the next code.
@@ -179,14 +163,7 @@ pub async fn recovery_use(
     code: Arg<Secret>,
     new_password: Arg<Secret>,
 ) -> Reply<String> {
-    open(&state, move |desk| {
-        desk.recover(
-            &admin_id,
-            code.0 .0.expose_secret(),
-            new_password.0 .0.expose_secret(),
-        )
-    })
-    .await
+    open(&state, move |desk| desk.recover(&admin_id, code.0 .0.expose_secret(), new_password.0 .0.expose_secret())).await
 }
 
 #[tauri::command]
@@ -210,10 +187,7 @@ pub async fn session_current(state: State<'_, DeskState>) -> Reply<Option<Sessio
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn people_search(
-    state: State<'_, DeskState>,
-    query: Arg<String>,
-) -> Reply<Vec<PersonSummary>> {
+pub async fn people_search(state: State<'_, DeskState>, query: Arg<String>) -> Reply<Vec<PersonSummary>> {
     as_staff(&state, move |desk, _| desk.search(&query)).await
 }
 
@@ -229,25 +203,15 @@ pub async fn person_get(state: State<'_, DeskState>, user_id: Arg<String>) -> Re
 #[specta::specta]
 #[tracing::instrument(skip_all)]
 pub async fn person_add(state: State<'_, DeskState>, input: Arg<PersonInput>) -> Reply<PersonView> {
-    as_staff(&state, move |desk, who| {
-        desk.add_person(&who.user_id, &input)
-    })
-    .await
+    as_staff(&state, move |desk, who| desk.add_person(&who.user_id, &input)).await
 }
 
 /// Edit a person; a changed contact needs verifying again.
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn person_update(
-    state: State<'_, DeskState>,
-    user_id: Arg<String>,
-    input: Arg<PersonInput>,
-) -> Reply<EditResult> {
-    as_staff(&state, move |desk, who| {
-        desk.update_person(&who.user_id, &user_id, &input)
-    })
-    .await
+pub async fn person_update(state: State<'_, DeskState>, user_id: Arg<String>, input: Arg<PersonInput>) -> Reply<EditResult> {
+    as_staff(&state, move |desk, who| desk.update_person(&who.user_id, &user_id, &input)).await
 }
 
 /// Issue a code and queue it on `channel`; `consent` must be true and is recorded.
@@ -260,10 +224,7 @@ pub async fn verification_start(
     channel: Arg<Channel>,
     consent: Arg<bool>,
 ) -> Reply<Started> {
-    as_staff(&state, move |desk, who| {
-        desk.start_verification(&who.user_id, &user_id, *channel, *consent)
-    })
-    .await
+    as_staff(&state, move |desk, who| desk.start_verification(&who.user_id, &user_id, *channel, *consent)).await
 }
 
 /// Check the code the person read out. The code is never logged.
@@ -276,10 +237,7 @@ pub async fn verification_check(
     code_type: Arg<CodeType>,
     code: Arg<String>,
 ) -> Reply<CheckResult> {
-    as_staff(&state, move |desk, who| {
-        desk.check_code(&who.user_id, &user_id, *code_type, &code)
-    })
-    .await
+    as_staff(&state, move |desk, who| desk.check_code(&who.user_id, &user_id, *code_type, &code)).await
 }
 
 /// A person's verification history, newest first.
@@ -317,14 +275,8 @@ pub async fn delivery_health(state: State<'_, DeskState>) -> Reply<Health> {
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn outbox_list(
-    state: State<'_, DeskState>,
-    user_id: Arg<Option<String>>,
-) -> Reply<Vec<OutboxEntry>> {
-    as_staff_passive(&state, move |desk, _| {
-        desk.outbox_list(user_id.as_deref(), 100)
-    })
-    .await
+pub async fn outbox_list(state: State<'_, DeskState>, user_id: Arg<Option<String>>) -> Reply<Vec<OutboxEntry>> {
+    as_staff_passive(&state, move |desk, _| desk.outbox_list(user_id.as_deref(), 100)).await
 }
 
 /// Messages "sent" in demo mode (shown in the app, clearly not sent).
@@ -352,29 +304,15 @@ pub async fn consent_notice(state: State<'_, DeskState>, language: Arg<String>) 
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state, user_id))]
-pub async fn consent_withdraw(
-    state: State<'_, DeskState>,
-    user_id: Arg<String>,
-    code_type: Arg<CodeType>,
-) -> Reply<PersonView> {
-    as_staff(&state, move |desk, who| {
-        desk.consent_withdraw(&who.user_id, &user_id, *code_type)
-    })
-    .await
+pub async fn consent_withdraw(state: State<'_, DeskState>, user_id: Arg<String>, code_type: Arg<CodeType>) -> Reply<PersonView> {
+    as_staff(&state, move |desk, who| desk.consent_withdraw(&who.user_id, &user_id, *code_type)).await
 }
 
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state, user_id))]
-pub async fn consent_renew(
-    state: State<'_, DeskState>,
-    user_id: Arg<String>,
-    code_type: Arg<CodeType>,
-) -> Reply<PersonView> {
-    as_staff(&state, move |desk, who| {
-        desk.consent_renew(&who.user_id, &user_id, *code_type)
-    })
-    .await
+pub async fn consent_renew(state: State<'_, DeskState>, user_id: Arg<String>, code_type: Arg<CodeType>) -> Reply<PersonView> {
+    as_staff(&state, move |desk, who| desk.consent_renew(&who.user_id, &user_id, *code_type)).await
 }
 
 // --- Administrators only ------------------------------------------------------------------------
@@ -391,84 +329,47 @@ pub async fn sample_data_load(state: State<'_, DeskState>) -> Reply<usize> {
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn settings_update(
-    state: State<'_, DeskState>,
-    patch: Arg<Map<String, Value>>,
-) -> Reply<AllSettings> {
-    as_admin(&state, move |desk, who| {
-        desk.update_settings(&who.user_id, &patch)
-    })
-    .await
+pub async fn settings_update(state: State<'_, DeskState>, patch: Arg<Map<String, Value>>) -> Reply<AllSettings> {
+    as_admin(&state, move |desk, who| desk.update_settings(&who.user_id, &patch)).await
 }
 
 /// Save the Gmail address and app password (the password goes to the OS keyring only).
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn credentials_save_gmail(
-    state: State<'_, DeskState>,
-    input: Arg<GmailInput>,
-) -> Reply<CredentialsView> {
-    as_admin(&state, move |desk, who| {
-        desk.save_gmail(&who.user_id, &input)
-    })
-    .await
+pub async fn credentials_save_gmail(state: State<'_, DeskState>, input: Arg<GmailInput>) -> Reply<CredentialsView> {
+    as_admin(&state, move |desk, who| desk.save_gmail(&who.user_id, &input)).await
 }
 
 /// Save the Twilio account SID, auth token and senders (SID and token to the keyring only).
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn credentials_save_twilio(
-    state: State<'_, DeskState>,
-    input: Arg<TwilioInput>,
-) -> Reply<CredentialsView> {
-    as_admin(&state, move |desk, who| {
-        desk.save_twilio(&who.user_id, &input)
-    })
-    .await
+pub async fn credentials_save_twilio(state: State<'_, DeskState>, input: Arg<TwilioInput>) -> Reply<CredentialsView> {
+    as_admin(&state, move |desk, who| desk.save_twilio(&who.user_id, &input)).await
 }
 
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state))]
-pub async fn credentials_delete(
-    state: State<'_, DeskState>,
-    provider: Arg<Provider>,
-) -> Reply<CredentialsView> {
-    as_admin(&state, move |desk, who| {
-        desk.delete_credentials(&who.user_id, *provider)
-    })
-    .await
+pub async fn credentials_delete(state: State<'_, DeskState>, provider: Arg<Provider>) -> Reply<CredentialsView> {
+    as_admin(&state, move |desk, who| desk.delete_credentials(&who.user_id, *provider)).await
 }
 
 /// Send a real test message and report the provider's answer in plain words.
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state, to))]
-pub async fn credentials_test(
-    state: State<'_, DeskState>,
-    provider: Arg<Provider>,
-    to: Arg<String>,
-) -> Reply<TestResult> {
+pub async fn credentials_test(state: State<'_, DeskState>, provider: Arg<Provider>, to: Arg<String>) -> Reply<TestResult> {
     let (desk, who) = crate::state::admin_session(&state)?;
-    desk.send_test(&who.user_id, *provider, &to)
-        .await
-        .map_err(PublicError::from)
+    desk.send_test(&who.user_id, *provider, &to).await.map_err(PublicError::from)
 }
 
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state))]
-pub async fn templates_list(
-    state: State<'_, DeskState>,
-    channel: Arg<Channel>,
-    language: Arg<String>,
-) -> Reply<Vec<TemplateView>> {
-    as_admin(&state, move |desk, _| {
-        desk.templates_list(*channel, &language)
-    })
-    .await
+pub async fn templates_list(state: State<'_, DeskState>, channel: Arg<Channel>, language: Arg<String>) -> Reply<Vec<TemplateView>> {
+    as_admin(&state, move |desk, _| desk.templates_list(*channel, &language)).await
 }
 
 #[tauri::command]
@@ -481,10 +382,7 @@ pub async fn template_save(
     part: Arg<Part>,
     body: Arg<String>,
 ) -> Reply<Vec<TemplateView>> {
-    as_admin(&state, move |desk, who| {
-        desk.template_save(&who.user_id, *channel, &language, *part, &body)
-    })
-    .await
+    as_admin(&state, move |desk, who| desk.template_save(&who.user_id, *channel, &language, *part, &body)).await
 }
 
 #[tauri::command]
@@ -496,10 +394,7 @@ pub async fn template_reset(
     language: Arg<String>,
     part: Arg<Option<Part>>,
 ) -> Reply<Vec<TemplateView>> {
-    as_admin(&state, move |desk, who| {
-        desk.template_reset(&who.user_id, *channel, &language, *part)
-    })
-    .await
+    as_admin(&state, move |desk, who| desk.template_reset(&who.user_id, *channel, &language, *part)).await
 }
 
 /// A draft being edited, rendered with sample values, with SMS length and segments.
@@ -518,14 +413,7 @@ pub async fn template_preview(
     language: Arg<String>,
     draft: Arg<Option<Draft>>,
 ) -> Reply<Preview> {
-    as_admin(&state, move |desk, _| {
-        desk.template_preview(
-            *channel,
-            &language,
-            draft.as_ref().map(|d| (d.part, d.body.as_str())),
-        )
-    })
-    .await
+    as_admin(&state, move |desk, _| desk.template_preview(*channel, &language, draft.as_ref().map(|d| (d.part, d.body.as_str())))).await
 }
 
 #[tauri::command]
@@ -545,50 +433,29 @@ pub async fn staff_add(state: State<'_, DeskState>, input: Arg<NewStaff>) -> Rep
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn staff_set_active(
-    state: State<'_, DeskState>,
-    user_id: Arg<String>,
-    active: Arg<bool>,
-) -> Reply<StaffView> {
-    as_admin(&state, move |desk, _| {
-        desk.staff_set_active(&user_id, *active)
-    })
-    .await
+pub async fn staff_set_active(state: State<'_, DeskState>, user_id: Arg<String>, active: Arg<bool>) -> Reply<StaffView> {
+    as_admin(&state, move |desk, _| desk.staff_set_active(&user_id, *active)).await
 }
 
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn staff_set_role(
-    state: State<'_, DeskState>,
-    user_id: Arg<String>,
-    role: Arg<Role>,
-) -> Reply<StaffView> {
+pub async fn staff_set_role(state: State<'_, DeskState>, user_id: Arg<String>, role: Arg<Role>) -> Reply<StaffView> {
     as_admin(&state, move |desk, _| desk.staff_set_role(&user_id, *role)).await
 }
 
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn staff_reset_password(
-    state: State<'_, DeskState>,
-    user_id: Arg<String>,
-    password: Arg<Secret>,
-) -> Reply<StaffView> {
-    as_admin(&state, move |desk, _| {
-        desk.staff_reset_password(&user_id, password.0 .0.expose_secret())
-    })
-    .await
+pub async fn staff_reset_password(state: State<'_, DeskState>, user_id: Arg<String>, password: Arg<Secret>) -> Reply<StaffView> {
+    as_admin(&state, move |desk, _| desk.staff_reset_password(&user_id, password.0 .0.expose_secret())).await
 }
 
 /// The event log, filtered (person, staff member, channel, outcome, dates).
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn audit_search(
-    state: State<'_, DeskState>,
-    filter: Arg<AuditFilter>,
-) -> Reply<Vec<Event>> {
+pub async fn audit_search(state: State<'_, DeskState>, filter: Arg<AuditFilter>) -> Reply<Vec<Event>> {
     as_admin(&state, move |desk, _| desk.audit(&filter)).await
 }
 
@@ -611,16 +478,11 @@ pub struct CheckProgress {
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn audit_chain_check(
-    state: State<'_, DeskState>,
-    on_progress: crate::args::Progress<CheckProgress>,
-) -> Reply<ChainReport> {
+pub async fn audit_chain_check(state: State<'_, DeskState>, on_progress: crate::args::Progress<CheckProgress>) -> Reply<ChainReport> {
     as_admin(&state, move |desk, _| {
         let mut last: Option<std::time::Instant> = None;
         desk.audit_chain_check(|done, total| {
-            if done == total
-                || last.is_none_or(|l| l.elapsed() >= std::time::Duration::from_millis(100))
-            {
+            if done == total || last.is_none_or(|l| l.elapsed() >= std::time::Duration::from_millis(100)) {
                 last = Some(std::time::Instant::now());
                 let _ = on_progress.0.send(CheckProgress { done, total });
             }

@@ -62,18 +62,12 @@ pub fn start_delivery<R: Runtime>(app: &tauri::AppHandle<R>) {
 pub fn run() -> ExitCode {
     let paths = AppPaths::resolve();
     // Without a usable folder, logs go to stderr only; `logging::init` handles that.
-    let log_dir = paths
-        .as_ref()
-        .map(|p| p.log_dir.clone())
-        .unwrap_or_default();
+    let log_dir = paths.as_ref().map(|p| p.log_dir.clone()).unwrap_or_default();
     if let Ok(p) = &paths {
         let _ = p.ensure();
     }
     let _log_guard = logging::init(&log_dir);
-    tracing::info!(
-        version = desk_core::APP_VERSION,
-        "Skinspire Verify Desk starting"
-    );
+    tracing::info!(version = desk_core::APP_VERSION, "Skinspire Verify Desk starting");
 
     let state = open_desk(paths, Keyring::system());
 

@@ -30,16 +30,8 @@ impl DeskState {
 pub fn gate(state: &DeskState, access: Access) -> Result<(), PublicError> {
     match access {
         Access::Open => Ok(()),
-        Access::Staff => state
-            .desk()?
-            .session_passive()
-            .map(|_| ())
-            .map_err(PublicError::from),
-        Access::Admin => state
-            .desk()?
-            .admin_session_passive()
-            .map(|_| ())
-            .map_err(PublicError::from),
+        Access::Staff => state.desk()?.session_passive().map(|_| ()).map_err(PublicError::from),
+        Access::Admin => state.desk()?.admin_session_passive().map(|_| ()).map_err(PublicError::from),
     }
 }
 

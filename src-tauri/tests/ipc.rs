@@ -28,10 +28,7 @@ fn app_status_reports_database_schema_and_keyring() {
 
 #[test]
 fn a_failed_start_reaches_the_ui_as_code_and_message() {
-    let failed = PublicError {
-        code: ErrorCode::DatabaseTooNew,
-        message: "This desk's data was saved by a newer version.".into(),
-    };
+    let failed = PublicError { code: ErrorCode::DatabaseTooNew, message: "This desk's data was saved by a newer version.".into() };
     let (_app, window) = app_with(DeskState::failed(failed));
     let err = invoke(&window, "app_status").expect_err("must fail");
     assert_eq!(
@@ -50,8 +47,7 @@ fn open_desk_turns_a_newer_database_into_a_start_up_error() {
     paths.ensure().expect("dirs");
     {
         let conn = rusqlite_conn(&paths.db_file);
-        conn.pragma_update(None, "user_version", 99)
-            .expect("mark newer");
+        conn.pragma_update(None, "user_version", 99).expect("mark newer");
     }
     let state = desk_shell::open_desk(Ok(paths), mock_keyring());
     let err = state.desk().expect_err("refused");
@@ -80,14 +76,9 @@ fn a_window_without_the_capability_cannot_call_app_commands() {
         .build(tauri::generate_context!("../tauri.conf.json", test = true))
         .expect("build mock app");
     // The capability grants app_status to the window labelled "main" only.
-    let other = WebviewWindowBuilder::new(&app, "other", Default::default())
-        .build()
-        .expect("other window");
+    let other = WebviewWindowBuilder::new(&app, "other", Default::default()).build().expect("other window");
     let err = invoke(&other, "app_status").expect_err("ACL must refuse");
-    assert!(
-        err.to_string().contains("not allowed"),
-        "unexpected refusal: {err}"
-    );
+    assert!(err.to_string().contains("not allowed"), "unexpected refusal: {err}");
 }
 
 #[test]
@@ -100,97 +91,48 @@ fn reception_is_refused_every_admin_command_over_ipc() {
     let err = invoke_with(&w, "people_search", json!({"query": "priya"})).expect_err("signed out");
     assert_eq!(err["code"], "sign_in_required");
     signed_in_admin(&w);
-    invoke_with(&w, "staff_add", json!({"input": {"userId": "latha.k", "displayName": "Latha K", "role": "reception", "password": "front-desk-2026"}}))
-        .expect("add reception");
-    invoke_with(&w, "sign_out", json!({})).expect("sign out");
-    let err = invoke_with(
-        &w,
-        "sign_in",
-        json!({"userId": "latha.k", "password": "wrong-one"}),
-    )
-    .expect_err("wrong");
-    assert_eq!(err["code"], "sign_in_failed");
     invoke_with(
         &w,
-        "sign_in",
-        json!({"userId": "latha.k", "password": "front-desk-2026"}),
+        "staff_add",
+        json!({"input": {"userId": "latha.k", "displayName": "Latha K", "role": "reception", "password": "front-desk-2026"}}),
     )
-    .expect("reception signs in");
+    .expect("add reception");
+    invoke_with(&w, "sign_out", json!({})).expect("sign out");
+    let err = invoke_with(&w, "sign_in", json!({"userId": "latha.k", "password": "wrong-one"})).expect_err("wrong");
+    assert_eq!(err["code"], "sign_in_failed");
+    invoke_with(&w, "sign_in", json!({"userId": "latha.k", "password": "front-desk-2026"})).expect("reception signs in");
 
     // Well-formed arguments where a command takes some: the refusal must not depend on a
     // malformed call. The commands themselves come from the one command list.
     let examples = [
         ("sample_data_load", json!({})),
         ("settings_update", json!({"patch": {"otp_length": 8}})),
-        (
-            "credentials_save_gmail",
-            json!({"input": {"address": "x@gmail.com", "appPassword": "abcdabcdabcdabcd"}}),
-        ),
+        ("credentials_save_gmail", json!({"input": {"address": "x@gmail.com", "appPassword": "abcdabcdabcdabcd"}})),
         (
             "credentials_save_twilio",
             json!({"input": {"accountSid": "AC0123456789abcdef0123456789abcdef", "authToken": "0123456789abcdef0123456789abcdef", "smsFrom": "+15005550006"}}),
         ),
         ("credentials_delete", json!({"provider": "gmail"})),
-        (
-            "credentials_test",
-            json!({"provider": "gmail", "to": "x@gmail.com"}),
-        ),
-        (
-            "templates_list",
-            json!({"channel": "sms", "language": "en"}),
-        ),
-        (
-            "template_save",
-            json!({"channel": "sms", "language": "en", "part": "body", "body": "{{ code }}"}),
-        ),
-        (
-            "template_reset",
-            json!({"channel": "sms", "language": "en"}),
-        ),
-        (
-            "template_preview",
-            json!({"channel": "sms", "language": "en"}),
-        ),
+        ("credentials_test", json!({"provider": "gmail", "to": "x@gmail.com"})),
+        ("templates_list", json!({"channel": "sms", "language": "en"})),
+        ("template_save", json!({"channel": "sms", "language": "en", "part": "body", "body": "{{ code }}"})),
+        ("template_reset", json!({"channel": "sms", "language": "en"})),
+        ("template_preview", json!({"channel": "sms", "language": "en"})),
         ("staff_list", json!({})),
-        (
-            "staff_add",
-            json!({"input": {"userId": "eve.x", "displayName": "Eve", "role": "admin", "password": "whatever-123"}}),
-        ),
-        (
-            "staff_set_active",
-            json!({"userId": "asha.admin", "active": false}),
-        ),
-        (
-            "staff_set_role",
-            json!({"userId": "latha.k", "role": "admin"}),
-        ),
-        (
-            "staff_reset_password",
-            json!({"userId": "asha.admin", "password": "taken-over-1"}),
-        ),
+        ("staff_add", json!({"input": {"userId": "eve.x", "displayName": "Eve", "role": "admin", "password": "whatever-123"}})),
+        ("staff_set_active", json!({"userId": "asha.admin", "active": false})),
+        ("staff_set_role", json!({"userId": "latha.k", "role": "admin"})),
+        ("staff_reset_password", json!({"userId": "asha.admin", "password": "taken-over-1"})),
         ("audit_search", json!({"filter": {}})),
         ("audit_export", json!({"filter": {}})),
     ];
     for (name, _) in &examples {
-        assert!(
-            COMMANDS
-                .iter()
-                .any(|(n, a)| n == name && *a == Access::Admin),
-            "{name} is not an admin command in command_list.rs"
-        );
+        assert!(COMMANDS.iter().any(|(n, a)| n == name && *a == Access::Admin), "{name} is not an admin command in command_list.rs");
     }
-    let admin_commands: Vec<&str> = COMMANDS
-        .iter()
-        .filter(|(_, a)| *a == Access::Admin)
-        .map(|(n, _)| *n)
-        .collect();
+    let admin_commands: Vec<&str> = COMMANDS.iter().filter(|(_, a)| *a == Access::Admin).map(|(n, _)| *n).collect();
     assert!(admin_commands.len() >= 17, "{admin_commands:?}");
     for cmd in admin_commands {
-        let args = examples
-            .iter()
-            .find(|(n, _)| *n == cmd)
-            .map(|(_, a)| a.clone())
-            .unwrap_or_else(|| json!({}));
+        let args = examples.iter().find(|(n, _)| *n == cmd).map(|(_, a)| a.clone()).unwrap_or_else(|| json!({}));
         let err = invoke_with(&w, cmd, args).expect_err(cmd);
         assert_eq!(err["code"], "admin_only", "{cmd}: {err}");
         // Even a call with no arguments at all is refused for the role, not for its shape.
@@ -202,12 +144,7 @@ fn reception_is_refused_every_admin_command_over_ipc() {
     invoke_with(&w, "settings_get", json!({})).expect("settings are readable");
     // And the admin was not changed by any of it.
     invoke_with(&w, "sign_out", json!({})).expect("sign out");
-    invoke_with(
-        &w,
-        "sign_in",
-        json!({"userId": "asha.admin", "password": "admin-passphrase"}),
-    )
-    .expect("admin intact");
+    invoke_with(&w, "sign_in", json!({"userId": "asha.admin", "password": "admin-passphrase"})).expect("admin intact");
     let staff = invoke_with(&w, "staff_list", json!({})).expect("list");
     assert_eq!(staff.as_array().map(Vec::len), Some(2));
 }
@@ -223,35 +160,19 @@ fn a_verification_runs_end_to_end_through_ipc_with_typed_errors() {
     use serde_json::json;
 
     signed_in_admin(&w);
-    assert_eq!(
-        invoke_with(&w, "sample_data_load", json!({})).expect("load"),
-        34
-    );
+    assert_eq!(invoke_with(&w, "sample_data_load", json!({})).expect("load"), 34);
     let hits = invoke_with(&w, "people_search", json!({"query": "priya"})).expect("search");
     assert_eq!(hits[0]["displayName"], "Priya Sharma");
     assert_eq!(hits[0]["phoneStatus"]["state"], "notVerified");
     let id = hits[0]["userId"].as_str().expect("id").to_owned();
 
-    let err = invoke_with(
-        &w,
-        "verification_start",
-        json!({"userId": id, "channel": "sms", "consent": false}),
-    )
-    .expect_err("no consent");
+    let err = invoke_with(&w, "verification_start", json!({"userId": id, "channel": "sms", "consent": false})).expect_err("no consent");
     assert_eq!(err["code"], "consent_required");
 
-    let started = invoke_with(
-        &w,
-        "verification_start",
-        json!({"userId": id, "channel": "whatsapp", "consent": true}),
-    )
-    .expect("start");
+    let started = invoke_with(&w, "verification_start", json!({"userId": id, "channel": "whatsapp", "consent": true})).expect("start");
     assert_eq!(started["targetMasked"], "+91 98••• ••345");
     assert_eq!(started["attemptsLeft"], 3);
-    assert!(
-        started.get("code").is_none(),
-        "the code never crosses IPC: {started}"
-    );
+    assert!(started.get("code").is_none(), "the code never crosses IPC: {started}");
     let text = started.to_string();
 
     // The code the patient would receive, from the outbox (the delivery worker's view).
@@ -267,71 +188,28 @@ fn a_verification_runs_end_to_end_through_ipc_with_typed_errors() {
     assert!(!text.contains(&code));
 
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    let err = invoke_with(
-        &w,
-        "verification_check",
-        json!({"userId": id, "codeType": "phone", "code": wrong}),
-    )
-    .expect_err("wrong");
-    assert_eq!(
-        err,
-        json!({"code": "wrong_code", "message": "Wrong code. 2 tries left."})
-    );
+    let err = invoke_with(&w, "verification_check", json!({"userId": id, "codeType": "phone", "code": wrong})).expect_err("wrong");
+    assert_eq!(err, json!({"code": "wrong_code", "message": "Wrong code. 2 tries left."}));
 
-    let ok = invoke_with(
-        &w,
-        "verification_check",
-        json!({"userId": id, "codeType": "phone", "code": code}),
-    )
-    .expect("verified");
+    let ok = invoke_with(&w, "verification_check", json!({"userId": id, "codeType": "phone", "code": code})).expect("verified");
     // Nothing is set up on this desk (demo mode) and the code never left it: the right code is
     // practice, shown as such, and never recorded as a verification.
     assert_eq!(ok["verified"]["practice"], true);
     assert_eq!(ok["person"]["phoneStatus"]["state"], "practice");
 
     let events = invoke_with(&w, "person_events", json!({"userId": id})).expect("events");
-    let kinds: Vec<_> = events
-        .as_array()
-        .expect("list")
-        .iter()
-        .map(|e| e["kind"].clone())
-        .collect();
-    assert_eq!(
-        kinds,
-        [
-            json!("practised"),
-            json!("wrong_code"),
-            json!("issued"),
-            json!("person_added")
-        ]
-    );
+    let kinds: Vec<_> = events.as_array().expect("list").iter().map(|e| e["kind"].clone()).collect();
+    assert_eq!(kinds, [json!("practised"), json!("wrong_code"), json!("issued"), json!("person_added")]);
     assert_eq!(events[0]["outcome"], "practice");
 
-    let err = invoke_with(
-        &w,
-        "person_add",
-        json!({"input": {"displayName": "Walk In", "phone": "12345"}}),
-    )
-    .expect_err("bad phone");
+    let err = invoke_with(&w, "person_add", json!({"input": {"displayName": "Walk In", "phone": "12345"}})).expect_err("bad phone");
     assert_eq!(err["code"], "invalid_contact");
 
-    let err = invoke_with(&w, "settings_update", json!({"patch": {"otp_length": 12}}))
-        .expect_err("range");
-    assert_eq!(
-        err,
-        json!({"code": "invalid_setting", "message": "Code length must be between 4 and 8."})
-    );
-    let settings = invoke_with(
-        &w,
-        "settings_update",
-        json!({"patch": {"otp_expiry_minutes": 5}}),
-    )
-    .expect("ok");
+    let err = invoke_with(&w, "settings_update", json!({"patch": {"otp_length": 12}})).expect_err("range");
+    assert_eq!(err, json!({"code": "invalid_setting", "message": "Code length must be between 4 and 8."}));
+    let settings = invoke_with(&w, "settings_update", json!({"patch": {"otp_expiry_minutes": 5}})).expect("ok");
     assert_eq!(settings["otp_expiry_minutes"], 5);
-    assert_eq!(
-        invoke_with(&w, "settings_get", json!({})).expect("get")["otp_expiry_minutes"],
-        5
-    );
+    assert_eq!(invoke_with(&w, "settings_get", json!({})).expect("get")["otp_expiry_minutes"], 5);
 
     let err = invoke_with(&w, "person_get", json!({"userId": "nobody"})).expect_err("missing");
     assert_eq!(err["code"], "person_not_found");
@@ -349,12 +227,8 @@ fn credentials_go_in_over_ipc_and_never_come_back_out() {
     let token = "f00dfeedf00dfeedf00dfeedf00dfeed";
     let sid = "AC0123456789abcdef0123456789abcdef";
     let mut responses = Vec::new();
-    let view = invoke_with(
-        &w,
-        "credentials_save_gmail",
-        json!({"input": {"address": "clinic@gmail.com", "appPassword": password}}),
-    )
-    .expect("save gmail");
+    let view = invoke_with(&w, "credentials_save_gmail", json!({"input": {"address": "clinic@gmail.com", "appPassword": password}}))
+        .expect("save gmail");
     assert_eq!(view["gmailConfigured"], true);
     responses.push(view);
     let view = invoke_with(
@@ -366,14 +240,7 @@ fn credentials_go_in_over_ipc_and_never_come_back_out() {
     .expect("save twilio");
     assert_eq!(view["twilioConfigured"], true);
     responses.push(view);
-    for cmd in [
-        "credentials_get",
-        "delivery_health",
-        "settings_get",
-        "outbox_list",
-        "demo_outbox",
-        "session_current",
-    ] {
+    for cmd in ["credentials_get", "delivery_health", "settings_get", "outbox_list", "demo_outbox", "session_current"] {
         responses.push(invoke_with(&w, cmd, json!({})).unwrap_or_else(|e| panic!("{cmd}: {e}")));
     }
     let all = serde_json::to_string(&responses).expect("json");
@@ -381,29 +248,15 @@ fn credentials_go_in_over_ipc_and_never_come_back_out() {
         assert!(!all.contains(secret), "a secret crossed IPC");
     }
     // Bad input is refused with words, and nothing is half-saved.
-    let err = invoke_with(
-        &w,
-        "credentials_save_twilio",
-        json!({"input": {"accountSid": "AC123", "authToken": token}}),
-    )
-    .expect_err("bad sid");
+    let err =
+        invoke_with(&w, "credentials_save_twilio", json!({"input": {"accountSid": "AC123", "authToken": token}})).expect_err("bad sid");
     assert_eq!(err["code"], "invalid_input");
-    assert!(err["message"]
-        .as_str()
-        .unwrap_or("")
-        .contains("starts with AC"));
+    assert!(err["message"].as_str().unwrap_or("").contains("starts with AC"));
 
     // Changing only a sender keeps the saved SID and token (blank means "keep").
-    let view = invoke_with(
-        &w,
-        "credentials_save_twilio",
-        json!({"input": {"accountSid": "", "authToken": "", "smsFrom": "+15005550007"}}),
-    )
-    .expect("sender only");
-    assert_eq!(
-        (view["twilioConfigured"].clone(), view["smsFrom"].clone()),
-        (json!(true), json!("+15005550007"))
-    );
+    let view = invoke_with(&w, "credentials_save_twilio", json!({"input": {"accountSid": "", "authToken": "", "smsFrom": "+15005550007"}}))
+        .expect("sender only");
+    assert_eq!((view["twilioConfigured"].clone(), view["smsFrom"].clone()), (json!(true), json!("+15005550007")));
 
     let view = invoke_with(&w, "credentials_delete", json!({"provider": "gmail"})).expect("delete");
     assert_eq!(view["gmailConfigured"], false);
@@ -418,19 +271,9 @@ fn templates_can_be_read_previewed_edited_and_reset_over_ipc() {
     let (_app, w) = app_with(DeskState::ready(desk));
     signed_in_admin(&w);
 
-    let list = invoke_with(
-        &w,
-        "templates_list",
-        json!({"channel": "sms", "language": "ta"}),
-    )
-    .expect("list");
+    let list = invoke_with(&w, "templates_list", json!({"channel": "sms", "language": "ta"})).expect("list");
     assert_eq!(list[0]["isDefault"], true);
-    let preview = invoke_with(
-        &w,
-        "template_preview",
-        json!({"channel": "sms", "language": "ta"}),
-    )
-    .expect("preview");
+    let preview = invoke_with(&w, "template_preview", json!({"channel": "sms", "language": "ta"})).expect("preview");
     assert_eq!(preview["sms"]["encoding"], "UCS-2");
     assert!(preview["text"].as_str().unwrap_or("").contains("482913"));
 
@@ -438,8 +281,9 @@ fn templates_can_be_read_previewed_edited_and_reset_over_ipc() {
     let p = invoke_with(&w, "template_preview", draft).expect("draft preview");
     assert_eq!(p["sms"]["segments"], 1);
 
-    let err = invoke_with(&w, "template_save", json!({"channel": "sms", "language": "en", "part": "body", "body": "Hello {{ person_name }}"}))
-        .expect_err("no code");
+    let err =
+        invoke_with(&w, "template_save", json!({"channel": "sms", "language": "en", "part": "body", "body": "Hello {{ person_name }}"}))
+            .expect_err("no code");
     assert_eq!(err["code"], "invalid_template");
     let saved = invoke_with(
         &w,
@@ -449,11 +293,6 @@ fn templates_can_be_read_previewed_edited_and_reset_over_ipc() {
     )
     .expect("save");
     assert_eq!(saved[0]["isDefault"], false);
-    let reset = invoke_with(
-        &w,
-        "template_reset",
-        json!({"channel": "sms", "language": "en"}),
-    )
-    .expect("reset");
+    let reset = invoke_with(&w, "template_reset", json!({"channel": "sms", "language": "en"})).expect("reset");
     assert_eq!(reset[0]["isDefault"], true);
 }

@@ -22,11 +22,7 @@ pub async fn exclusive() -> MutexGuard<'static, ()> {
 pub fn app_binary() -> PathBuf {
     let bin = std::env::var_os(APP_BINARY_ENV)
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            crate::target_dir()
-                .join("debug")
-                .join("skinspire-verify-desk")
-        });
+        .unwrap_or_else(|| crate::target_dir().join("debug").join("skinspire-verify-desk"));
     assert!(
         bin.exists(),
         "the app binary {} does not exist: build it first (`make test` does; or \
@@ -80,39 +76,23 @@ impl Launch {
         let port = crate::free_port();
         let native_port = crate::free_port();
         let mut cmd = Command::new(tauri_driver());
-        cmd.args([
-            "--port",
-            &port.to_string(),
-            "--native-port",
-            &native_port.to_string(),
-        ])
-        .env("SKINSPIRE_DESK_DATA_DIR", &data_dir)
-        .env("SKINSPIRE_DESK_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::from(
-            std::fs::File::create(temp.path().join("driver.log")).expect("driver log"),
-        ));
+        cmd.args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("SKINSPIRE_DESK_DATA_DIR", &data_dir)
+            .env("SKINSPIRE_DESK_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(std::fs::File::create(temp.path().join("driver.log")).expect("driver log")));
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        let driver = cmd
-            .spawn()
-            .expect("tauri-driver must be installed (make test installs it)");
+        let driver = cmd.spawn().expect("tauri-driver must be installed (make test installs it)");
 
         let mut caps = serde_json::Map::new();
-        caps.insert(
-            "tauri:options".into(),
-            serde_json::json!({ "application": app_binary(), "args": [] }),
-        );
+        caps.insert("tauri:options".into(), serde_json::json!({ "application": app_binary(), "args": [] }));
         let url = format!("http://127.0.0.1:{port}");
         let started = Instant::now();
         let client = loop {
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            match ClientBuilder::new(connector)
-                .capabilities(caps.clone())
-                .connect(&url)
-                .await
-            {
+            match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
                 Ok(c) => break c,
                 Err(e) if started.elapsed() < Duration::from_secs(30) => {
                     let _ = e;
@@ -121,13 +101,7 @@ impl Launch {
                 Err(e) => panic!("could not start the app under tauri-driver: {e}"),
             }
         };
-        AppUnderTest {
-            client,
-            driver,
-            data_dir,
-            temp,
-            _guard: guard,
-        }
+        AppUnderTest { client, driver, data_dir, temp, _guard: guard }
     }
 }
 
@@ -169,12 +143,8 @@ impl AppUnderTest {
     /// Type into an input (found by testid), after clearing it.
     pub async fn fill(&self, id: &str, text: &str) {
         let el = self.by_testid(id).await;
-        el.clear()
-            .await
-            .unwrap_or_else(|e| panic!("clear [data-testid={id}]: {e}"));
-        el.send_keys(text)
-            .await
-            .unwrap_or_else(|e| panic!("type into [data-testid={id}]: {e}"));
+        el.clear().await.unwrap_or_else(|e| panic!("clear [data-testid={id}]: {e}"));
+        el.send_keys(text).await.unwrap_or_else(|e| panic!("type into [data-testid={id}]: {e}"));
     }
 
     /// Click an element (found by testid), waiting for it to be enabled.
@@ -182,43 +152,27 @@ impl AppUnderTest {
         let started = Instant::now();
         let el = self.by_testid(id).await;
         while !el.is_enabled().await.unwrap_or(true) {
-            assert!(
-                started.elapsed() < Duration::from_secs(15),
-                "[data-testid={id}] stayed disabled"
-            );
+            assert!(started.elapsed() < Duration::from_secs(15), "[data-testid={id}] stayed disabled");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        el.click()
-            .await
-            .unwrap_or_else(|e| panic!("click [data-testid={id}]: {e}"));
+        el.click().await.unwrap_or_else(|e| panic!("click [data-testid={id}]: {e}"));
     }
 
     /// True when no element has this testid right now (no waiting).
     pub async fn absent(&self, id: &str) -> bool {
         let css = format!("[data-testid=\"{id}\"]");
-        self.client
-            .find_all(Locator::Css(&css))
-            .await
-            .map(|v| v.is_empty())
-            .unwrap_or(true)
+        self.client.find_all(Locator::Css(&css)).await.map(|v| v.is_empty()).unwrap_or(true)
     }
 
     /// Call a command over the real IPC path from inside the webview, as any script in the
     /// window could: `Ok(result)` or `Err({code, message})`.
-    pub async fn invoke(
-        &self,
-        cmd: &str,
-        args: serde_json::Value,
-    ) -> Result<serde_json::Value, serde_json::Value> {
+    pub async fn invoke(&self, cmd: &str, args: serde_json::Value) -> Result<serde_json::Value, serde_json::Value> {
         let script = "const [cmd, args, done] = arguments;
             window.__TAURI_INTERNALS__.invoke(cmd, args)
                 .then((ok) => done({ ok: ok === undefined ? null : ok }), (err) => done({ err }));";
         let out = self
             .client
-            .execute_async(
-                script,
-                vec![serde_json::Value::String(cmd.to_owned()), args],
-            )
+            .execute_async(script, vec![serde_json::Value::String(cmd.to_owned()), args])
             .await
             .unwrap_or_else(|e| panic!("invoke {cmd} from the page: {e}"));
         match (out.get("ok"), out.get("err")) {
@@ -264,10 +218,7 @@ impl Drop for AppUnderTest {
 
 /// Top-level window titles on the X display (needs `xwininfo`).
 pub fn x_window_titles() -> Vec<String> {
-    let out = Command::new("xwininfo")
-        .args(["-root", "-tree"])
-        .output()
-        .expect("xwininfo");
+    let out = Command::new("xwininfo").args(["-root", "-tree"]).output().expect("xwininfo");
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| {

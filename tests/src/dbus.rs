@@ -43,19 +43,10 @@ impl BareBus {
             .expect("dbus-daemon must be installed (make test installs it)");
         let stdout = child.stdout.take().expect("bus stdout");
         let mut address = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut address)
-            .expect("read bus address");
+        BufReader::new(stdout).read_line(&mut address).expect("read bus address");
         let address = address.trim().to_owned();
-        assert!(
-            address.starts_with("unix:"),
-            "dbus-daemon gave no address: {address:?}"
-        );
-        BareBus {
-            child,
-            address,
-            _dir: dir,
-        }
+        assert!(address.starts_with("unix:"), "dbus-daemon gave no address: {address:?}");
+        BareBus { child, address, _dir: dir }
     }
 }
 

@@ -32,10 +32,7 @@ impl Layers {
     }
 
     fn crate_layer(&self, name: &str) -> Option<usize> {
-        self.crates
-            .order
-            .iter()
-            .position(|group| group.iter().any(|c| c == name))
+        self.crates.order.iter().position(|group| group.iter().any(|c| c == name))
     }
 }
 
@@ -76,20 +73,14 @@ fn manifest(path: &Path) -> Result<Manifest, String> {
 
 /// The workspace's members, from the root Cargo.toml.
 pub fn members(root: &Path) -> Result<Vec<Member>, String> {
-    let ws = manifest(&root.join("Cargo.toml"))?
-        .workspace
-        .ok_or("the root Cargo.toml has no [workspace]")?;
+    let ws = manifest(&root.join("Cargo.toml"))?.workspace.ok_or("the root Cargo.toml has no [workspace]")?;
     let mut out = Vec::new();
     let mut names = Vec::new();
     let mut raw = Vec::new();
     for m in &ws.members {
         let dir = root.join(m);
         let man = manifest(&dir.join("Cargo.toml"))?;
-        let name = man
-            .package
-            .as_ref()
-            .map(|p| p.name.clone())
-            .ok_or(format!("{m} has no [package]"))?;
+        let name = man.package.as_ref().map(|p| p.name.clone()).ok_or(format!("{m} has no [package]"))?;
         names.push(name.clone());
         raw.push((name, dir, man));
     }
@@ -118,14 +109,8 @@ pub fn check_crates(layers: &Layers, members: &[Member]) -> Vec<String> {
         for d in &m.deps {
             match layers.crate_layer(d) {
                 Some(l) if l < own => {}
-                Some(_) => problems.push(format!(
-                    "crate {} depends on {d}, which is not below it",
-                    m.name
-                )),
-                None => problems.push(format!(
-                    "crate {} depends on {d}, which is not placed in layers.toml",
-                    m.name
-                )),
+                Some(_) => problems.push(format!("crate {} depends on {d}, which is not below it", m.name)),
+                None => problems.push(format!("crate {} depends on {d}, which is not placed in layers.toml", m.name)),
             }
         }
     }
@@ -135,10 +120,7 @@ pub fn check_crates(layers: &Layers, members: &[Member]) -> Vec<String> {
 /// A source file's module path under `src/` ("verify::ratelimit"); `None` for the crate root.
 fn module_path(src: &Path, file: &Path) -> Option<String> {
     let rel = file.strip_prefix(src).ok()?;
-    let mut parts: Vec<String> = rel
-        .iter()
-        .map(|p| p.to_string_lossy().into_owned())
-        .collect();
+    let mut parts: Vec<String> = rel.iter().map(|p| p.to_string_lossy().into_owned()).collect();
     let last = parts.pop()?;
     let stem = last.trim_end_matches(".rs");
     if stem != "mod" && !(parts.is_empty() && (stem == "lib" || stem == "main")) {
@@ -223,10 +205,7 @@ pub fn imports(code: &str, own: &str) -> Vec<String> {
         }
         let rest = &text[at + 7..];
         let items: Vec<String> = match rest.strip_prefix('{') {
-            Some(group) => group[..group.find('}').unwrap_or(group.len())]
-                .split(',')
-                .map(|s| path_prefix(s.trim()))
-                .collect(),
+            Some(group) => group[..group.find('}').unwrap_or(group.len())].split(',').map(|s| path_prefix(s.trim())).collect(),
             None => vec![path_prefix(rest)],
         };
         for item in items {
@@ -269,10 +248,7 @@ fn path_prefix(rest: &str) -> String {
         segs.push(cur);
     }
     // Keep lower-case module segments; the rest is an item in the module.
-    let modules: Vec<String> = segs
-        .into_iter()
-        .take_while(|s| s.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
-        .collect();
+    let modules: Vec<String> = segs.into_iter().take_while(|s| s.chars().next().is_some_and(|c| c.is_ascii_lowercase())).collect();
     modules.join("::")
 }
 
@@ -292,30 +268,17 @@ pub fn check_modules(layers: &Layers, members: &[Member]) -> Vec<String> {
             if file.file_name().is_some_and(|n| n == "tests.rs") {
                 continue;
             }
-            let rel = file
-                .strip_prefix(&m.dir)
-                .unwrap_or(&file)
-                .display()
-                .to_string();
+            let rel = file.strip_prefix(&m.dir).unwrap_or(&file).display().to_string();
             let Some((own_layer, own_node)) = node(order, &own) else {
-                problems.push(format!(
-                    "{}: module {own} ({rel}) is not placed in layers.toml",
-                    m.name
-                ));
+                problems.push(format!("{}: module {own} ({rel}) is not placed in layers.toml", m.name));
                 continue;
             };
             let text = std::fs::read_to_string(&file).unwrap_or_default();
             for target in imports(&code_of(&text), &own) {
                 match node(order, &target) {
                     Some((l, _)) if l <= own_layer => {}
-                    Some((_, t)) => problems.push(format!(
-                        "{}: {rel} ({own_node}) imports {target}, which is above it ({t})",
-                        m.name
-                    )),
-                    None => problems.push(format!(
-                        "{}: {rel} imports {target}, which is not placed in layers.toml",
-                        m.name
-                    )),
+                    Some((_, t)) => problems.push(format!("{}: {rel} ({own_node}) imports {target}, which is above it ({t})", m.name)),
+                    None => problems.push(format!("{}: {rel} imports {target}, which is not placed in layers.toml", m.name)),
                 }
             }
         }
@@ -368,106 +331,48 @@ mod tests {
     fn an_upward_import_between_modules_is_caught() {
         let tmp = tempfile::tempdir().expect("tmp");
         write(tmp.path(), "src/lib.rs", "pub mod base;\npub mod top;\n");
-        write(
-            tmp.path(),
-            "src/base/mod.rs",
-            "pub mod leaf;\nuse crate::top::Thing;\nuse self::leaf::X;\n",
-        );
+        write(tmp.path(), "src/base/mod.rs", "pub mod leaf;\nuse crate::top::Thing;\nuse self::leaf::X;\n");
         write(tmp.path(), "src/base/leaf.rs", "use super::Helper;\n");
-        write(
-            tmp.path(),
-            "src/top.rs",
-            "use crate::{base::leaf, base};\nuse crate::base::leaf::X;\n$crate::top::y();\n",
-        );
-        let members = [Member {
-            name: "low".into(),
-            dir: tmp.path().into(),
-            deps: vec![],
-        }];
+        write(tmp.path(), "src/top.rs", "use crate::{base::leaf, base};\nuse crate::base::leaf::X;\n$crate::top::y();\n");
+        let members = [Member { name: "low".into(), dir: tmp.path().into(), deps: vec![] }];
         let problems = check_modules(&layers(LAYERS), &members);
         assert_eq!(problems.len(), 2, "{problems:#?}");
-        assert!(
-            problems
-                .iter()
-                .any(|p| p.contains("src/base/mod.rs (base) imports top, which is above it")),
-            "{problems:#?}"
-        );
-        assert!(
-            problems.iter().any(
-                |p| p.contains("src/base/leaf.rs (base::leaf) imports base, which is above it")
-            ),
-            "{problems:#?}"
-        );
+        assert!(problems.iter().any(|p| p.contains("src/base/mod.rs (base) imports top, which is above it")), "{problems:#?}");
+        assert!(problems.iter().any(|p| p.contains("src/base/leaf.rs (base::leaf) imports base, which is above it")), "{problems:#?}");
     }
 
     #[test]
     fn a_test_module_and_comments_do_not_count_but_unplaced_modules_do() {
         let tmp = tempfile::tempdir().expect("tmp");
-        write(
-            tmp.path(),
-            "src/base/mod.rs",
-            "// use crate::top::X;\n#[cfg(test)]\nmod tests { use crate::top::X; }\n",
-        );
+        write(tmp.path(), "src/base/mod.rs", "// use crate::top::X;\n#[cfg(test)]\nmod tests { use crate::top::X; }\n");
         write(tmp.path(), "src/extra.rs", "");
-        let members = [Member {
-            name: "low".into(),
-            dir: tmp.path().into(),
-            deps: vec![],
-        }];
+        let members = [Member { name: "low".into(), dir: tmp.path().into(), deps: vec![] }];
         let problems = check_modules(&layers(LAYERS), &members);
-        assert_eq!(
-            problems,
-            vec!["low: module extra (src/extra.rs) is not placed in layers.toml".to_owned()]
-        );
+        assert_eq!(problems, vec!["low: module extra (src/extra.rs) is not placed in layers.toml".to_owned()]);
     }
 
     #[test]
     fn a_crate_depending_upward_is_caught() {
         let members = [
-            Member {
-                name: "low".into(),
-                dir: PathBuf::new(),
-                deps: vec!["high".into()],
-            },
-            Member {
-                name: "high".into(),
-                dir: PathBuf::new(),
-                deps: vec!["low".into()],
-            },
-            Member {
-                name: "stray".into(),
-                dir: PathBuf::new(),
-                deps: vec![],
-            },
+            Member { name: "low".into(), dir: PathBuf::new(), deps: vec!["high".into()] },
+            Member { name: "high".into(), dir: PathBuf::new(), deps: vec!["low".into()] },
+            Member { name: "stray".into(), dir: PathBuf::new(), deps: vec![] },
         ];
         let problems = check_crates(&layers(LAYERS), &members);
         assert_eq!(
             problems,
-            vec![
-                "crate low depends on high, which is not below it".to_owned(),
-                "crate stray is not placed in layers.toml".to_owned()
-            ]
+            vec!["crate low depends on high, which is not below it".to_owned(), "crate stray is not placed in layers.toml".to_owned()]
         );
     }
 
     #[test]
     fn paths_keep_their_module_part() {
         // A function keeps its name (it is lower-case too); it still belongs to its module's layer.
-        assert_eq!(
-            path_prefix("outbox::limits::window_full(tx)"),
-            "outbox::limits::window_full"
-        );
+        assert_eq!(path_prefix("outbox::limits::window_full(tx)"), "outbox::limits::window_full");
         assert_eq!(path_prefix("error::{Error, Result};"), "error");
         assert_eq!(path_prefix("Error::RateLimited"), "");
         assert_eq!(path_prefix("sql_text!(X)"), "");
-        assert_eq!(
-            imports("use super::{a, b::C};", "worker::send"),
-            vec!["worker::a", "worker::b"]
-        );
-        assert_eq!(
-            imports("use super::Thing;", "worker"),
-            vec![""; 0],
-            "a crate root item"
-        );
+        assert_eq!(imports("use super::{a, b::C};", "worker::send"), vec!["worker::a", "worker::b"]);
+        assert_eq!(imports("use super::Thing;", "worker"), vec![""; 0], "a crate root item");
     }
 }

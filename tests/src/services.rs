@@ -39,10 +39,7 @@ fn env_value(name: &str) -> Option<String> {
 
 /// A run-unique suffix, so messages from an earlier run in the same session never count.
 pub fn nonce() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
     format!("{}-{}", std::process::id(), nanos % 1_000_000_000_000)
 }
 
@@ -89,17 +86,9 @@ impl Smtp {
             "DESK_TEST_SMTP_CA",
             "DESK_TEST_SMTP_MAILDIR",
         ];
-        let unset: Vec<&str> = names
-            .iter()
-            .copied()
-            .filter(|n| env_value(n).is_none())
-            .collect();
+        let unset: Vec<&str> = names.iter().copied().filter(|n| env_value(n).is_none()).collect();
         if !unset.is_empty() {
-            return missing(
-                test,
-                "the test SMTP server (scripts/services/smtp-server.py)",
-                &format!("{} not set", unset.join(", ")),
-            );
+            return missing(test, "the test SMTP server (scripts/services/smtp-server.py)", &format!("{} not set", unset.join(", ")));
         }
         let get = |n: &str| env_value(n).unwrap_or_default();
         let port = get("DESK_TEST_SMTP_PORT");
@@ -115,27 +104,13 @@ impl Smtp {
             maildir: PathBuf::from(get("DESK_TEST_SMTP_MAILDIR")),
         };
         // Set but dead is a broken session, not a missing service: always a failure.
-        assert!(
-            smtp.ca.is_file(),
-            "{test}: DESK_TEST_SMTP_CA={} is not a file",
-            smtp.ca.display()
-        );
-        assert!(
-            smtp.maildir.is_dir(),
-            "{test}: DESK_TEST_SMTP_MAILDIR={} is not a folder",
-            smtp.maildir.display()
-        );
+        assert!(smtp.ca.is_file(), "{test}: DESK_TEST_SMTP_CA={} is not a file", smtp.ca.display());
+        assert!(smtp.maildir.is_dir(), "{test}: DESK_TEST_SMTP_MAILDIR={} is not a folder", smtp.maildir.display());
         let reachable = std::net::ToSocketAddrs::to_socket_addrs(&(smtp.host.as_str(), smtp.port))
             .ok()
             .and_then(|mut a| a.next())
-            .is_some_and(|addr| {
-                std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2)).is_ok()
-            });
-        assert!(
-            reachable,
-            "{test}: nothing answers at the test SMTP server {}:{}",
-            smtp.host, smtp.port
-        );
+            .is_some_and(|addr| std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2)).is_ok());
+        assert!(reachable, "{test}: nothing answers at the test SMTP server {}:{}", smtp.host, smtp.port);
         Some(smtp)
     }
 
@@ -147,11 +122,8 @@ impl Smtp {
         };
         for entry in entries.flatten() {
             let path = entry.path();
-            let Some(n) = path
-                .file_name()
-                .and_then(|f| f.to_str())
-                .and_then(|f| f.strip_suffix(".eml"))
-                .and_then(|n| n.parse::<u64>().ok())
+            let Some(n) =
+                path.file_name().and_then(|f| f.to_str()).and_then(|f| f.strip_suffix(".eml")).and_then(|n| n.parse::<u64>().ok())
             else {
                 continue;
             };
@@ -186,19 +158,13 @@ impl Smtp {
 
     /// The current faults.json (an empty object when there is none).
     pub fn faults(&self) -> Value {
-        std::fs::read(self.faults_file())
-            .ok()
-            .and_then(|raw| serde_json::from_slice(&raw).ok())
-            .unwrap_or_else(|| json!({}))
+        std::fs::read(self.faults_file()).ok().and_then(|raw| serde_json::from_slice(&raw).ok()).unwrap_or_else(|| json!({}))
     }
 
     /// Queue fault replies for the next DATA commands to `rcpt` (`by_rcpt` in faults.json).
     pub fn add_faults(&self, rcpt: &str, entries: &[&str]) {
         self.edit_faults(|doc| {
-            let by = doc
-                .as_object_mut()
-                .map(|o| o.entry("by_rcpt").or_insert_with(|| json!({})))
-                .and_then(Value::as_object_mut);
+            let by = doc.as_object_mut().map(|o| o.entry("by_rcpt").or_insert_with(|| json!({}))).and_then(Value::as_object_mut);
             if let Some(by) = by {
                 let list = by.entry(rcpt.to_owned()).or_insert_with(|| json!([]));
                 if let Some(list) = list.as_array_mut() {
@@ -212,11 +178,7 @@ impl Smtp {
     pub fn faults_for(&self, rcpt: &str) -> Vec<String> {
         self.faults()["by_rcpt"][rcpt]
             .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect()
-            })
+            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
             .unwrap_or_default()
     }
 
@@ -236,10 +198,7 @@ impl Smtp {
             doc = json!({});
         }
         edit(&mut doc);
-        write_atomic(
-            &self.faults_file(),
-            &serde_json::to_vec_pretty(&doc).unwrap_or_default(),
-        );
+        write_atomic(&self.faults_file(), &serde_json::to_vec_pretty(&doc).unwrap_or_default());
     }
 }
 
@@ -250,21 +209,12 @@ fn rcpt_header(raw: &[u8]) -> Vec<String> {
         .lines()
         .take_while(|l| !l.is_empty())
         .find_map(|l| l.strip_prefix("X-Test-Rcpt-To:"))
-        .map(|v| {
-            v.split(',')
-                .map(|r| r.trim().to_owned())
-                .filter(|r| !r.is_empty())
-                .collect()
-        })
+        .map(|v| v.split(',').map(|r| r.trim().to_owned()).filter(|r| !r.is_empty()).collect())
         .unwrap_or_default()
 }
 
 fn write_atomic(path: &Path, data: &[u8]) {
-    let tmp = path.with_file_name(format!(
-        ".{}.{}.tmp",
-        path.file_name().and_then(|f| f.to_str()).unwrap_or("file"),
-        std::process::id()
-    ));
+    let tmp = path.with_file_name(format!(".{}.{}.tmp", path.file_name().and_then(|f| f.to_str()).unwrap_or("file"), std::process::id()));
     std::fs::write(&tmp, data).unwrap_or_else(|e| panic!("write {}: {e}", tmp.display()));
     std::fs::rename(&tmp, path).unwrap_or_else(|e| panic!("rename to {}: {e}", path.display()));
 }
@@ -276,10 +226,7 @@ fn write_atomic(path: &Path, data: &[u8]) {
 pub fn twilio_spec_path() -> PathBuf {
     env_value("TWILIO_OAI_SPEC")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            crate::workspace_root()
-                .join("../shared/reference/twilio/twilio_api_v2010_messages.json")
-        })
+        .unwrap_or_else(|| crate::workspace_root().join("../shared/reference/twilio/twilio_api_v2010_messages.json"))
 }
 
 /// Prism's base URL (`TWILIO_CONTRACT_URL`), or `None` after the notice (a failure under CI).
@@ -289,10 +236,7 @@ pub fn twilio_contract_url(test: &str) -> Option<String> {
     }
     let spec = twilio_spec_path();
     let why = if spec.is_file() {
-        format!(
-            "TWILIO_CONTRACT_URL is not set, though the spec is at {}",
-            spec.display()
-        )
+        format!("TWILIO_CONTRACT_URL is not set, though the spec is at {}", spec.display())
     } else {
         format!(
             "Twilio's contract spec was not found at ../shared/reference/twilio/twilio_api_v2010_messages.json \
@@ -300,11 +244,7 @@ pub fn twilio_contract_url(test: &str) -> Option<String> {
             spec.display()
         )
     };
-    missing(
-        test,
-        "the Twilio contract server (Prism serving Twilio's OpenAPI)",
-        &why,
-    )
+    missing(test, "the Twilio contract server (Prism serving Twilio's OpenAPI)", &why)
 }
 
 // ------------------------------------------------------------------------------------------
@@ -317,8 +257,7 @@ pub fn twilio_contract_url(test: &str) -> Option<String> {
 /// the developer's own keyring: it needs `DBUS_SESSION_BUS_ADDRESS` and an `XDG_DATA_HOME` that
 /// is not the usual one (test-session.sh points it at a throwaway folder).
 pub fn secret_service(test: &str) -> Option<desk_core::secrets::Keyring> {
-    const SERVICE: &str =
-        "the test Secret Service (a private D-Bus bus with an unlocked gnome-keyring)";
+    const SERVICE: &str = "the test Secret Service (a private D-Bus bus with an unlocked gnome-keyring)";
     if env_value("DBUS_SESSION_BUS_ADDRESS").is_none() {
         return missing(test, SERVICE, "DBUS_SESSION_BUS_ADDRESS is not set");
     }
@@ -331,24 +270,13 @@ pub fn secret_service(test: &str) -> Option<desk_core::secrets::Keyring> {
     };
     if let Some(home) = env_value("HOME") {
         if Path::new(&xdg) == Path::new(&home).join(".local/share") {
-            return missing(
-                test,
-                SERVICE,
-                "XDG_DATA_HOME is the usual ~/.local/share, so this may be your own keyring",
-            );
+            return missing(test, SERVICE, "XDG_DATA_HOME is the usual ~/.local/share, so this may be your own keyring");
         }
     }
     let keyring = desk_core::secrets::Keyring::system();
     let status = keyring.probe();
     if status.state != "ok" {
-        return missing(
-            test,
-            SERVICE,
-            &format!(
-                "the keyring on this bus is {} ({})",
-                status.state, status.message
-            ),
-        );
+        return missing(test, SERVICE, &format!("the keyring on this bus is {} ({})", status.state, status.message));
     }
     Some(keyring)
 }
@@ -382,13 +310,8 @@ impl ServiceDesk {
     }
 
     /// Open on a folder made beforehand (a test that starts logging into it first).
-    pub fn open_in(
-        dir: tempfile::TempDir,
-        keyring: desk_core::secrets::Keyring,
-        seed: u64,
-    ) -> ServiceDesk {
-        let clock =
-            desk_core::clock::ManualClock::at(time::macros::datetime!(2026-11-24 04:30 UTC));
+    pub fn open_in(dir: tempfile::TempDir, keyring: desk_core::secrets::Keyring, seed: u64) -> ServiceDesk {
+        let clock = desk_core::clock::ManualClock::at(time::macros::datetime!(2026-11-24 04:30 UTC));
         let desk = desk_app::Desk::open_with(
             desk_app::AppPaths::under(dir.path()),
             keyring,
@@ -407,30 +330,17 @@ impl ServiceDesk {
         if !bound.is_empty() {
             self.desk
                 .with_store(|s| {
-                    desk_core::settings::update::<desk_delivery::DeliverySettings>(
-                        s.conn(),
-                        &bound,
-                        "test",
-                        "2026-01-01T00:00:00.000Z",
-                    )
-                    .map(|_| ())
+                    desk_core::settings::update::<desk_delivery::DeliverySettings>(s.conn(), &bound, "test", "2026-01-01T00:00:00.000Z")
+                        .map(|_| ())
                 })
                 .unwrap_or_else(|e| panic!("settings {patch}: {e}"));
             self.desk.delivery().invalidate_transports();
         }
-        self.desk
-            .update_settings("admin", &rest)
-            .unwrap_or_else(|e| panic!("settings {patch}: {e}"));
+        self.desk.update_settings("admin", &rest).unwrap_or_else(|e| panic!("settings {patch}: {e}"));
     }
 
     /// Add a patient; returns the user id.
-    pub fn add_patient(
-        &self,
-        name: &str,
-        phone: Option<&str>,
-        email: Option<&str>,
-        language: Option<&str>,
-    ) -> String {
+    pub fn add_patient(&self, name: &str, phone: Option<&str>, email: Option<&str>, language: Option<&str>) -> String {
         self.desk
             .add_person(
                 "reception1",
@@ -450,9 +360,7 @@ impl ServiceDesk {
     pub fn queued_code(&self, outbox_id: i64) -> String {
         use secrecy::ExposeSecret;
         self.desk
-            .with_store(|s| {
-                desk_core::outbox::get(s.conn(), self.desk.engine().secrets(), outbox_id)
-            })
+            .with_store(|s| desk_core::outbox::get(s.conn(), self.desk.engine().secrets(), outbox_id))
             .expect("outbox read")
             .and_then(|m| m.code)
             .map(|c| c.expose_secret().to_owned())
@@ -488,14 +396,6 @@ impl ServiceDesk {
 }
 
 /// A patch split into the settings bound to saved secrets and the rest.
-pub fn split_bound(
-    patch: &serde_json::Map<String, Value>,
-) -> (
-    serde_json::Map<String, Value>,
-    serde_json::Map<String, Value>,
-) {
-    patch
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .partition(|(k, _)| desk_delivery::credentials::BOUND_TO_SECRETS.contains(&k.as_str()))
+pub fn split_bound(patch: &serde_json::Map<String, Value>) -> (serde_json::Map<String, Value>, serde_json::Map<String, Value>) {
+    patch.iter().map(|(k, v)| (k.clone(), v.clone())).partition(|(k, _)| desk_delivery::credentials::BOUND_TO_SECRETS.contains(&k.as_str()))
 }

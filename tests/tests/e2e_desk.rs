@@ -118,13 +118,11 @@ async fn first_start_to_a_verified_email_against_the_real_smtp_server() {
     app.screenshot("desk-02-sign-in").await;
     app.fill("signin-password", ADMIN.1).await;
     app.click("signin-submit").await;
-    app.wait_text("status-staff", |t| t.contains("Dr. Asha Rao"))
-        .await;
+    app.wait_text("status-staff", |t| t.contains("Dr. Asha Rao")).await;
 
     app.click("load-sample-data").await;
     app.fill("search-input", "sharma").await;
-    app.wait_text("search-result", |t| t.contains("Priya Sharma"))
-        .await;
+    app.wait_text("search-result", |t| t.contains("Priya Sharma")).await;
     app.screenshot("desk-03-main-screen").await;
     app.click("search-result").await;
     app.wait_text("person-name", |t| t == "Priya Sharma").await;
@@ -132,36 +130,19 @@ async fn first_start_to_a_verified_email_against_the_real_smtp_server() {
     app.click("consent-email").await;
     app.click("send-email").await;
     app.by_testid("code-input").await;
-    let mails = smtp
-        .wait_for("priya.sharma@gmail.com", 1, Duration::from_secs(20))
-        .await;
+    let mails = smtp.wait_for("priya.sharma@gmail.com", 1, Duration::from_secs(20)).await;
     assert_eq!(mails.len(), 1, "the code reached the SMTP server");
     let parsed = mailparse::parse_mail(&mails[0].raw).expect("mime");
-    let text = parsed
-        .subparts
-        .iter()
-        .find(|p| p.ctype.mimetype == "text/plain")
-        .expect("text part")
-        .get_body()
-        .expect("body");
+    let text = parsed.subparts.iter().find(|p| p.ctype.mimetype == "text/plain").expect("text part").get_body().expect("body");
     let code = six_digits(&text).expect("a code in the email");
-    app.wait_text("delivery-state", |t| !t.trim().is_empty())
-        .await;
+    app.wait_text("delivery-state", |t| !t.trim().is_empty()).await;
     app.screenshot("desk-04-person-panel-code-sent").await;
 
     type_code(&app, &code).await;
-    app.wait_text("email-badge", |t| t.contains("Verified"))
-        .await;
+    app.wait_text("email-badge", |t| t.contains("Verified")).await;
     app.screenshot("desk-05-verified").await;
     // Focus went back to search for the next person.
-    let focused = app
-        .client
-        .execute(
-            "return document.activeElement?.dataset?.testid ?? ''",
-            vec![],
-        )
-        .await
-        .expect("focus");
+    let focused = app.client.execute("return document.activeElement?.dataset?.testid ?? ''", vec![]).await.expect("focus");
     assert_eq!(focused, json!("search-input"));
     app.close().await;
     let desk = Desk::open(AppPaths::under(&data), keyring).expect("reopen");
@@ -169,9 +150,7 @@ async fn first_start_to_a_verified_email_against_the_real_smtp_server() {
 }
 
 fn six_digits(text: &str) -> Option<String> {
-    text.split(|c: char| !c.is_ascii_digit())
-        .find(|w| w.len() == 6)
-        .map(str::to_owned)
+    text.split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 6).map(str::to_owned)
 }
 
 #[tokio::test]
@@ -183,22 +162,17 @@ async fn whatsapp_not_reaching_the_number_falls_back_to_sms_and_verifies() {
     let twilio = MockServer::start().await;
     Mock::given(method("POST"))
         .and(body_string_contains("whatsapp"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(
-            json!({"code": 63003, "message": "Channel could not find To address", "status": 400}),
-        ))
+        .respond_with(
+            ResponseTemplate::new(400).set_body_json(json!({"code": 63003, "message": "Channel could not find To address", "status": 400})),
+        )
         .mount(&twilio)
         .await;
     Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(201).set_body_json(json!({"sid": "SMe2e", "status": "queued"})),
-        )
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"sid": "SMe2e", "status": "queued"})))
         .mount(&twilio)
         .await;
     Mock::given(method("GET"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"sid": "SMe2e", "status": "delivered"})),
-        )
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"sid": "SMe2e", "status": "delivered"})))
         .mount(&twilio)
         .await;
     let dir = tempfile::tempdir().expect("tempdir");
@@ -226,10 +200,7 @@ async fn whatsapp_not_reaching_the_number_falls_back_to_sms_and_verifies() {
     app.click("consent-phone").await;
     app.click("send-whatsapp").await;
     let state = app.wait_text("delivery-state", |t| t.contains("SMS")).await;
-    assert!(
-        state.contains("isn't on WhatsApp") || state.contains("Sending by SMS"),
-        "{state}"
-    );
+    assert!(state.contains("isn't on WhatsApp") || state.contains("Sending by SMS"), "{state}");
     app.screenshot("desk-06-whatsapp-to-sms-fallback").await;
 
     let sms_body = twilio
@@ -243,12 +214,10 @@ async fn whatsapp_not_reaching_the_number_falls_back_to_sms_and_verifies() {
     let decoded: String = sms_body.replace('+', " ");
     let code = six_digits(&decoded).expect("code in the SMS body");
     type_code(&app, &code).await;
-    app.wait_text("phone-badge", |t| t.contains("Verified"))
-        .await;
+    app.wait_text("phone-badge", |t| t.contains("Verified")).await;
     app.close().await;
     let desk = Desk::open(AppPaths::under(&data), keyring).expect("reopen");
-    admin::delete_credentials(desk.ctx(), "test", admin::Provider::TwilioSms)
-        .expect("clean keyring");
+    admin::delete_credentials(desk.ctx(), "test", admin::Provider::TwilioSms).expect("clean keyring");
 }
 
 #[tokio::test]
@@ -266,63 +235,26 @@ async fn wrong_codes_kill_the_code_and_an_early_resend_says_when() {
     open_person(&app, "ananya", "Ananya Iyer").await;
     app.click("consent-phone").await;
     app.click("send-sms").await;
-    let demo = app
-        .wait_text("demo-message", |t| six_digits(t).is_some())
-        .await;
+    let demo = app.wait_text("demo-message", |t| six_digits(t).is_some()).await;
     let code = six_digits(&demo).expect("code in the demo outbox");
     app.screenshot("desk-07-demo-outbox").await;
-    let wrong: String = code
-        .chars()
-        .map(|c| {
-            if c == '9' {
-                '0'
-            } else {
-                char::from(c as u8 + 1)
-            }
-        })
-        .collect();
+    let wrong: String = code.chars().map(|c| if c == '9' { '0' } else { char::from(c as u8 + 1) }).collect();
 
     type_code(&app, &wrong).await;
-    app.wait_text("code-message", |t| t.contains("Wrong code. 2 tries left."))
-        .await;
+    app.wait_text("code-message", |t| t.contains("Wrong code. 2 tries left.")).await;
     type_code(&app, &wrong).await;
-    app.wait_text("code-message", |t| t.contains("Wrong code. 1 try left."))
-        .await;
+    app.wait_text("code-message", |t| t.contains("Wrong code. 1 try left.")).await;
     type_code(&app, &wrong).await;
-    app.wait_text("code-message", |t| t.contains("can't be used any more"))
-        .await;
+    app.wait_text("code-message", |t| t.contains("can't be used any more")).await;
     app.screenshot("desk-08-code-dead").await;
 
     // The resend waits out its cooldown, and the desk says when.
-    let resend = app
-        .by_testid("resend-button")
-        .await
-        .text()
-        .await
-        .expect("resend text");
+    let resend = app.by_testid("resend-button").await.text().await.expect("resend text");
     assert!(resend.contains("available in"), "{resend}");
-    let user_id = app
-        .by_testid("person-panel")
-        .await
-        .attr("data-user-id")
-        .await
-        .expect("attr")
-        .expect("user id");
-    let err = app
-        .invoke(
-            "verification_start",
-            json!({"userId": user_id, "channel": "sms", "consent": true}),
-        )
-        .await
-        .expect_err("too early");
+    let user_id = app.by_testid("person-panel").await.attr("data-user-id").await.expect("attr").expect("user id");
+    let err = app.invoke("verification_start", json!({"userId": user_id, "channel": "sms", "consent": true})).await.expect_err("too early");
     assert_eq!(err["code"], "rate_limited");
-    assert!(
-        err["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("can be sent in"),
-        "{err}"
-    );
+    assert!(err["message"].as_str().unwrap_or("").contains("can be sent in"), "{err}");
     app.close().await;
 }
 
@@ -338,17 +270,11 @@ async fn reception_never_reaches_admin_screens_or_commands() {
     let app = Launch::new().data_dir(&data).start().await;
     sign_in(&app, RECEPTION).await;
     app.wait_text("status-staff", |t| t.contains("Latha")).await;
-    assert!(
-        app.absent("nav-admin").await,
-        "reception sees no Admin entry"
-    );
+    assert!(app.absent("nav-admin").await, "reception sees no Admin entry");
     for (cmd, args) in [
         ("staff_list", json!({})),
         ("settings_update", json!({"patch": {"otp_length": 4}})),
-        (
-            "credentials_save_gmail",
-            json!({"input": {"address": "x@gmail.com", "appPassword": "abcdabcdabcdabcd"}}),
-        ),
+        ("credentials_save_gmail", json!({"input": {"address": "x@gmail.com", "appPassword": "abcdabcdabcdabcd"}})),
         ("audit_search", json!({"filter": {}})),
         ("sample_data_load", json!({})),
     ] {
@@ -367,10 +293,7 @@ async fn reception_never_reaches_admin_screens_or_commands() {
     app.fill("setting-otp_length", "9").await;
     app.click("settings-save").await;
     let msg = app.wait_text("settings-message", |t| !t.is_empty()).await;
-    assert!(
-        msg.contains("between 4 and 8"),
-        "range enforced in Rust: {msg}"
-    );
+    assert!(msg.contains("between 4 and 8"), "range enforced in Rust: {msg}");
     app.click("admin-credentials").await;
     app.screenshot("desk-11-admin-credentials").await;
     app.close().await;
@@ -387,8 +310,7 @@ async fn an_idle_desk_locks_itself() {
     prepare(&data, keyring, false, |desk| {
         let mut patch = serde_json::Map::new();
         patch.insert("idle_lock_minutes".into(), json!(1));
-        desk.update_settings(ADMIN.0, &patch)
-            .expect("short idle time");
+        desk.update_settings(ADMIN.0, &patch).expect("short idle time");
     });
     let app = Launch::new().data_dir(&data).start().await;
     sign_in(&app, RECEPTION).await;
@@ -396,11 +318,7 @@ async fn an_idle_desk_locks_itself() {
     tokio::time::sleep(Duration::from_secs(62)).await;
     let started = std::time::Instant::now();
     let msg = loop {
-        if let Ok(els) = app
-            .client
-            .find_all(fantoccini::Locator::Css("[data-testid=\"signin-message\"]"))
-            .await
-        {
+        if let Ok(els) = app.client.find_all(fantoccini::Locator::Css("[data-testid=\"signin-message\"]")).await {
             if let Some(el) = els.first() {
                 let t = el.text().await.unwrap_or_default();
                 if !t.is_empty() {
@@ -408,22 +326,13 @@ async fn an_idle_desk_locks_itself() {
                 }
             }
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "the desk did not lock"
-        );
+        assert!(started.elapsed() < Duration::from_secs(20), "the desk did not lock");
         tokio::time::sleep(Duration::from_millis(250)).await;
     };
     assert!(msg.contains("locked itself"), "{msg}");
     app.screenshot("desk-12-idle-locked").await;
     // And Rust agrees: the session is gone, commands need a new sign-in.
-    let err = app
-        .invoke("people_search", json!({"query": "a"}))
-        .await
-        .expect_err("locked");
-    assert!(
-        err["code"] == "sign_in_required" || err["code"] == "session_locked",
-        "{err}"
-    );
+    let err = app.invoke("people_search", json!({"query": "a"})).await.expect_err("locked");
+    assert!(err["code"] == "sign_in_required" || err["code"] == "session_locked", "{err}");
     app.close().await;
 }

@@ -14,9 +14,7 @@ use desk_app::AppPaths;
 use desk_core::channel::Channel;
 use desk_core::secrets::{Keyring, KEYRING_SERVICE};
 use desk_delivery::admin::{self, Provider};
-use desk_delivery::credentials::{
-    self, GmailInput, TwilioInput, GMAIL_PASSWORD, TWILIO_SID, TWILIO_TOKEN,
-};
+use desk_delivery::credentials::{self, GmailInput, TwilioInput, GMAIL_PASSWORD, TWILIO_SID, TWILIO_TOKEN};
 use desk_delivery::settings::SmtpTls;
 use desk_delivery::worker::{self, Providers};
 use desk_tests::services::{self, ServiceDesk, Smtp};
@@ -41,12 +39,7 @@ fn random_letters() -> String {
     random_hex(32)
         .as_bytes()
         .chunks(2)
-        .map(|p| {
-            char::from(
-                b'a' + (u8::from_str_radix(std::str::from_utf8(p).unwrap_or("0"), 16).unwrap_or(0)
-                    % 26),
-            )
-        })
+        .map(|p| char::from(b'a' + (u8::from_str_radix(std::str::from_utf8(p).unwrap_or("0"), 16).unwrap_or(0) % 26)))
         .collect()
 }
 
@@ -58,11 +51,7 @@ struct Secrets {
 
 impl Secrets {
     fn all(&self) -> [(&'static str, &str); 3] {
-        [
-            ("app password", &self.app_password),
-            ("auth token", &self.auth_token),
-            ("account SID", &self.account_sid),
-        ]
+        [("app password", &self.app_password), ("auth token", &self.auth_token), ("account SID", &self.account_sid)]
     }
 }
 
@@ -77,27 +66,15 @@ impl Drop for Forget {
     }
 }
 
-fn save_both(
-    t: &ServiceDesk,
-    s: &Secrets,
-    smtp: Option<&Smtp>,
-    prism: Option<&str>,
-) -> Vec<String> {
+fn save_both(t: &ServiceDesk, s: &Secrets, smtp: Option<&Smtp>, prism: Option<&str>) -> Vec<String> {
     let gmail = admin::save_gmail(
         t.desk.ctx(),
         "admin",
         &GmailInput {
-            address: smtp
-                .map(|m| m.user.clone())
-                .unwrap_or_else(|| "clinic@skinspire.test".into()),
+            address: smtp.map(|m| m.user.clone()).unwrap_or_else(|| "clinic@skinspire.test".into()),
             // Pasted the way Google shows it, in groups of four: the spaces are dropped.
             app_password: SecretString::from(
-                s.app_password
-                    .as_bytes()
-                    .chunks(4)
-                    .map(|c| String::from_utf8_lossy(c).into_owned())
-                    .collect::<Vec<_>>()
-                    .join(" "),
+                s.app_password.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" "),
             ),
             from_name: Some("Skinspire Clinic".into()),
             smtp_host: smtp.map(|m| m.host.clone()),
@@ -120,10 +97,7 @@ fn save_both(
         },
     )
     .expect("save Twilio");
-    assert!(
-        gmail.gmail_configured && twilio.twilio_configured && twilio.gmail_configured,
-        "{gmail:?} {twilio:?}"
-    );
+    assert!(gmail.gmail_configured && twilio.twilio_configured && twilio.gmail_configured, "{gmail:?} {twilio:?}");
     vec![json(&gmail), json(&twilio)]
 }
 
@@ -133,11 +107,7 @@ fn json<T: serde::Serialize>(v: &T) -> String {
 
 /// Which of `secrets` occur in `haystack` (as UTF-8 text, bytes compared).
 fn leaks<'a>(haystack: &[u8], secrets: &[(&'a str, &str)]) -> Vec<&'a str> {
-    secrets
-        .iter()
-        .filter(|(_, s)| !s.is_empty() && haystack.windows(s.len()).any(|w| w == s.as_bytes()))
-        .map(|(name, _)| *name)
-        .collect()
+    secrets.iter().filter(|(_, s)| !s.is_empty() && haystack.windows(s.len()).any(|w| w == s.as_bytes())).map(|(name, _)| *name).collect()
 }
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {
@@ -155,28 +125,18 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 
 fn database_files(paths: &AppPaths) -> Vec<PathBuf> {
     let base = paths.db_file.display().to_string();
-    [
-        base.clone(),
-        format!("{base}-wal"),
-        format!("{base}-shm"),
-        format!("{base}-journal"),
-    ]
-    .into_iter()
-    .map(PathBuf::from)
-    .filter(|p| p.is_file())
-    .collect()
+    [base.clone(), format!("{base}-wal"), format!("{base}-shm"), format!("{base}-journal")]
+        .into_iter()
+        .map(PathBuf::from)
+        .filter(|p| p.is_file())
+        .collect()
 }
 
 fn assert_no_secret_in_files(files: &[PathBuf], s: &Secrets, what: &str) {
     for f in files {
         let bytes = std::fs::read(f).unwrap_or_else(|e| panic!("read {}: {e}", f.display()));
         let found = leaks(&bytes, &s.all());
-        assert!(
-            found.is_empty(),
-            "{what}: {} contains the {}",
-            f.display(),
-            found.join(", ")
-        );
+        assert!(found.is_empty(), "{what}: {} contains the {}", f.display(), found.join(", "));
     }
 }
 
@@ -198,85 +158,42 @@ async fn credentials_live_only_in_the_secret_service_and_are_gone_after_delete()
     let paths = AppPaths::under(dir.path());
     std::fs::create_dir_all(&paths.log_dir).expect("log dir");
     std::env::set_var(desk_core::logging::LOG_ENV, "trace");
-    let log_guard =
-        desk_core::logging::init_with(&paths.log_dir, false).expect("the log file can be opened");
+    let log_guard = desk_core::logging::init_with(&paths.log_dir, false).expect("the log file can be opened");
     tracing::info!("keyring_credentials test started");
 
     let t = ServiceDesk::open_in(dir, keyring.clone(), 31);
     let s = Secrets {
-        app_password: smtp
-            .as_ref()
-            .map(|m| m.password.clone())
-            .unwrap_or_else(random_letters),
+        app_password: smtp.as_ref().map(|m| m.password.clone()).unwrap_or_else(random_letters),
         account_sid: format!("AC{}", random_hex(32)),
         auth_token: random_hex(32),
     };
     let mut views = save_both(&t, &s, smtp.as_ref(), prism.as_deref());
 
     // In the keyring, under the app's names, exactly as typed (less the spaces and padding).
-    let read = |name: &str| {
-        keyring
-            .get(name)
-            .expect("keyring read")
-            .map(|v| v.expose_secret().to_owned())
-    };
-    assert_eq!(
-        read(GMAIL_PASSWORD).as_deref(),
-        Some(s.app_password.as_str())
-    );
+    let read = |name: &str| keyring.get(name).expect("keyring read").map(|v| v.expose_secret().to_owned());
+    assert_eq!(read(GMAIL_PASSWORD).as_deref(), Some(s.app_password.as_str()));
     assert_eq!(read(TWILIO_SID).as_deref(), Some(s.account_sid.as_str()));
     assert_eq!(read(TWILIO_TOKEN).as_deref(), Some(s.auth_token.as_str()));
     // Another connection to the Secret Service sees them too: they are not held in memory.
     let other = Keyring::system();
-    assert_eq!(
-        other
-            .get(TWILIO_TOKEN)
-            .expect("read")
-            .map(|v| v.expose_secret().to_owned()),
-        Some(s.auth_token.clone())
-    );
+    assert_eq!(other.get(TWILIO_TOKEN).expect("read").map(|v| v.expose_secret().to_owned()), Some(s.auth_token.clone()));
 
     let view = admin::credentials_view(t.desk.ctx()).expect("view");
-    assert!(
-        view.gmail_configured && view.twilio_configured && view.keyring_problem.is_none(),
-        "{view:?}"
-    );
+    assert!(view.gmail_configured && view.twilio_configured && view.keyring_problem.is_none(), "{view:?}");
     views.push(json(&view));
 
     // The channels read them back.
     let settings = t.desk.settings().expect("settings");
     let providers = Providers::load(&settings.core, &settings.delivery, t.desk.keyring());
-    assert!(
-        providers.for_channel(Channel::EMAIL).is_ok(),
-        "email transport from the keyring"
-    );
-    assert!(
-        providers.for_channel(Channel::SMS).is_ok(),
-        "Twilio client from the keyring"
-    );
+    assert!(providers.for_channel(Channel::EMAIL).is_ok(), "email transport from the keyring");
+    assert!(providers.for_channel(Channel::SMS).is_ok(), "Twilio client from the keyring");
     assert!(!providers.demo);
-    let smtp_cfg = credentials::smtp_config(
-        &settings.delivery,
-        &settings.core.clinic_name,
-        t.desk.keyring(),
-    )
-    .expect("read")
-    .expect("configured");
+    let smtp_cfg =
+        credentials::smtp_config(&settings.delivery, &settings.core.clinic_name, t.desk.keyring()).expect("read").expect("configured");
     assert_eq!(smtp_cfg.password.expose_secret(), s.app_password);
-    let tw_cfg = credentials::twilio_config(&settings.delivery, t.desk.keyring())
-        .expect("read")
-        .expect("configured");
-    assert_eq!(
-        (
-            tw_cfg.account_sid.expose_secret(),
-            tw_cfg.auth_token.expose_secret()
-        ),
-        (s.account_sid.as_str(), s.auth_token.as_str())
-    );
-    assert!(
-        !format!("{smtp_cfg:?}{tw_cfg:?}").contains(&s.auth_token),
-        "Debug output redacts"
-    );
+    let tw_cfg = credentials::twilio_config(&settings.delivery, t.desk.keyring()).expect("read").expect("configured");
+    assert_eq!((tw_cfg.account_sid.expose_secret(), tw_cfg.auth_token.expose_secret()), (s.account_sid.as_str(), s.auth_token.as_str()));
+    assert!(!format!("{smtp_cfg:?}{tw_cfg:?}").contains(&s.auth_token), "Debug output redacts");
 
     // Use them for real where the services run, so the log covers sending too.
     let mut updates = t.desk.delivery().subscribe();
@@ -284,46 +201,21 @@ async fn credentials_live_only_in_the_secret_service_and_are_gone_after_delete()
         t.set(serde_json::json!({ "smtp_ca_file": smtp.ca.display().to_string() }));
         let rcpt = services::unique_rcpt("keyring");
         let id = t.add_patient("Ravi Teja", None, Some(&rcpt), None);
-        let started = t
-            .desk
-            .start_verification("reception1", &id, Channel::EMAIL, true)
-            .expect("start");
+        let started = t.desk.start_verification("reception1", &id, Channel::EMAIL, true).expect("start");
         worker::tick(t.desk.ctx()).await.expect("tick");
-        assert_eq!(
-            t.row(started.outbox_id).status,
-            "sent",
-            "{:?}",
-            t.row(started.outbox_id)
-        );
-        assert_eq!(
-            smtp.wait_for(&rcpt, 1, std::time::Duration::from_secs(5))
-                .await
-                .len(),
-            1
-        );
-        let test = admin::send_test(t.desk.ctx(), "admin", Provider::Gmail, &rcpt)
-            .await
-            .expect("send_test");
+        assert_eq!(t.row(started.outbox_id).status, "sent", "{:?}", t.row(started.outbox_id));
+        assert_eq!(smtp.wait_for(&rcpt, 1, std::time::Duration::from_secs(5)).await.len(), 1);
+        let test = admin::send_test(t.desk.ctx(), "admin", Provider::Gmail, &rcpt).await.expect("send_test");
         assert!(test.ok, "{test:?}");
         views.push(json(&test));
         views.push(json(&t.desk.events_for(&id).expect("events")));
     }
     if prism.is_some() {
         let id = t.add_patient("Divya Subramanian", Some("98860 77889"), None, None);
-        let started = t
-            .desk
-            .start_verification("reception1", &id, Channel::SMS, true)
-            .expect("start");
+        let started = t.desk.start_verification("reception1", &id, Channel::SMS, true).expect("start");
         worker::tick(t.desk.ctx()).await.expect("tick");
-        assert_eq!(
-            t.row(started.outbox_id).status,
-            "sent",
-            "{:?}",
-            t.row(started.outbox_id)
-        );
-        let test = admin::send_test(t.desk.ctx(), "admin", Provider::TwilioSms, "98860 77889")
-            .await
-            .expect("send_test");
+        assert_eq!(t.row(started.outbox_id).status, "sent", "{:?}", t.row(started.outbox_id));
+        let test = admin::send_test(t.desk.ctx(), "admin", Provider::TwilioSms, "98860 77889").await.expect("send_test");
         assert!(test.ok, "{test:?}");
         views.push(json(&test));
         views.push(json(&t.desk.events_for(&id).expect("events")));
@@ -339,75 +231,37 @@ async fn credentials_live_only_in_the_secret_service_and_are_gone_after_delete()
     views.push(json(&t.desk.status().expect("status")));
     for (i, v) in views.iter().enumerate() {
         let found = leaks(v.as_bytes(), &s.all());
-        assert!(
-            found.is_empty(),
-            "view #{i} contains the {}: {v}",
-            found.join(", ")
-        );
+        assert!(found.is_empty(), "view #{i} contains the {}: {v}", found.join(", "));
     }
 
     // The database files, while open and after closing (the WAL is folded back then).
     let db_files = database_files(&paths);
-    assert!(
-        db_files.len() >= 2,
-        "the database and its WAL: {db_files:?}"
-    );
+    assert!(db_files.len() >= 2, "the database and its WAL: {db_files:?}");
     assert_no_secret_in_files(&db_files, &s, "database (open)");
 
     // The log: flush it, then read every file in the log folder.
     drop(log_guard);
     let logs = files_under(&paths.log_dir);
-    let log_text: String = logs
-        .iter()
-        .map(|f| std::fs::read_to_string(f).unwrap_or_default())
-        .collect();
-    assert!(
-        log_text.contains("keyring_credentials test started"),
-        "the log was written to {}",
-        paths.log_dir.display()
-    );
+    let log_text: String = logs.iter().map(|f| std::fs::read_to_string(f).unwrap_or_default()).collect();
+    assert!(log_text.contains("keyring_credentials test started"), "the log was written to {}", paths.log_dir.display());
     assert!(log_text.contains("TRACE"), "the log is at trace level");
-    assert!(
-        log_text.contains("Gmail credentials saved to the keyring"),
-        "saving was logged"
-    );
+    assert!(log_text.contains("Gmail credentials saved to the keyring"), "saving was logged");
     assert_no_secret_in_files(&logs, &s, "log");
 
     // Delete both: not configured, and gone from the Secret Service.
-    let after_gmail =
-        admin::delete_credentials(t.desk.ctx(), "admin", Provider::Gmail).expect("delete Gmail");
-    assert!(
-        !after_gmail.gmail_configured && after_gmail.twilio_configured,
-        "{after_gmail:?}"
-    );
-    let after = admin::delete_credentials(t.desk.ctx(), "admin", Provider::TwilioSms)
-        .expect("delete Twilio");
-    assert!(
-        !after.gmail_configured && !after.twilio_configured,
-        "{after:?}"
-    );
+    let after_gmail = admin::delete_credentials(t.desk.ctx(), "admin", Provider::Gmail).expect("delete Gmail");
+    assert!(!after_gmail.gmail_configured && after_gmail.twilio_configured, "{after_gmail:?}");
+    let after = admin::delete_credentials(t.desk.ctx(), "admin", Provider::TwilioSms).expect("delete Twilio");
+    assert!(!after.gmail_configured && !after.twilio_configured, "{after:?}");
     let view = admin::credentials_view(t.desk.ctx()).expect("view");
-    assert!(
-        !view.gmail_configured && !view.twilio_configured,
-        "{view:?}"
-    );
+    assert!(!view.gmail_configured && !view.twilio_configured, "{view:?}");
     for name in [GMAIL_PASSWORD, TWILIO_SID, TWILIO_TOKEN] {
-        assert!(
-            keyring.get(name).expect("read").is_none(),
-            "{name} still in the keyring"
-        );
-        assert!(
-            Keyring::system().get(name).expect("read").is_none(),
-            "{name} still in the keyring (new connection)"
-        );
+        assert!(keyring.get(name).expect("read").is_none(), "{name} still in the keyring");
+        assert!(Keyring::system().get(name).expect("read").is_none(), "{name} still in the keyring (new connection)");
     }
     let settings = t.desk.settings().expect("settings");
     let providers = Providers::load(&settings.core, &settings.delivery, t.desk.keyring());
-    assert!(
-        providers.for_channel(Channel::EMAIL).is_err()
-            && providers.for_channel(Channel::SMS).is_err()
-            && providers.demo
-    );
+    assert!(providers.for_channel(Channel::EMAIL).is_err() && providers.for_channel(Channel::SMS).is_err() && providers.demo);
 
     let ServiceDesk { desk, dir, .. } = t;
     drop(desk);
@@ -424,40 +278,22 @@ struct Item {
 
 /// `secret-tool search --all service <app>`: every item filed under the app's service name.
 fn secret_tool_items(test: &str) -> Option<Vec<Item>> {
-    let out = match Command::new("secret-tool")
-        .args(["search", "--all", "service", KEYRING_SERVICE])
-        .output()
-    {
+    let out = match Command::new("secret-tool").args(["search", "--all", "service", KEYRING_SERVICE]).output() {
         Ok(out) => out,
-        Err(e) => {
-            return services::missing(
-                test,
-                "secret-tool (libsecret-tools)",
-                &format!("it could not be run: {e}"),
-            )
-        }
+        Err(e) => return services::missing(test, "secret-tool (libsecret-tools)", &format!("it could not be run: {e}")),
     };
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     // Attributes go to stderr; every one must be the app's service.
-    for line in stderr
-        .lines()
-        .filter(|l| l.starts_with("attribute.service"))
-    {
-        assert_eq!(
-            line.trim(),
-            format!("attribute.service = {KEYRING_SERVICE}")
-        );
+    for line in stderr.lines().filter(|l| l.starts_with("attribute.service")) {
+        assert_eq!(line.trim(), format!("attribute.service = {KEYRING_SERVICE}"));
     }
     let mut items = Vec::new();
     let mut current: Option<Item> = None;
     for line in stdout.lines() {
         if line.starts_with('[') {
             items.extend(current.take());
-            current = Some(Item {
-                label: String::new(),
-                secret: String::new(),
-            });
+            current = Some(Item { label: String::new(), secret: String::new() });
         } else if let (Some(item), Some((k, v))) = (current.as_mut(), line.split_once(" = ")) {
             match k {
                 "label" => item.label = v.to_owned(),
@@ -471,9 +307,7 @@ fn secret_tool_items(test: &str) -> Option<Vec<Item>> {
 }
 
 fn item<'a>(items: &'a [Item], name: &str) -> Option<&'a Item> {
-    items
-        .iter()
-        .find(|i| i.label == format!("keyring:{name}@{KEYRING_SERVICE}"))
+    items.iter().find(|i| i.label == format!("keyring:{name}@{KEYRING_SERVICE}"))
 }
 
 #[tokio::test]
@@ -485,76 +319,42 @@ async fn secret_tool_finds_the_secrets_under_the_apps_service_name_until_deleted
     };
     let _forget = Forget(keyring.clone());
     let t = ServiceDesk::open(keyring, 32);
-    let s = Secrets {
-        app_password: random_letters(),
-        account_sid: format!("AC{}", random_hex(32)),
-        auth_token: random_hex(32),
-    };
+    let s = Secrets { app_password: random_letters(), account_sid: format!("AC{}", random_hex(32)), auth_token: random_hex(32) };
 
     let Some(before) = secret_tool_items(TEST) else {
         return;
     };
     for name in [GMAIL_PASSWORD, TWILIO_SID, TWILIO_TOKEN] {
-        assert!(
-            item(&before, name).is_none(),
-            "{name} present before saving: {before:?}"
-        );
+        assert!(item(&before, name).is_none(), "{name} present before saving: {before:?}");
     }
 
     save_both(&t, &s, None, None);
     let Some(saved) = secret_tool_items(TEST) else {
         return;
     };
-    for (name, secret) in [
-        (GMAIL_PASSWORD, &s.app_password),
-        (TWILIO_SID, &s.account_sid),
-        (TWILIO_TOKEN, &s.auth_token),
-    ] {
-        let found = item(&saved, name)
-            .unwrap_or_else(|| panic!("secret-tool does not find {name}: {saved:?}"));
+    for (name, secret) in [(GMAIL_PASSWORD, &s.app_password), (TWILIO_SID, &s.account_sid), (TWILIO_TOKEN, &s.auth_token)] {
+        let found = item(&saved, name).unwrap_or_else(|| panic!("secret-tool does not find {name}: {saved:?}"));
         assert_eq!(&found.secret, secret, "{name} holds what was saved");
     }
     // The lookup libsecret users would do.
     let lookup = Command::new("secret-tool")
-        .args([
-            "lookup",
-            "service",
-            KEYRING_SERVICE,
-            "username",
-            TWILIO_TOKEN,
-        ])
+        .args(["lookup", "service", KEYRING_SERVICE, "username", TWILIO_TOKEN])
         .output()
         .expect("secret-tool lookup");
     assert!(lookup.status.success());
-    assert_eq!(
-        String::from_utf8_lossy(&lookup.stdout).trim_end(),
-        s.auth_token
-    );
+    assert_eq!(String::from_utf8_lossy(&lookup.stdout).trim_end(), s.auth_token);
 
     admin::delete_credentials(t.desk.ctx(), "admin", Provider::Gmail).expect("delete Gmail");
-    admin::delete_credentials(t.desk.ctx(), "admin", Provider::TwilioWhatsapp)
-        .expect("delete Twilio");
+    admin::delete_credentials(t.desk.ctx(), "admin", Provider::TwilioWhatsapp).expect("delete Twilio");
     let Some(after) = secret_tool_items(TEST) else {
         return;
     };
     for name in [GMAIL_PASSWORD, TWILIO_SID, TWILIO_TOKEN] {
-        assert!(
-            item(&after, name).is_none(),
-            "{name} still in the Secret Service after delete: {after:?}"
-        );
+        assert!(item(&after, name).is_none(), "{name} still in the Secret Service after delete: {after:?}");
     }
     let lookup = Command::new("secret-tool")
-        .args([
-            "lookup",
-            "service",
-            KEYRING_SERVICE,
-            "username",
-            TWILIO_TOKEN,
-        ])
+        .args(["lookup", "service", KEYRING_SERVICE, "username", TWILIO_TOKEN])
         .output()
         .expect("secret-tool lookup");
-    assert!(
-        !lookup.status.success() && lookup.stdout.is_empty(),
-        "lookup after delete finds nothing"
-    );
+    assert!(!lookup.status.success() && lookup.stdout.is_empty(), "lookup after delete finds nothing");
 }

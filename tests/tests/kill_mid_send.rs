@@ -26,33 +26,20 @@ fn launch(data: &std::path::Path, log: &std::path::Path) -> Child {
 
 fn statuses(db: &std::path::Path) -> Vec<(String, String)> {
     let conn = rusqlite::Connection::open(db).expect("open db");
-    let mut stmt = conn
-        .prepare("SELECT target, status FROM outbox ORDER BY id")
-        .expect("prepare");
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .expect("query")
-        .collect::<Result<_, _>>()
-        .expect("rows")
+    let mut stmt = conn.prepare("SELECT target, status FROM outbox ORDER BY id").expect("prepare");
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).expect("query").collect::<Result<_, _>>().expect("rows")
 }
 
 fn targets_of(requests: &[wiremock::Request]) -> Vec<String> {
     requests
         .iter()
         .filter(|r| r.method == wiremock::http::Method::POST)
-        .filter_map(|r| {
-            url_form(&String::from_utf8_lossy(&r.body))
-                .into_iter()
-                .find(|(k, _)| k == "To")
-                .map(|(_, v)| v)
-        })
+        .filter_map(|r| url_form(&String::from_utf8_lossy(&r.body)).into_iter().find(|(k, _)| k == "To").map(|(_, v)| v))
         .collect()
 }
 
 fn url_form(body: &str) -> Vec<(String, String)> {
-    body.split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| (k.to_owned(), v.replace("%2B", "+").replace("%3A", ":")))
-        .collect()
+    body.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_owned(), v.replace("%2B", "+").replace("%3A", ":"))).collect()
 }
 
 async fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
@@ -99,22 +86,14 @@ async fn killing_the_app_mid_send_neither_loses_nor_repeats_a_message() {
         )
         .expect("twilio credentials in the keyring");
         let mut targets = Vec::new();
-        for (i, phone) in ["98450 11001", "98450 11002", "98450 11003"]
-            .iter()
-            .enumerate()
-        {
+        for (i, phone) in ["98450 11001", "98450 11002", "98450 11003"].iter().enumerate() {
             let person = desk
                 .add_person(
                     "reception",
-                    &PersonInput {
-                        display_name: format!("Patient {i}"),
-                        phone: Some((*phone).into()),
-                        ..Default::default()
-                    },
+                    &PersonInput { display_name: format!("Patient {i}"), phone: Some((*phone).into()), ..Default::default() },
                 )
                 .expect("add");
-            desk.start_verification("reception", &person.user_id, Channel::SMS, true)
-                .expect("queue");
+            desk.start_verification("reception", &person.user_id, Channel::SMS, true).expect("queue");
             targets.push(person.phone.expect("phone"));
         }
         targets
@@ -128,31 +107,18 @@ async fn killing_the_app_mid_send_neither_loses_nor_repeats_a_message() {
         if !got.is_empty() {
             break;
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the app never started sending"
-        );
+        assert!(started.elapsed() < Duration::from_secs(30), "the app never started sending");
         if let Ok(Some(status)) = app.try_wait() {
-            panic!(
-                "the app exited early ({status}): {}",
-                std::fs::read_to_string(dir.path().join("run1.log")).unwrap_or_default()
-            );
+            panic!("the app exited early ({status}): {}", std::fs::read_to_string(dir.path().join("run1.log")).unwrap_or_default());
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     app.kill().expect("SIGKILL");
     app.wait().expect("reaped");
     let first_run = targets_of(&server.received_requests().await.unwrap_or_default());
+    assert_eq!(first_run, vec![targets[0].clone()], "only the first message was in flight");
     assert_eq!(
-        first_run,
-        vec![targets[0].clone()],
-        "only the first message was in flight"
-    );
-    assert_eq!(
-        statuses(&db)
-            .iter()
-            .map(|(_, s)| s.as_str())
-            .collect::<Vec<_>>(),
+        statuses(&db).iter().map(|(_, s)| s.as_str()).collect::<Vec<_>>(),
         ["sending", "queued", "queued"],
         "killed mid-send: one claimed, two waiting"
     );
@@ -160,18 +126,13 @@ async fn killing_the_app_mid_send_neither_loses_nor_repeats_a_message() {
     // Second run, provider healthy: the waiting two go; the interrupted one is not repeated.
     server.reset().await;
     Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(201)
-                .set_body_json(serde_json::json!({"sid": "SMok", "status": "queued"})),
-        )
+        .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({"sid": "SMok", "status": "queued"})))
         .mount(&server)
         .await;
     let mut app = launch(&data, &dir.path().join("run2.log"));
-    wait_for(
-        "the two waiting messages to be sent",
-        Duration::from_secs(30),
-        || statuses(&db).iter().filter(|(_, s)| s == "sent").count() == 2,
-    )
+    wait_for("the two waiting messages to be sent", Duration::from_secs(30), || {
+        statuses(&db).iter().filter(|(_, s)| s == "sent").count() == 2
+    })
     .await;
     // Give a wrongly repeated send the chance to happen before counting.
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -181,16 +142,9 @@ async fn killing_the_app_mid_send_neither_loses_nor_repeats_a_message() {
     let second_run = targets_of(&server.received_requests().await.unwrap_or_default());
     let mut second_sorted = second_run.clone();
     second_sorted.sort();
-    assert_eq!(
-        second_sorted,
-        vec![targets[1].clone(), targets[2].clone()],
-        "each waiting message exactly once"
-    );
+    assert_eq!(second_sorted, vec![targets[1].clone(), targets[2].clone()], "each waiting message exactly once");
     let st = statuses(&db);
-    assert_eq!(
-        st[0].1, "unknown",
-        "the interrupted send is marked unknown, not resent: {st:?}"
-    );
+    assert_eq!(st[0].1, "unknown", "the interrupted send is marked unknown, not resent: {st:?}");
 
     // Leave the keyring as we found it.
     let desk = Desk::open(AppPaths::under(&data), Keyring::system()).expect("reopen");

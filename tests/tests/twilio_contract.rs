@@ -37,10 +37,7 @@ struct Route {
 
 /// A desk whose Twilio settings point at Prism, saved the way the admin screen saves them.
 fn twilio_desk(base: &str, seed: u64, route: &Route) -> ServiceDesk {
-    let keyring = Keyring::with_store(
-        keyring_core::mock::Store::new().expect("mock store"),
-        "mock",
-    );
+    let keyring = Keyring::with_store(keyring_core::mock::Store::new().expect("mock store"), "mock");
     let t = ServiceDesk::open(keyring, seed);
     let view = admin::save_twilio(
         t.desk.ctx(),
@@ -57,24 +54,14 @@ fn twilio_desk(base: &str, seed: u64, route: &Route) -> ServiceDesk {
     )
     .expect("save Twilio credentials");
     assert!(view.twilio_configured, "{view:?}");
-    assert_eq!(
-        t.desk
-            .settings()
-            .expect("settings")
-            .delivery
-            .twilio_base_url,
-        base
-    );
+    assert_eq!(t.desk.settings().expect("settings").delivery.twilio_base_url, base);
     t
 }
 
 /// Queue a code on `channel` for a new patient and run the worker once; returns the outbox id.
 async fn send_through_worker(t: &ServiceDesk, channel: Channel, name: &str, phone: &str) -> i64 {
     let id = t.add_patient(name, Some(phone), None, Some("en"));
-    let started = t
-        .desk
-        .start_verification("reception1", &id, channel, true)
-        .expect("start");
+    let started = t.desk.start_verification("reception1", &id, channel, true).expect("start");
     let mut updates = t.desk.delivery().subscribe();
     worker::tick(t.desk.ctx()).await.expect("tick");
     let row = t.row(started.outbox_id);
@@ -85,82 +72,41 @@ async fn send_through_worker(t: &ServiceDesk, channel: Channel, name: &str, phon
         "Prism refused the request the desk built for {channel:?} (422 = not Twilio's contract): {row:?}"
     );
     let sid = row.provider_message_id.clone().unwrap_or_default();
-    assert!(
-        sid.starts_with("SM") || sid.starts_with("MM"),
-        "Twilio's message sid is kept: {row:?}"
-    );
+    assert!(sid.starts_with("SM") || sid.starts_with("MM"), "Twilio's message sid is kept: {row:?}");
     assert_eq!(sid.len(), 34, "{sid}");
     let update = updates.try_recv().expect("a delivery update");
     assert_eq!(update.status, "sent");
-    assert!(
-        update
-            .message
-            .as_deref()
-            .unwrap_or("")
-            .starts_with("Code sent by"),
-        "{update:?}"
-    );
+    assert!(update.message.as_deref().unwrap_or("").starts_with("Code sent by"), "{update:?}");
     started.outbox_id
 }
 
 #[tokio::test]
 async fn the_contract_server_refuses_a_message_without_to() {
-    let Some(base) =
-        services::twilio_contract_url("the_contract_server_refuses_a_message_without_to")
-    else {
+    let Some(base) = services::twilio_contract_url("the_contract_server_refuses_a_message_without_to") else {
         return;
     };
     let http = reqwest::Client::new();
-    let post = |form: &[(&str, &str)]| {
-        http.post(messages_url(&base))
-            .basic_auth(SID, Some(TOKEN))
-            .form(&form.to_vec())
-            .send()
-    };
+    let post = |form: &[(&str, &str)]| http.post(messages_url(&base)).basic_auth(SID, Some(TOKEN)).form(&form.to_vec()).send();
     // The control: a valid create is accepted …
-    let ok = post(&[
-        ("To", "+919845012345"),
-        ("From", SMS_FROM),
-        ("Body", "hello"),
-    ])
-    .await
-    .expect("Prism answers");
-    assert_eq!(
-        ok.status().as_u16(),
-        201,
-        "{}",
-        ok.text().await.unwrap_or_default()
-    );
+    let ok = post(&[("To", "+919845012345"), ("From", SMS_FROM), ("Body", "hello")]).await.expect("Prism answers");
+    assert_eq!(ok.status().as_u16(), 201, "{}", ok.text().await.unwrap_or_default());
     // … the same without To is not: Prism really enforces Twilio's contract.
-    let no_to = post(&[("From", SMS_FROM), ("Body", "hello")])
-        .await
-        .expect("Prism answers");
+    let no_to = post(&[("From", SMS_FROM), ("Body", "hello")]).await.expect("Prism answers");
     let status = no_to.status().as_u16();
     let body = no_to.text().await.unwrap_or_default();
     assert_eq!(status, 422, "a create without To must be refused: {body}");
     assert!(body.contains("To"), "the violation names To: {body}");
     // And without Basic auth at all, 401.
-    let anon = http
-        .post(messages_url(&base))
-        .form(&[("To", "+919845012345"), ("From", SMS_FROM), ("Body", "x")])
-        .send()
-        .await;
+    let anon = http.post(messages_url(&base)).form(&[("To", "+919845012345"), ("From", SMS_FROM), ("Body", "x")]).send().await;
     assert_eq!(anon.expect("Prism answers").status().as_u16(), 401);
 }
 
 #[tokio::test]
 async fn whatsapp_free_form_from_the_sandbox_is_accepted_by_twilios_contract() {
-    let Some(base) = services::twilio_contract_url(
-        "whatsapp_free_form_from_the_sandbox_is_accepted_by_twilios_contract",
-    ) else {
+    let Some(base) = services::twilio_contract_url("whatsapp_free_form_from_the_sandbox_is_accepted_by_twilios_contract") else {
         return;
     };
-    let route = Route {
-        whatsapp_from: Some(WHATSAPP_SANDBOX),
-        sms_from: None,
-        messaging_service_sid: None,
-        content_sid: None,
-    };
+    let route = Route { whatsapp_from: Some(WHATSAPP_SANDBOX), sms_from: None, messaging_service_sid: None, content_sid: None };
     let t = twilio_desk(&base, 21, &route);
     let outbox = send_through_worker(&t, Channel::WHATSAPP, "Priya Sharma", "98450 12345").await;
 
@@ -170,26 +116,17 @@ async fn whatsapp_free_form_from_the_sandbox_is_accepted_by_twilios_contract() {
     worker::tick(t.desk.ctx()).await.expect("poll");
     let row = t.row(outbox);
     assert_eq!(row.status, "sent", "{row:?}");
-    assert!(
-        row.next_attempt_at.is_some(),
-        "Prism answered the poll; another is scheduled: {row:?}"
-    );
+    assert!(row.next_attempt_at.is_some(), "Prism answered the poll; another is scheduled: {row:?}");
     assert_eq!(row.attempts, 2, "one send and one poll: {row:?}");
 }
 
 #[tokio::test]
 async fn whatsapp_with_an_approved_template_content_sid_is_accepted() {
-    let Some(base) =
-        services::twilio_contract_url("whatsapp_with_an_approved_template_content_sid_is_accepted")
-    else {
+    let Some(base) = services::twilio_contract_url("whatsapp_with_an_approved_template_content_sid_is_accepted") else {
         return;
     };
-    let route = Route {
-        whatsapp_from: Some(WHATSAPP_SANDBOX),
-        sms_from: None,
-        messaging_service_sid: None,
-        content_sid: Some(CONTENT_SID),
-    };
+    let route =
+        Route { whatsapp_from: Some(WHATSAPP_SANDBOX), sms_from: None, messaging_service_sid: None, content_sid: Some(CONTENT_SID) };
     let t = twilio_desk(&base, 22, &route);
     send_through_worker(&t, Channel::WHATSAPP, "Rahul Verma", "+91 98860 11223").await;
 }
@@ -199,49 +136,25 @@ async fn sms_from_a_number_is_accepted() {
     let Some(base) = services::twilio_contract_url("sms_from_a_number_is_accepted") else {
         return;
     };
-    let route = Route {
-        whatsapp_from: None,
-        sms_from: Some(SMS_FROM),
-        messaging_service_sid: None,
-        content_sid: None,
-    };
+    let route = Route { whatsapp_from: None, sms_from: Some(SMS_FROM), messaging_service_sid: None, content_sid: None };
     let t = twilio_desk(&base, 23, &route);
     send_through_worker(&t, Channel::SMS, "Lakshmi Narayanan", "94480 55667").await;
 }
 
 #[tokio::test]
 async fn sms_by_messaging_service_sid_is_accepted() {
-    let Some(base) = services::twilio_contract_url("sms_by_messaging_service_sid_is_accepted")
-    else {
+    let Some(base) = services::twilio_contract_url("sms_by_messaging_service_sid_is_accepted") else {
         return;
     };
-    let route = Route {
-        whatsapp_from: None,
-        sms_from: None,
-        messaging_service_sid: Some(MESSAGING_SERVICE),
-        content_sid: None,
-    };
+    let route = Route { whatsapp_from: None, sms_from: None, messaging_service_sid: Some(MESSAGING_SERVICE), content_sid: None };
     let t = twilio_desk(&base, 24, &route);
     // Hindi: a UCS-2 body in two parts, still one valid create.
     let id = t.add_patient("Mohammed Irfan", Some("90080 33445"), None, Some("hi"));
-    let started = t
-        .desk
-        .start_verification("reception1", &id, Channel::SMS, true)
-        .expect("start");
+    let started = t.desk.start_verification("reception1", &id, Channel::SMS, true).expect("start");
     worker::tick(t.desk.ctx()).await.expect("tick");
     let row = t.row(started.outbox_id);
-    assert_eq!(
-        (row.status.as_str(), row.last_error_code.as_deref()),
-        ("sent", None),
-        "{row:?}"
-    );
-    assert!(
-        row.provider_message_id
-            .as_deref()
-            .unwrap_or("")
-            .starts_with("SM"),
-        "{row:?}"
-    );
+    assert_eq!((row.status.as_str(), row.last_error_code.as_deref()), ("sent", None), "{row:?}");
+    assert!(row.provider_message_id.as_deref().unwrap_or("").starts_with("SM"), "{row:?}");
 }
 
 /// The other side of every `sent` above: a request outside the contract is refused by Prism and
@@ -249,24 +162,14 @@ async fn sms_by_messaging_service_sid_is_accepted() {
 /// directly do not check it, which is how a bad one gets this far here.)
 #[tokio::test]
 async fn a_request_outside_twilios_contract_is_refused_and_not_marked_sent() {
-    let Some(base) = services::twilio_contract_url(
-        "a_request_outside_twilios_contract_is_refused_and_not_marked_sent",
-    ) else {
+    let Some(base) = services::twilio_contract_url("a_request_outside_twilios_contract_is_refused_and_not_marked_sent") else {
         return;
     };
-    let route = Route {
-        whatsapp_from: Some(WHATSAPP_SANDBOX),
-        sms_from: None,
-        messaging_service_sid: None,
-        content_sid: None,
-    };
+    let route = Route { whatsapp_from: Some(WHATSAPP_SANDBOX), sms_from: None, messaging_service_sid: None, content_sid: None };
     let t = twilio_desk(&base, 26, &route);
     t.set(serde_json::json!({ "twilio_content_sid": "HX0123456789abcdef0123456789abcdeZ" }));
     let id = t.add_patient("Shalini Reddy", Some("98450 67890"), None, None);
-    let started = t
-        .desk
-        .start_verification("reception1", &id, Channel::WHATSAPP, true)
-        .expect("start");
+    let started = t.desk.start_verification("reception1", &id, Channel::WHATSAPP, true).expect("start");
     worker::tick(t.desk.ctx()).await.expect("tick");
     let row = t.row(started.outbox_id);
     assert_eq!(row.status, "failed", "Prism's 422 is a failure: {row:?}");
@@ -275,57 +178,29 @@ async fn a_request_outside_twilios_contract_is_refused_and_not_marked_sent() {
 
 #[tokio::test]
 async fn send_test_for_whatsapp_and_sms_is_accepted() {
-    let Some(base) = services::twilio_contract_url("send_test_for_whatsapp_and_sms_is_accepted")
-    else {
+    let Some(base) = services::twilio_contract_url("send_test_for_whatsapp_and_sms_is_accepted") else {
         return;
     };
-    let route = Route {
-        whatsapp_from: Some(WHATSAPP_SANDBOX),
-        sms_from: Some(SMS_FROM),
-        messaging_service_sid: None,
-        content_sid: None,
-    };
+    let route = Route { whatsapp_from: Some(WHATSAPP_SANDBOX), sms_from: Some(SMS_FROM), messaging_service_sid: None, content_sid: None };
     let t = twilio_desk(&base, 25, &route);
     for provider in [Provider::TwilioWhatsapp, Provider::TwilioSms] {
-        let result = admin::send_test(t.desk.ctx(), "admin", provider, "98450 12345")
-            .await
-            .expect("send_test");
+        let result = admin::send_test(t.desk.ctx(), "admin", provider, "98450 12345").await.expect("send_test");
         assert!(result.ok, "{provider:?}: {result:?}");
-        assert!(
-            result
-                .message
-                .starts_with("Twilio accepted the test message"),
-            "{result:?}"
-        );
+        assert!(result.message.starts_with("Twilio accepted the test message"), "{result:?}");
     }
     let health = admin::health(t.desk.ctx()).expect("health");
-    let tested: Vec<_> = health
-        .last_tests
-        .iter()
-        .map(|r| (r.provider, r.ok))
-        .collect();
-    assert_eq!(
-        tested,
-        vec![
-            (Provider::TwilioSms, true),
-            (Provider::TwilioWhatsapp, true)
-        ],
-        "{health:?}"
-    );
+    let tested: Vec<_> = health.last_tests.iter().map(|r| (r.provider, r.ok)).collect();
+    assert_eq!(tested, vec![(Provider::TwilioSms, true), (Provider::TwilioWhatsapp, true)], "{health:?}");
 }
 
 #[tokio::test]
 async fn fetching_a_message_is_accepted_by_twilios_contract() {
-    let Some(base) =
-        services::twilio_contract_url("fetching_a_message_is_accepted_by_twilios_contract")
-    else {
+    let Some(base) = services::twilio_contract_url("fetching_a_message_is_accepted_by_twilios_contract") else {
         return;
     };
     let sid = "SM0123456789abcdef0123456789abcdef";
     let raw = reqwest::Client::new()
-        .get(format!(
-            "{base}/2010-04-01/Accounts/{SID}/Messages/{sid}.json"
-        ))
+        .get(format!("{base}/2010-04-01/Accounts/{SID}/Messages/{sid}.json"))
         .basic_auth(SID, Some(TOKEN))
         .send()
         .await
@@ -343,14 +218,8 @@ async fn fetching_a_message_is_accepted_by_twilios_contract() {
         timeout: std::time::Duration::from_secs(10),
     })
     .expect("client");
-    let message = client
-        .fetch(sid, false)
-        .await
-        .expect("the fetch the worker polls with is accepted (200)");
-    assert!(
-        message.sid.starts_with("SM") && message.sid.len() == 34,
-        "{message:?}"
-    );
+    let message = client.fetch(sid, false).await.expect("the fetch the worker polls with is accepted (200)");
+    assert!(message.sid.starts_with("SM") && message.sid.len() == 34, "{message:?}");
     assert!(
         [
             "queued",

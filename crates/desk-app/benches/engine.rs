@@ -28,21 +28,14 @@ const SEARCHES: usize = 2_000;
 
 fn open_desk(dir: &std::path::Path, clock: &ManualClock) -> Desk {
     let keyring = Keyring::with_store(keyring_core::mock::Store::new().expect("mock"), "mock");
-    Desk::open_with(
-        AppPaths::under(dir),
-        keyring,
-        Arc::new(clock.clone()),
-        Arc::new(SeededRandom::new(1)),
-    )
-    .expect("open desk")
+    Desk::open_with(AppPaths::under(dir), keyring, Arc::new(clock.clone()), Arc::new(SeededRandom::new(1))).expect("open desk")
 }
 
 /// Insert `n` people directly (fast set-up, FTS kept by the triggers).
 fn seed_people(conn: &mut RawConnection, n: usize) -> Vec<String> {
     const FIRST: &[&str] = &[
-        "Priya", "Rahul", "Ananya", "Mohammed", "Lakshmi", "Sneha", "Arjun", "Kavya", "Vikram",
-        "Deepa", "Suresh", "Fatima", "Karthik", "Meera", "Ravi", "Pooja", "Abdul", "Divya",
-        "Naveen", "Shalini",
+        "Priya", "Rahul", "Ananya", "Mohammed", "Lakshmi", "Sneha", "Arjun", "Kavya", "Vikram", "Deepa", "Suresh", "Fatima", "Karthik",
+        "Meera", "Ravi", "Pooja", "Abdul", "Divya", "Naveen", "Shalini",
     ];
     const LAST: &[&str] = &[
         "Sharma",
@@ -81,23 +74,9 @@ fn seed_people(conn: &mut RawConnection, n: usize) -> Vec<String> {
             let first = FIRST[i % FIRST.len()];
             let last = LAST[(i / FIRST.len()) % LAST.len()];
             let phone = format!("+9198{:08}", 10_000_000 + i * 7 % 89_999_999);
-            let email = format!(
-                "{}.{}{}@{}",
-                first.to_lowercase(),
-                last.to_lowercase(),
-                i,
-                DOMAINS[i % DOMAINS.len()]
-            );
+            let email = format!("{}.{}{}@{}", first.to_lowercase(), last.to_lowercase(), i, DOMAINS[i % DOMAINS.len()]);
             let name = format!("{first} {last} {i}");
-            stmt.execute(params![
-                phone,
-                format!("e{i}"),
-                name,
-                phone,
-                email,
-                "2026-01-01T00:00:00.000Z"
-            ])
-            .expect("insert");
+            stmt.execute(params![phone, format!("e{i}"), name, phone, email, "2026-01-01T00:00:00.000Z"]).expect("insert");
             ids.push(phone);
         }
     }
@@ -123,11 +102,8 @@ fn bench_start_check() -> Throughput {
     // The caps at their highest: the clock moves 2 s per verification (1,800 an hour).
     let caps = serde_json::json!({"max_sends_per_desk_per_hour": 2000, "max_sends_per_staff_per_hour": 1000,
         "max_sends_per_day": 10000});
-    desk.update_settings("admin", caps.as_object().expect("object"))
-        .expect("settings");
-    let ids = desk
-        .with_store(|s| Ok(seed_people(s.conn_mut(), VERIFICATIONS)))
-        .expect("seed");
+    desk.update_settings("admin", caps.as_object().expect("object")).expect("settings");
+    let ids = desk.with_store(|s| Ok(seed_people(s.conn_mut(), VERIFICATIONS))).expect("seed");
     // The codes the patients "receive", read outside the timed loop.
     let mut codes = Vec::with_capacity(VERIFICATIONS);
     let actors = ["r1", "r2", "r3", "r4"];
@@ -135,9 +111,7 @@ fn bench_start_check() -> Throughput {
     for (i, id) in ids.iter().enumerate() {
         let actor = actors[i % actors.len()];
         let t0 = Instant::now();
-        let started = desk
-            .start_verification(actor, id, Channel::SMS, true)
-            .expect("start");
+        let started = desk.start_verification(actor, id, Channel::SMS, true).expect("start");
         core_time += t0.elapsed();
         let code = desk
             .with_store(|s| outbox::get(s.conn(), desk.engine().secrets(), started.outbox_id))
@@ -145,10 +119,7 @@ fn bench_start_check() -> Throughput {
             .and_then(|m| m.code)
             .expect("code");
         let t1 = Instant::now();
-        black_box(
-            desk.check_code(actor, id, CodeType::Phone, code.expose_secret())
-                .expect("check"),
-        );
+        black_box(desk.check_code(actor, id, CodeType::Phone, code.expose_secret()).expect("check"));
         core_time += t1.elapsed();
         codes.push(code);
         clock.advance(Duration::seconds(2));
@@ -158,9 +129,7 @@ fn bench_start_check() -> Throughput {
     // database with the same schema and pragmas.
     let raw_dir = tempfile::tempdir().expect("tempdir");
     let raw_desk = open_desk(raw_dir.path(), &clock);
-    let raw_ids = raw_desk
-        .with_store(|s| Ok(seed_people(s.conn_mut(), VERIFICATIONS)))
-        .expect("seed");
+    let raw_ids = raw_desk.with_store(|s| Ok(seed_people(s.conn_mut(), VERIFICATIONS))).expect("seed");
     let hash = "a".repeat(64);
     let sealed = vec![7u8; 40];
     let now = clock.now();
@@ -192,11 +161,10 @@ fn bench_start_check() -> Throughput {
                 )?;
                 tx.commit()?;
                 let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-                let (_code, _attempts): (String, i64) = tx.query_row(
-                    "SELECT code, attempts FROM verification_codes WHERE user_id = ?1 AND code_type = 'phone'",
-                    [id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )?;
+                let (_code, _attempts): (String, i64) =
+                    tx.query_row("SELECT code, attempts FROM verification_codes WHERE user_id = ?1 AND code_type = 'phone'", [id], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })?;
                 tx.execute(
                     "UPDATE users SET verification_status = ?2, updated_at = ?3 WHERE user_id = ?1",
                     params![id, format!(r#"{{"phone":{{"verified":true,"verified_at":"{at}","target":"{id}"}}}}"#), at],
@@ -213,10 +181,7 @@ fn bench_start_check() -> Throughput {
             Ok(())
         })
         .expect("raw loop");
-    Throughput {
-        core_per_s: VERIFICATIONS as f64 / core_time.as_secs_f64(),
-        raw_per_s: VERIFICATIONS as f64 / raw_time.as_secs_f64(),
-    }
+    Throughput { core_per_s: VERIFICATIONS as f64 / core_time.as_secs_f64(), raw_per_s: VERIFICATIONS as f64 / raw_time.as_secs_f64() }
 }
 
 struct Latency {
@@ -230,8 +195,7 @@ fn bench_search() -> Latency {
     let dir = tempfile::tempdir().expect("tempdir");
     let clock = ManualClock::at(datetime!(2026-11-24 04:30 UTC));
     let desk = open_desk(dir.path(), &clock);
-    desk.with_store(|s| Ok(seed_people(s.conn_mut(), PEOPLE)))
-        .expect("seed");
+    desk.with_store(|s| Ok(seed_people(s.conn_mut(), PEOPLE))).expect("seed");
     // What receptionists type: name fragments, the last digits of a number, part of an email.
     let queries: Vec<String> = (0..SEARCHES)
         .map(|i| match i % 4 {
@@ -255,9 +219,7 @@ fn bench_search() -> Latency {
             let fts = format!("\"{}\"", q.replace('"', "\"\""));
             let t = Instant::now();
             let rows: Vec<(String, String)> = stmt
-                .query_map(params![fts, desk_core::people::SEARCH_CANDIDATES], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })?
+                .query_map(params![fts, desk_core::people::SEARCH_CANDIDATES], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<rusqlite::Result<_>>()?;
             black_box(rows);
             raw.push(t.elapsed());
@@ -284,11 +246,7 @@ fn main() {
     let search_ratio = latency.core_p95.as_secs_f64() / latency.raw_p95.as_secs_f64();
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|c| {
-            c.lines()
-                .find(|l| l.starts_with("model name"))
-                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
-        })
+        .and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
         .unwrap_or_else(|| "unknown CPU".into());
     let report = format!(
         "## Verification engine (issue #3)\n\n\

@@ -72,9 +72,7 @@ fn services() -> Option<Services> {
     }
     Some(Services {
         smtp_host: get("DESK_TEST_SMTP_HOST")?,
-        smtp_port: get("DESK_TEST_SMTP_PORT")?
-            .parse()
-            .expect("DESK_TEST_SMTP_PORT is a port"),
+        smtp_port: get("DESK_TEST_SMTP_PORT")?.parse().expect("DESK_TEST_SMTP_PORT is a port"),
         smtp_user: get("DESK_TEST_SMTP_USER")?,
         smtp_password: get("DESK_TEST_SMTP_PASSWORD")?,
         smtp_ca: get("DESK_TEST_SMTP_CA")?,
@@ -87,20 +85,10 @@ fn keyring() -> (Keyring, &'static str) {
     if std::env::var("DESK_BENCH_KEYRING").is_ok_and(|v| v == "system") {
         let k = Keyring::system();
         let probe = k.probe();
-        assert_eq!(
-            probe.state, "ok",
-            "DESK_BENCH_KEYRING=system but the Secret Service is {}: {}",
-            probe.state, probe.message
-        );
-        (
-            k,
-            "the Secret Service (gnome-keyring on a private D-Bus bus)",
-        )
+        assert_eq!(probe.state, "ok", "DESK_BENCH_KEYRING=system but the Secret Service is {}: {}", probe.state, probe.message);
+        (k, "the Secret Service (gnome-keyring on a private D-Bus bus)")
     } else {
-        (
-            Keyring::with_store(keyring_core::mock::Store::new().expect("mock"), "mock"),
-            "an in-memory keyring (keyring-core's mock)",
-        )
+        (Keyring::with_store(keyring_core::mock::Store::new().expect("mock"), "mock"), "an in-memory keyring (keyring-core's mock)")
     }
 }
 
@@ -115,38 +103,24 @@ struct Bench {
 fn bench_desk(keyring: &Keyring, tag: &str, channel: Channel) -> Bench {
     let dir = tempfile::tempdir().expect("tempdir");
     let clock = ManualClock::at(datetime!(2026-11-24 04:30 UTC));
-    let desk = Desk::open_with(
-        AppPaths::under(dir.path()),
-        keyring.clone(),
-        Arc::new(clock.clone()),
-        Arc::new(SeededRandom::new(4)),
-    )
-    .expect("open desk");
+    let desk = Desk::open_with(AppPaths::under(dir.path()), keyring.clone(), Arc::new(clock.clone()), Arc::new(SeededRandom::new(4)))
+        .expect("open desk");
     let caps = serde_json::json!({"max_sends_per_desk_per_hour": 2000, "max_sends_per_staff_per_hour": 1000,
         "max_sends_per_day": 10000, "gmail_daily_limit": 10000});
-    desk.update_settings("admin", caps.as_object().expect("object"))
-        .expect("settings");
+    desk.update_settings("admin", caps.as_object().expect("object")).expect("settings");
     let people = (0..N)
         .map(|i| {
             let input = PersonInput {
                 display_name: format!("Bench Patient {i:03}"),
                 entity_type: Some(EntityType::Patient),
                 phone: (channel != Channel::EMAIL).then(|| format!("+9198{:08}", 40_000_000 + i)),
-                email: (channel == Channel::EMAIL)
-                    .then(|| format!("bench-{tag}-{i:03}@patients.skinspire.test")),
+                email: (channel == Channel::EMAIL).then(|| format!("bench-{tag}-{i:03}@patients.skinspire.test")),
                 preferred_language: Some("en".into()),
             };
-            desk.add_person("admin", &input)
-                .expect("add person")
-                .user_id
+            desk.add_person("admin", &input).expect("add person").user_id
         })
         .collect();
-    Bench {
-        desk,
-        clock,
-        people,
-        _dir: dir,
-    }
+    Bench { desk, clock, people, _dir: dir }
 }
 
 fn configure_gmail(desk: &Desk, s: &Services) {
@@ -164,8 +138,7 @@ fn configure_gmail(desk: &Desk, s: &Services) {
     )
     .expect("save Gmail");
     let ca = serde_json::json!({ "smtp_ca_file": s.smtp_ca });
-    desk.update_settings("admin", ca.as_object().expect("object"))
-        .expect("settings");
+    desk.update_settings("admin", ca.as_object().expect("object")).expect("settings");
 }
 
 fn configure_twilio(desk: &Desk, s: &Services) {
@@ -186,24 +159,13 @@ fn configure_twilio(desk: &Desk, s: &Services) {
 }
 
 fn sent_count(desk: &Desk) -> i64 {
-    desk.with_store(|s| {
-        Ok(s.conn().query_row(
-            "SELECT count(*) FROM outbox WHERE status = 'sent'",
-            [],
-            |r| r.get(0),
-        )?)
-    })
-    .expect("count")
+    desk.with_store(|s| Ok(s.conn().query_row("SELECT count(*) FROM outbox WHERE status = 'sent'", [], |r| r.get(0))?)).expect("count")
 }
 
 fn failures(desk: &Desk) -> Vec<(String, Option<String>)> {
     desk.with_store(|s| {
-        let mut st = s
-            .conn()
-            .prepare("SELECT status, last_error_code FROM outbox WHERE status != 'sent' LIMIT 5")?;
-        let rows = st
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+        let mut st = s.conn().prepare("SELECT status, last_error_code FROM outbox WHERE status != 'sent' LIMIT 5")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
         Ok(rows)
     })
     .expect("failures")
@@ -213,20 +175,13 @@ fn failures(desk: &Desk) -> Vec<(String, Option<String>)> {
 async fn pipeline_per_message(b: &Bench, channel: Channel) -> StdDuration {
     let t0 = Instant::now();
     for (i, id) in b.people.iter().enumerate() {
-        b.desk
-            .start_verification(ACTORS[i % ACTORS.len()], id, channel, true)
-            .expect("start");
+        b.desk.start_verification(ACTORS[i % ACTORS.len()], id, channel, true).expect("start");
         worker::tick(b.desk.ctx()).await.expect("tick");
         // Timestamps move on (10 ms a send: no Twilio poll falls due within the run).
         b.clock.advance(Duration::milliseconds(10));
     }
     let took = t0.elapsed();
-    assert_eq!(
-        sent_count(&b.desk),
-        N as i64,
-        "every message sent: {:?}",
-        failures(&b.desk)
-    );
+    assert_eq!(sent_count(&b.desk), N as i64, "every message sent: {:?}", failures(&b.desk));
     took
 }
 
@@ -234,21 +189,14 @@ async fn pipeline_per_message(b: &Bench, channel: Channel) -> StdDuration {
 async fn pipeline_burst(b: &Bench, channel: Channel) -> StdDuration {
     let t0 = Instant::now();
     for (i, id) in b.people.iter().enumerate() {
-        b.desk
-            .start_verification(ACTORS[i % ACTORS.len()], id, channel, true)
-            .expect("start");
+        b.desk.start_verification(ACTORS[i % ACTORS.len()], id, channel, true).expect("start");
         b.clock.advance(Duration::milliseconds(10));
     }
     for _ in 0..(N / 50 + 2) {
         worker::tick(b.desk.ctx()).await.expect("tick");
     }
     let took = t0.elapsed();
-    assert_eq!(
-        sent_count(&b.desk),
-        N as i64,
-        "every message sent: {:?}",
-        failures(&b.desk)
-    );
+    assert_eq!(sent_count(&b.desk), N as i64, "every message sent: {:?}", failures(&b.desk));
     took
 }
 
@@ -259,12 +207,7 @@ fn sample_email(desk: &Desk) -> templates::Rendered {
             s.conn(),
             Channel::EMAIL,
             "en",
-            &templates::Vars {
-                code: "493817",
-                clinic_name: "Skinspire Clinic",
-                person_name: "Bench Patient 000",
-                expiry_minutes: 10,
-            },
+            &templates::Vars { code: "493817", clinic_name: "Skinspire Clinic", person_name: "Bench Patient 000", expiry_minutes: 10 },
         )
     })
     .expect("render")
@@ -276,12 +219,7 @@ fn sample_sms(desk: &Desk) -> String {
             s.conn(),
             Channel::SMS,
             "en",
-            &templates::Vars {
-                code: "493817",
-                clinic_name: "Skinspire Clinic",
-                person_name: "Bench Patient 000",
-                expiry_minutes: 10,
-            },
+            &templates::Vars { code: "493817", clinic_name: "Skinspire Clinic", person_name: "Bench Patient 000", expiry_minutes: 10 },
         )
     })
     .expect("render")
@@ -291,53 +229,28 @@ fn sample_sms(desk: &Desk) -> String {
 /// Bare lettre: one transport (one pool) with the pipeline's settings, N messages.
 async fn bare_lettre(s: &Services, email: &templates::Rendered) -> StdDuration {
     let pem = std::fs::read(&s.smtp_ca).expect("CA file");
-    let params = TlsParameters::builder(s.smtp_host.clone())
-        .add_root_certificate(Certificate::from_pem(&pem).expect("CA"))
-        .build()
-        .expect("tls");
+    let params =
+        TlsParameters::builder(s.smtp_host.clone()).add_root_certificate(Certificate::from_pem(&pem).expect("CA")).build().expect("tls");
     let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(s.smtp_host.as_str())
         .port(s.smtp_port)
         .tls(Tls::Required(params))
-        .credentials(Credentials::new(
-            s.smtp_user.clone(),
-            s.smtp_password.clone(),
-        ))
+        .credentials(Credentials::new(s.smtp_user.clone(), s.smtp_password.clone()))
         .timeout(Some(StdDuration::from_secs(30)))
         .build();
-    let from: Mailbox = format!("{FROM_NAME} <{}>", s.smtp_user)
-        .parse()
-        .expect("from");
+    let from: Mailbox = format!("{FROM_NAME} <{}>", s.smtp_user).parse().expect("from");
     let t0 = Instant::now();
     for i in 0..N {
         let message = Message::builder()
             .from(from.clone())
-            .to(format!("bench-bare-{i:03}@patients.skinspire.test")
-                .parse()
-                .expect("to"))
+            .to(format!("bench-bare-{i:03}@patients.skinspire.test").parse().expect("to"))
             .subject(email.subject.as_deref().unwrap_or(""))
-            .message_id(Some(format!(
-                "<00000000-0000-4000-8000-{i:012}@verify-desk.skinspire>"
-            )))
-            .raw_header(HeaderValue::new(
-                HeaderName::new_from_ascii_str("Auto-Submitted"),
-                "auto-generated".into(),
-            ))
-            .raw_header(HeaderValue::new(
-                HeaderName::new_from_ascii_str("Content-Language"),
-                "en".into(),
-            ))
+            .message_id(Some(format!("<00000000-0000-4000-8000-{i:012}@verify-desk.skinspire>")))
+            .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("Auto-Submitted"), "auto-generated".into()))
+            .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("Content-Language"), "en".into()))
             .multipart(
                 MultiPart::alternative()
-                    .singlepart(
-                        SinglePart::builder()
-                            .header(ContentType::TEXT_PLAIN)
-                            .body(email.text.clone()),
-                    )
-                    .singlepart(
-                        SinglePart::builder()
-                            .header(ContentType::TEXT_HTML)
-                            .body(email.html.clone().unwrap_or_default()),
-                    ),
+                    .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(email.text.clone()))
+                    .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(email.html.clone().unwrap_or_default())),
             )
             .expect("message");
         let reply = transport.send(message).await.expect("the server accepts");
@@ -348,10 +261,7 @@ async fn bare_lettre(s: &Services, email: &templates::Rendered) -> StdDuration {
 
 /// Bare reqwest: one client, the same form the pipeline posts, N creates.
 async fn bare_reqwest(s: &Services, body: &str) -> StdDuration {
-    let http = reqwest::Client::builder()
-        .timeout(StdDuration::from_secs(20))
-        .build()
-        .expect("client");
+    let http = reqwest::Client::builder().timeout(StdDuration::from_secs(20)).build().expect("client");
     let url = format!("{}/2010-04-01/Accounts/{SID}/Messages.json", s.prism);
     let t0 = Instant::now();
     for i in 0..N {
@@ -361,13 +271,7 @@ async fn bare_reqwest(s: &Services, body: &str) -> StdDuration {
             ("Body", body.to_owned()),
             ("ValidityPeriod", "600".to_owned()),
         ];
-        let response = http
-            .post(&url)
-            .basic_auth(SID, Some(TOKEN))
-            .form(&form)
-            .send()
-            .await
-            .expect("Prism answers");
+        let response = http.post(&url).basic_auth(SID, Some(TOKEN)).form(&form).send().await.expect("Prism answers");
         assert_eq!(response.status().as_u16(), 201, "Prism accepted the create");
         let _ = response.bytes().await.expect("body");
     }
@@ -386,10 +290,7 @@ fn main() {
     let Some(s) = services() else { return };
     let (keyring, keyring_name) = keyring();
     let system = keyring_name.starts_with("the Secret Service");
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     rt.block_on(async {
         // Email. Baselines first and last would be fairer still; one each keeps the run short.
         let a = bench_desk(&keyring, "tick", Channel::EMAIL);
@@ -423,7 +324,9 @@ fn main() {
         } else {
             None
         };
-        for item in [desk_delivery::credentials::GMAIL_PASSWORD, desk_delivery::credentials::TWILIO_SID, desk_delivery::credentials::TWILIO_TOKEN] {
+        for item in
+            [desk_delivery::credentials::GMAIL_PASSWORD, desk_delivery::credentials::TWILIO_SID, desk_delivery::credentials::TWILIO_TOKEN]
+        {
             let _ = keyring.delete(item);
         }
 
@@ -473,7 +376,9 @@ fn main() {
             row("email, burst", email_burst, bare_email),
             row("SMS (Twilio contract), one tick per message", sms_tick, bare_sms),
             row("SMS (Twilio contract), burst", sms_burst, bare_sms),
-            sms_tick_mock.map(|t| row("SMS (Twilio contract), one tick per message, credentials in memory", t, bare_sms)).unwrap_or_default(),
+            sms_tick_mock
+                .map(|t| row("SMS (Twilio contract), one tick per message, credentials in memory", t, bare_sms))
+                .unwrap_or_default(),
             build = if cfg!(debug_assertions) { "debug" } else { "release" },
             cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         );

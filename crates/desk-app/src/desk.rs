@@ -10,9 +10,7 @@ use desk_core::codes::{CodeSecrets, OsRandom, RandomSource};
 use desk_core::consent::{self, ConsentGiven, Notice};
 use desk_core::contact::CodeType;
 use desk_core::error::{Error, Result};
-use desk_core::events::{
-    self, AuditFilter, ChainReport, Event, EventKind, Journal, NewEvent, Outcome,
-};
+use desk_core::events::{self, AuditFilter, ChainReport, Event, EventKind, Journal, NewEvent, Outcome};
 use desk_core::outbox::{self, OutboxEntry};
 use desk_core::paths::AppPaths;
 use desk_core::people::{self, EditOutcome, PersonInput};
@@ -91,9 +89,7 @@ pub struct FirstAdmin {
 
 impl std::fmt::Debug for Desk {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Desk")
-            .field("paths", &self.paths)
-            .finish_non_exhaustive()
+        f.debug_struct("Desk").field("paths", &self.paths).finish_non_exhaustive()
     }
 }
 
@@ -115,28 +111,12 @@ pub struct EditResult {
 impl Desk {
     /// Open the desk's data with the real clock and the OS random source.
     pub fn open(paths: AppPaths, keyring: Keyring) -> Result<Self> {
-        Self::open_with(
-            paths,
-            keyring,
-            Arc::new(SystemClock::new()),
-            Arc::new(OsRandom),
-        )
+        Self::open_with(paths, keyring, Arc::new(SystemClock::new()), Arc::new(OsRandom))
     }
 
     /// Open with an injected clock and random source (tests, benchmarks).
-    pub fn open_with(
-        paths: AppPaths,
-        keyring: Keyring,
-        clock: Arc<dyn Clock>,
-        rng: Arc<dyn RandomSource>,
-    ) -> Result<Self> {
-        Self::open_with_providers(
-            paths,
-            keyring,
-            clock,
-            rng,
-            desk_delivery::registry::registrations(),
-        )
+    pub fn open_with(paths: AppPaths, keyring: Keyring, clock: Arc<dyn Clock>, rng: Arc<dyn RandomSource>) -> Result<Self> {
+        Self::open_with_providers(paths, keyring, clock, rng, desk_delivery::registry::registrations())
     }
 
     /// As [`Desk::open_with`], sending through these providers (the built-in ones and, in a
@@ -159,14 +139,8 @@ impl Desk {
         // Events from before the audit chain are sealed by one anchor, made once.
         events::chain::anchor(store.conn(), &journal, clock.now())?;
         let db = Db::new(store);
-        let delivery = Context {
-            db: db.clone(),
-            clock: clock.clone(),
-            rng: rng.clone(),
-            journal: journal.clone(),
-            keyring: keyring.clone(),
-            hub,
-        };
+        let delivery =
+            Context { db: db.clone(), clock: clock.clone(), rng: rng.clone(), journal: journal.clone(), keyring: keyring.clone(), hub };
         let engine = Engine::new(clock, rng, journal);
         Ok(Desk {
             paths,
@@ -212,15 +186,10 @@ impl Desk {
     pub fn status(&self) -> Result<AppStatus> {
         let keyring = self.keyring.probe();
         let ok = keyring.state == desk_core::secrets::KeyringState::Ok;
-        if ok
-            && !self
-                .keyring_was_ok
-                .swap(true, std::sync::atomic::Ordering::SeqCst)
-        {
+        if ok && !self.keyring_was_ok.swap(true, std::sync::atomic::Ordering::SeqCst) {
             self.keyring_recovered()?;
         } else if !ok {
-            self.keyring_was_ok
-                .store(false, std::sync::atomic::Ordering::SeqCst);
+            self.keyring_was_ok.store(false, std::sync::atomic::Ordering::SeqCst);
         }
         let (path, report, waiting) = self.with_store(|s| {
             Ok((
@@ -229,12 +198,7 @@ impl Desk {
                 outbox::waiting_for(s.conn(), desk_delivery::failure::KEYRING_LOCKED)?,
             ))
         })?;
-        let mut status = AppStatus::new(
-            path,
-            self.paths.log_dir.display().to_string(),
-            report,
-            keyring,
-        );
+        let mut status = AppStatus::new(path, self.paths.log_dir.display().to_string(), report, keyring);
         status.waiting_for_keyring = waiting;
         status.temporary_pepper = self.pepper_problem.as_ref().map(|_| {
             "The desk couldn't read its keyring when it started, so codes sent now can't be checked after a restart. \
@@ -247,9 +211,7 @@ impl Desk {
     /// The keyring answers again: rebuild the providers and send what waited for it now.
     pub fn keyring_recovered(&self) -> Result<()> {
         let now = self.engine.now();
-        let n = self.with_store(|s| {
-            outbox::retry_now(s.conn(), desk_delivery::failure::KEYRING_LOCKED, now)
-        })?;
+        let n = self.with_store(|s| outbox::retry_now(s.conn(), desk_delivery::failure::KEYRING_LOCKED, now))?;
         tracing::info!(waiting = n, "keyring is back: sending what waited for it");
         self.delivery.hub.invalidate_transports();
         self.delivery.hub.wake.notify_one();
@@ -261,12 +223,7 @@ impl Desk {
         let now = self.engine.now();
         self.with_store(|s| {
             let tx = s.conn_mut().transaction()?;
-            events::append(
-                &tx,
-                &self.engine.journal,
-                now,
-                &NewEvent::action(subject, kind, actor, Outcome::Done, Some(detail)),
-            )?;
+            events::append(&tx, &self.engine.journal, now, &NewEvent::action(subject, kind, actor, Outcome::Done, Some(detail)))?;
             tx.commit()?;
             Ok(())
         })
@@ -276,12 +233,7 @@ impl Desk {
     /// this for each one before it runs, from the one command list).
     pub fn record_admin_command(&self, command: &str) -> Result<()> {
         let who = self.session_passive()?;
-        self.record(
-            &who.user_id,
-            EventKind::AdminCommand,
-            &who.user_id,
-            serde_json::json!({"command": command}),
-        )
+        self.record(&who.user_id, EventKind::AdminCommand, &who.user_id, serde_json::json!({"command": command}))
     }
 
     pub fn search(&self, query: &str) -> Result<Vec<PersonSummary>> {
@@ -299,77 +251,35 @@ impl Desk {
 
     pub fn add_person(&self, actor: &str, input: &PersonInput) -> Result<PersonView> {
         self.with_store(|s| {
-            let id = people::add(
-                s.conn_mut(),
-                &self.engine.journal,
-                input,
-                actor,
-                self.engine.now(),
-                self.engine.rng.as_ref(),
-            )?;
+            let id = people::add(s.conn_mut(), &self.engine.journal, input, actor, self.engine.now(), self.engine.rng.as_ref())?;
             self.engine.person_view(s.conn(), &id)
         })
     }
 
-    pub fn update_person(
-        &self,
-        actor: &str,
-        user_id: &str,
-        input: &PersonInput,
-    ) -> Result<EditResult> {
+    pub fn update_person(&self, actor: &str, user_id: &str, input: &PersonInput) -> Result<EditResult> {
         self.with_store(|s| {
-            let outcome = people::update(
-                s.conn_mut(),
-                &self.engine.journal,
-                user_id,
-                input,
-                actor,
-                self.engine.now(),
-            )?;
-            Ok(EditResult {
-                person: self.engine.person_view(s.conn(), user_id)?,
-                outcome,
-            })
+            let outcome = people::update(s.conn_mut(), &self.engine.journal, user_id, input, actor, self.engine.now())?;
+            Ok(EditResult { person: self.engine.person_view(s.conn(), user_id)?, outcome })
         })
     }
 
     /// Issue and queue a code. `consent`: the person agreed to receive a code at this contact;
     /// it is required, and recorded with the event.
-    pub fn start_verification(
-        &self,
-        actor: &str,
-        user_id: &str,
-        channel: Channel,
-        consent: bool,
-    ) -> Result<Started> {
+    pub fn start_verification(&self, actor: &str, user_id: &str, channel: Channel, consent: bool) -> Result<Started> {
         if !consent {
             return Err(Error::Code(CodeError::ConsentRequired));
         }
         let language = self.policy()?.default_language;
         let given = ConsentGiven::current(&language);
-        let started = self.with_store(|s| {
-            self.engine
-                .start(s.conn_mut(), actor, user_id, channel, &given)
-        })?;
+        let started = self.with_store(|s| self.engine.start(s.conn_mut(), actor, user_id, channel, &given))?;
         self.delivery.hub.wake.notify_one();
         Ok(started)
     }
 
-    pub fn check_code(
-        &self,
-        actor: &str,
-        user_id: &str,
-        code_type: CodeType,
-        code: &str,
-    ) -> Result<CheckResult> {
+    pub fn check_code(&self, actor: &str, user_id: &str, code_type: CodeType, code: &str) -> Result<CheckResult> {
         self.with_store(|s| {
-            let verified = self
-                .engine
-                .check(s.conn_mut(), actor, user_id, code_type, code)?;
-            Ok(CheckResult {
-                person: self.engine.person_view(s.conn(), user_id)?,
-                verified,
-            })
+            let verified = self.engine.check(s.conn_mut(), actor, user_id, code_type, code)?;
+            Ok(CheckResult { person: self.engine.person_view(s.conn(), user_id)?, verified })
         })
     }
 
@@ -380,26 +290,14 @@ impl Desk {
 
     /// Every setting, the core's and the providers'.
     pub fn settings(&self) -> Result<AllSettings> {
-        Ok(AllSettings {
-            core: self.policy()?,
-            delivery: self.with_store(|s| settings::load::<DeliverySettings>(s.conn()))?,
-        })
+        Ok(AllSettings { core: self.policy()?, delivery: self.with_store(|s| settings::load::<DeliverySettings>(s.conn()))? })
     }
 
     /// Change settings (partial), all or nothing: each group takes its own names, in one
     /// transaction; a name no group declares is refused.
     pub fn update_settings(&self, actor: &str, patch: &Map<String, Value>) -> Result<AllSettings> {
-        settings::refuse_unknown(
-            patch,
-            &[
-                settings::knows::<Settings>,
-                settings::knows::<DeliverySettings>,
-            ],
-        )?;
-        if let Some(name) = patch
-            .keys()
-            .find(|k| desk_delivery::credentials::BOUND_TO_SECRETS.contains(&k.as_str()))
-        {
+        settings::refuse_unknown(patch, &[settings::knows::<Settings>, settings::knows::<DeliverySettings>])?;
+        if let Some(name) = patch.keys().find(|k| desk_delivery::credentials::BOUND_TO_SECRETS.contains(&k.as_str())) {
             return Err(Error::InvalidInput(format!(
                 "“{name}” changes where a saved password goes: change it in Admin → Providers, with the password typed again."
             )));
@@ -415,24 +313,13 @@ impl Desk {
             let changes: Map<String, Value> = patch
                 .iter()
                 .filter(|(k, v)| before.get(k.as_str()) != Some(v))
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        serde_json::json!({"old": before.get(k.as_str()), "new": v}),
-                    )
-                })
+                .map(|(k, v)| (k.clone(), serde_json::json!({"old": before.get(k.as_str()), "new": v})))
                 .collect();
             events::append(
                 &tx,
                 &self.engine.journal,
                 now_at,
-                &NewEvent::action(
-                    actor,
-                    EventKind::SettingsChanged,
-                    actor,
-                    Outcome::Done,
-                    Some(Value::Object(changes)),
-                ),
+                &NewEvent::action(actor, EventKind::SettingsChanged, actor, Outcome::Done, Some(Value::Object(changes))),
             )?;
             tx.commit()?;
             Ok(())
@@ -444,15 +331,7 @@ impl Desk {
     }
 
     pub fn load_sample_data(&self, actor: &str) -> Result<usize> {
-        self.with_store(|s| {
-            desk_core::sample::load(
-                s.conn_mut(),
-                &self.engine.journal,
-                actor,
-                self.engine.now(),
-                self.engine.rng.as_ref(),
-            )
-        })
+        self.with_store(|s| desk_core::sample::load(s.conn_mut(), &self.engine.journal, actor, self.engine.now(), self.engine.rng.as_ref()))
     }
 
     pub fn events_for(&self, user_id: &str) -> Result<Vec<Event>> {
@@ -463,8 +342,7 @@ impl Desk {
 
     pub fn setup_status(&self) -> Result<SetupStatus> {
         let settings = self.policy()?;
-        let (n, people) =
-            self.with_store(|s| Ok((staff::count(s.conn())?, people::count(s.conn())?)))?;
+        let (n, people) = self.with_store(|s| Ok((staff::count(s.conn())?, people::count(s.conn())?)))?;
         Ok(SetupStatus {
             needs_first_admin: n == 0,
             people_count: people,
@@ -476,35 +354,37 @@ impl Desk {
     /// Only on a desk with no staff yet: name the clinic and create its first administrator,
     /// and make the recovery code, all in one transaction (a failure leaves the desk as it was).
     pub fn create_first_admin(&self, input: &FirstAdmin) -> Result<FirstAdminResult> {
-        let admin = NewStaff {
-            role: Role::Admin,
-            ..input.admin.clone()
-        };
+        let admin = NewStaff { role: Role::Admin, ..input.admin.clone() };
         let now = self.engine.now();
         let mut patch = Map::new();
-        patch.insert(
-            "clinic_name".into(),
-            Value::String(input.clinic_name.trim().to_owned()),
-        );
-        let (view, code) = self.with_store(|s| {
-            let tx = s.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            if staff::count(&tx)? > 0 {
-                return Err(Error::Access(AccessError::AlreadySetUp));
-            }
-            let view = staff::add(&tx, &self.engine.journal, "setup", &admin, now)?;
-            self.engine.update_settings(&tx, &patch, &view.user_id)?;
-            events::append(&tx, &self.engine.journal, now, &NewEvent::action(&view.user_id, EventKind::SettingsChanged, &view.user_id, Outcome::Done,
-                Some(serde_json::json!({"clinic_name": {"old": null, "new": input.clinic_name.trim()}}))))?;
-            let code = staff::recovery::make(&tx, &self.engine.journal, &view.user_id, self.engine.rng.as_ref(), now)?;
-            tx.commit()?;
-            Ok((view, code))
-        })
-        .inspect_err(|_| self.engine.forget_settings())?;
+        patch.insert("clinic_name".into(), Value::String(input.clinic_name.trim().to_owned()));
+        let (view, code) = self
+            .with_store(|s| {
+                let tx = s.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                if staff::count(&tx)? > 0 {
+                    return Err(Error::Access(AccessError::AlreadySetUp));
+                }
+                let view = staff::add(&tx, &self.engine.journal, "setup", &admin, now)?;
+                self.engine.update_settings(&tx, &patch, &view.user_id)?;
+                events::append(
+                    &tx,
+                    &self.engine.journal,
+                    now,
+                    &NewEvent::action(
+                        &view.user_id,
+                        EventKind::SettingsChanged,
+                        &view.user_id,
+                        Outcome::Done,
+                        Some(serde_json::json!({"clinic_name": {"old": null, "new": input.clinic_name.trim()}})),
+                    ),
+                )?;
+                let code = staff::recovery::make(&tx, &self.engine.journal, &view.user_id, self.engine.rng.as_ref(), now)?;
+                tx.commit()?;
+                Ok((view, code))
+            })
+            .inspect_err(|_| self.engine.forget_settings())?;
         use secrecy::ExposeSecret;
-        Ok(FirstAdminResult {
-            admin: view,
-            recovery_code: code.expose_secret().to_owned(),
-        })
+        Ok(FirstAdminResult { admin: view, recovery_code: code.expose_secret().to_owned() })
     }
 
     /// Sign in. The password check (the slow part) runs without the store lock, so search and
@@ -515,21 +395,13 @@ impl Desk {
         let attempt = self.with_store(|s| staff::signin::begin(s.conn(), user_id, now, offset))?;
         let ok = staff::check_password(&attempt, password);
         let v = self.with_store(|s| {
-            let tx = s
-                .conn_mut()
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let result =
-                staff::signin::finish(&tx, &self.engine.journal, &attempt, ok, now, offset);
+            let tx = s.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let result = staff::signin::finish(&tx, &self.engine.journal, &attempt, ok, now, offset);
             tx.commit()?;
             staff::view(s.conn(), &result?, now)
         })?;
-        let session = Session {
-            user_id: v.user_id,
-            display_name: v.display_name,
-            role: v.role,
-            signed_in_at: ts(now),
-            last_activity: Some(now),
-        };
+        let session =
+            Session { user_id: v.user_id, display_name: v.display_name, role: v.role, signed_in_at: ts(now), last_activity: Some(now) };
         tracing::info!(role = session.role.as_str(), "signed in");
         *self.session.lock().unwrap_or_else(|p| p.into_inner()) = Some(session.clone());
         Ok(session)
@@ -543,9 +415,7 @@ impl Desk {
         let r = self.with_store(|s| staff::recovery::begin(s.conn(), now, offset))?;
         let ok = staff::recovery::check(&r, code);
         let next = self.with_store(|s| {
-            let tx = s
-                .conn_mut()
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let tx = s.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let result = staff::recovery::finish(
                 &tx,
                 &self.engine.journal,
@@ -571,13 +441,7 @@ impl Desk {
         let now = self.engine.now();
         let code = self.with_store(|s| {
             let tx = s.conn_mut().transaction()?;
-            let c = staff::recovery::make(
-                &tx,
-                &self.engine.journal,
-                &by.user_id,
-                self.engine.rng.as_ref(),
-                now,
-            )?;
+            let c = staff::recovery::make(&tx, &self.engine.journal, &by.user_id, self.engine.rng.as_ref(), now)?;
             tx.commit()?;
             Ok(c)
         })?;
@@ -586,18 +450,9 @@ impl Desk {
     }
 
     pub fn sign_out(&self) -> Result<()> {
-        let was = self
-            .session
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
+        let was = self.session.lock().unwrap_or_else(|p| p.into_inner()).take();
         if let Some(who) = was {
-            self.record(
-                &who.user_id,
-                EventKind::SignOut,
-                &who.user_id,
-                serde_json::json!({}),
-            )?;
+            self.record(&who.user_id, EventKind::SignOut, &who.user_id, serde_json::json!({}))?;
         }
         Ok(())
     }
@@ -626,12 +481,7 @@ impl Desk {
             let who = session.user_id.clone();
             *guard = None;
             drop(guard);
-            self.record(
-                &who,
-                EventKind::IdleLock,
-                &who,
-                serde_json::json!({"idle_minutes": idle.whole_minutes()}),
-            )?;
+            self.record(&who, EventKind::IdleLock, &who, serde_json::json!({"idle_minutes": idle.whole_minutes()}))?;
             return Err(Error::Access(AccessError::SessionLocked));
         }
         // The role and the active flag are read afresh every time: an account demoted or
@@ -675,19 +525,12 @@ impl Desk {
     /// An admin's change to staff, in one transaction with its event.
     fn staff_change(
         &self,
-        f: impl FnOnce(
-            &rusqlite::Transaction<'_>,
-            &Journal,
-            &str,
-            time::OffsetDateTime,
-        ) -> Result<StaffView>,
+        f: impl FnOnce(&rusqlite::Transaction<'_>, &Journal, &str, time::OffsetDateTime) -> Result<StaffView>,
     ) -> Result<StaffView> {
         let by = self.require_admin()?;
         let now = self.engine.now();
         self.with_store(|s| {
-            let tx = s
-                .conn_mut()
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let tx = s.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let v = f(&tx, &self.engine.journal, &by.user_id, now)?;
             tx.commit()?;
             Ok(v)
@@ -721,12 +564,7 @@ impl Desk {
         consent::notice(language)
     }
 
-    fn contact_of(
-        &self,
-        conn: &rusqlite::Connection,
-        user_id: &str,
-        code_type: CodeType,
-    ) -> Result<String> {
+    fn contact_of(&self, conn: &rusqlite::Connection, user_id: &str, code_type: CodeType) -> Result<String> {
         let p = people::get(conn, user_id)?;
         let value = match code_type {
             CodeType::Phone => p.phone,
@@ -736,56 +574,25 @@ impl Desk {
     }
 
     /// The person withdraws consent for one contact: recorded, and its waiting messages cancelled.
-    pub fn consent_withdraw(
-        &self,
-        actor: &str,
-        user_id: &str,
-        code_type: CodeType,
-    ) -> Result<PersonView> {
+    pub fn consent_withdraw(&self, actor: &str, user_id: &str, code_type: CodeType) -> Result<PersonView> {
         let now = self.engine.now();
         self.with_store(|s| {
             let target = self.contact_of(s.conn(), user_id, code_type)?;
-            let tx = s
-                .conn_mut()
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            consent::withdraw(
-                &tx,
-                &self.engine.journal,
-                user_id,
-                code_type,
-                &target,
-                actor,
-                now,
-            )?;
+            let tx = s.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            consent::withdraw(&tx, &self.engine.journal, user_id, code_type, &target, actor, now)?;
             tx.commit()?;
             self.engine.person_view(s.conn(), user_id)
         })
     }
 
     /// The person consents again after a withdrawal (with the current notice).
-    pub fn consent_renew(
-        &self,
-        actor: &str,
-        user_id: &str,
-        code_type: CodeType,
-    ) -> Result<PersonView> {
+    pub fn consent_renew(&self, actor: &str, user_id: &str, code_type: CodeType) -> Result<PersonView> {
         let now = self.engine.now();
         let given = ConsentGiven::current(&self.policy()?.default_language);
         self.with_store(|s| {
             let target = self.contact_of(s.conn(), user_id, code_type)?;
-            let tx = s
-                .conn_mut()
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            consent::renew(
-                &tx,
-                &self.engine.journal,
-                user_id,
-                code_type,
-                &target,
-                &given,
-                actor,
-                now,
-            )?;
+            let tx = s.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            consent::renew(&tx, &self.engine.journal, user_id, code_type, &target, &given, actor, now)?;
             tx.commit()?;
             self.engine.person_view(s.conn(), user_id)
         })
@@ -810,10 +617,7 @@ impl Desk {
             .and_then(|u| u.download_dir().map(|d| d.to_path_buf()))
             .filter(|d| d.is_dir())
             .unwrap_or_else(|| self.paths.data_dir.join("exports"));
-        std::fs::create_dir_all(&dir).map_err(|source| Error::Folder {
-            path: dir.display().to_string(),
-            source,
-        })?;
+        std::fs::create_dir_all(&dir).map_err(|source| Error::Folder { path: dir.display().to_string(), source })?;
         let now = self.engine.now();
         let path = dir.join(format!(
             "verification-audit-{:04}{:02}{:02}-{:02}{:02}{:02}.csv",
@@ -824,12 +628,14 @@ impl Desk {
             now.minute(),
             now.second()
         ));
-        std::fs::write(&path, events::to_csv(&rows)).map_err(|source| Error::Folder {
-            path: path.display().to_string(),
-            source,
-        })?;
+        std::fs::write(&path, events::to_csv(&rows)).map_err(|source| Error::Folder { path: path.display().to_string(), source })?;
         let who = self.session_passive()?;
-        self.record(&who.user_id, EventKind::AuditExported, &who.user_id, serde_json::json!({"rows": rows.len(), "file": path.file_name().map(|n| n.to_string_lossy().into_owned())}))?;
+        self.record(
+            &who.user_id,
+            EventKind::AuditExported,
+            &who.user_id,
+            serde_json::json!({"rows": rows.len(), "file": path.file_name().map(|n| n.to_string_lossy().into_owned())}),
+        )?;
         Ok(path.display().to_string())
     }
 
@@ -838,10 +644,7 @@ impl Desk {
     pub fn audit_chain_check(&self, progress: impl FnMut(i64, i64)) -> Result<ChainReport> {
         self.require_admin()?;
         // A snapshot of its own: a second connection, so the check never holds the desk's lock.
-        let conn = rusqlite::Connection::open_with_flags(
-            &self.paths.db_file,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )?;
+        let conn = rusqlite::Connection::open_with_flags(&self.paths.db_file, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         let tx = conn.unchecked_transaction()?;
         let report = events::chain::verify(&tx, self.engine.secrets(), progress)?;
         Ok(report)
@@ -856,40 +659,30 @@ impl Desk {
     pub fn save_gmail(&self, actor: &str, input: &GmailInput) -> Result<CredentialsView> {
         let v = admin::save_gmail(&self.delivery, actor, input)?;
         // Never the values: which provider, and which settings went with it.
-        self.record(actor, EventKind::CredentialsSaved, actor, serde_json::json!({"provider": "gmail", "address": v.gmail_address, "smtp_host": v.smtp_host}))?;
+        self.record(
+            actor,
+            EventKind::CredentialsSaved,
+            actor,
+            serde_json::json!({"provider": "gmail", "address": v.gmail_address, "smtp_host": v.smtp_host}),
+        )?;
         Ok(v)
     }
 
     pub fn save_twilio(&self, actor: &str, input: &TwilioInput) -> Result<CredentialsView> {
         let v = admin::save_twilio(&self.delivery, actor, input)?;
-        self.record(
-            actor,
-            EventKind::CredentialsSaved,
-            actor,
-            serde_json::json!({"provider": "twilio"}),
-        )?;
+        self.record(actor, EventKind::CredentialsSaved, actor, serde_json::json!({"provider": "twilio"}))?;
         Ok(v)
     }
 
     pub fn delete_credentials(&self, actor: &str, provider: Provider) -> Result<CredentialsView> {
         let v = admin::delete_credentials(&self.delivery, actor, provider)?;
-        self.record(
-            actor,
-            EventKind::CredentialsRemoved,
-            actor,
-            serde_json::json!({"provider": provider.as_str()}),
-        )?;
+        self.record(actor, EventKind::CredentialsRemoved, actor, serde_json::json!({"provider": provider.as_str()}))?;
         Ok(v)
     }
 
     pub async fn send_test(&self, actor: &str, provider: Provider, to: &str) -> Result<TestResult> {
         let r = admin::send_test(&self.delivery, actor, provider, to).await?;
-        self.record(
-            actor,
-            EventKind::CredentialsTested,
-            actor,
-            serde_json::json!({"provider": provider.as_str(), "ok": r.ok}),
-        )?;
+        self.record(actor, EventKind::CredentialsTested, actor, serde_json::json!({"provider": provider.as_str(), "ok": r.ok}))?;
         Ok(r)
     }
 
@@ -911,14 +704,7 @@ impl Desk {
         self.with_store(|s| templates::list(s.conn(), channel, language))
     }
 
-    pub fn template_save(
-        &self,
-        actor: &str,
-        channel: Channel,
-        language: &str,
-        part: Part,
-        body: &str,
-    ) -> Result<Vec<TemplateView>> {
+    pub fn template_save(&self, actor: &str, channel: Channel, language: &str, part: Part, body: &str) -> Result<Vec<TemplateView>> {
         let now = ts(self.engine.now());
         let list = self.with_store(|s| {
             templates::save(s.conn(), channel, language, part, body, actor, &now)?;
@@ -933,13 +719,7 @@ impl Desk {
         Ok(list)
     }
 
-    pub fn template_reset(
-        &self,
-        actor: &str,
-        channel: Channel,
-        language: &str,
-        part: Option<Part>,
-    ) -> Result<Vec<TemplateView>> {
+    pub fn template_reset(&self, actor: &str, channel: Channel, language: &str, part: Option<Part>) -> Result<Vec<TemplateView>> {
         let list = self.with_store(|s| {
             templates::reset(s.conn(), channel, language, part)?;
             templates::list(s.conn(), channel, language)
@@ -953,12 +733,7 @@ impl Desk {
         Ok(list)
     }
 
-    pub fn template_preview(
-        &self,
-        channel: Channel,
-        language: &str,
-        draft: Option<(Part, &str)>,
-    ) -> Result<Preview> {
+    pub fn template_preview(&self, channel: Channel, language: &str, draft: Option<(Part, &str)>) -> Result<Preview> {
         let clinic = self.policy()?.clinic_name;
         self.with_store(|s| templates::preview(s.conn(), channel, language, &clinic, draft))
     }
@@ -984,10 +759,7 @@ mod tests {
         let status = desk.status().expect("status");
         assert!(status.database_path.ends_with("desk.sqlite3"));
         assert!(status.migrations_ok);
-        assert_eq!(
-            status.migrations_applied,
-            desk_core::store::latest_version()
-        );
+        assert_eq!(status.migrations_applied, desk_core::store::latest_version());
         assert_eq!(status.keyring.state, desk_core::secrets::KeyringState::Ok);
     }
 }

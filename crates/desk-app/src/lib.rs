@@ -4,10 +4,5 @@
 
 pub mod desk;
 
-pub use desk::{
-    setting_defs, AllSettings, CheckResult, Desk, EditResult, FirstAdmin, FirstAdminResult,
-    SetupStatus,
-};
-pub use desk_core::{
-    AppPaths, Error, ErrorCode, PublicError, Result, APP_IDENTIFIER, APP_NAME, APP_VERSION,
-};
+pub use desk::{setting_defs, AllSettings, CheckResult, Desk, EditResult, FirstAdmin, FirstAdminResult, SetupStatus};
+pub use desk_core::{AppPaths, Error, ErrorCode, PublicError, Result, APP_IDENTIFIER, APP_NAME, APP_VERSION};

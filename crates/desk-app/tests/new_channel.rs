@@ -27,9 +27,7 @@ static PIGEON: ChannelInfo = ChannelInfo {
     parts: &[(Part::Body, "pigeon note")],
     no_such_part: "",
     length: Length::Chars(160),
-    texts: |_language, part| {
-        (part == Part::Body).then_some("{{ clinic_name }}: your code is {{ code }}. Coo.")
-    },
+    texts: |_language, part| (part == Part::Body).then_some("{{ clinic_name }}: your code is {{ code }}. Coo."),
 };
 
 /// What the pigeon carried: (to, text).
@@ -69,11 +67,7 @@ fn build(_: &Settings, _: &DeliverySettings, _: &Keyring) -> Built {
 }
 
 /// The one registration line.
-const PIGEON_POST: Registration = Registration {
-    channel: Channel::new(&PIGEON),
-    name: "pigeon_post",
-    build,
-};
+const PIGEON_POST: Registration = Registration { channel: Channel::new(&PIGEON), name: "pigeon_post", build };
 
 #[tokio::test]
 async fn a_channel_registered_by_a_test_goes_end_to_end_through_the_outbox() {
@@ -90,104 +84,48 @@ async fn a_channel_registered_by_a_test_goes_end_to_end_through_the_outbox() {
     )
     .expect("open");
     let mut patch = serde_json::Map::new();
-    patch.insert(
-        "channel_order".into(),
-        serde_json::json!(["pigeon", "sms", "email"]),
-    );
-    desk.update_settings("admin", &patch)
-        .expect("the new channel is a valid setting value");
+    patch.insert("channel_order".into(), serde_json::json!(["pigeon", "sms", "email"]));
+    desk.update_settings("admin", &patch).expect("the new channel is a valid setting value");
     let person = desk
         .add_person(
             "r",
-            &desk_core::people::PersonInput {
-                display_name: "Kavya Nair".into(),
-                phone: Some("98765 12345".into()),
-                ..Default::default()
-            },
+            &desk_core::people::PersonInput { display_name: "Kavya Nair".into(), phone: Some("98765 12345".into()), ..Default::default() },
         )
         .expect("add")
         .user_id;
 
     let pigeon = Channel::parse("pigeon").expect("registered");
-    let started = desk
-        .start_verification("r", &person, pigeon, true)
-        .expect("start");
+    let started = desk.start_verification("r", &person, pigeon, true).expect("start");
     assert_eq!(started.channel, pigeon);
     assert_eq!(started.target_masked, "+91 98••• ••345");
     // Not demo mode: a provider is set up, so the code goes to it, not to the demo outbox.
     worker::tick(desk.ctx()).await.expect("send");
     assert!(desk.delivery().demo_messages().is_empty());
-    let (to, text) = CARRIED
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .last()
-        .cloned()
-        .expect("carried");
+    let (to, text) = CARRIED.lock().unwrap_or_else(|p| p.into_inner()).last().cloned().expect("carried");
     assert_eq!(to, "+919876512345");
-    assert!(
-        text.starts_with("Skinspire Clinic: your code is ") && text.ends_with(". Coo."),
-        "{text}"
-    );
+    assert!(text.starts_with("Skinspire Clinic: your code is ") && text.ends_with(". Coo."), "{text}");
     let code: String = text.chars().filter(char::is_ascii_digit).collect();
 
     // Its receipt comes back by the worker's delivery check, like any channel's.
     clock.advance(time::Duration::seconds(5));
     worker::tick(desk.ctx()).await.expect("poll");
-    let entry = desk
-        .outbox_list(Some(&person), 10)
-        .expect("outbox")
-        .into_iter()
-        .next()
-        .expect("row");
-    assert_eq!(
-        (entry.channel, entry.status.as_str()),
-        (pigeon, "delivered")
-    );
+    let entry = desk.outbox_list(Some(&person), 10).expect("outbox").into_iter().next().expect("row");
+    assert_eq!((entry.channel, entry.status.as_str()), (pigeon, "delivered"));
 
-    let checked = desk
-        .check_code("r", &person, CodeType::Phone, &code)
-        .expect("verified");
+    let checked = desk.check_code("r", &person, CodeType::Phone, &code).expect("verified");
     assert_eq!(checked.verified.code_type, CodeType::Phone);
-    let kinds: Vec<String> = desk
-        .events_for(&person)
-        .expect("events")
-        .iter()
-        .rev()
-        .map(|e| format!("{}:{}", e.kind, e.outcome))
-        .collect();
-    assert_eq!(
-        kinds,
-        [
-            "person_added:done",
-            "issued:queued",
-            "sent:accepted",
-            "delivery_status:delivered",
-            "verified:verified"
-        ]
-    );
-    assert!(
-        !checked.verified.practice,
-        "the code went out by a real provider"
-    );
-    assert_eq!(
-        desk.events_for(&person).expect("events")[0].channel,
-        Some(pigeon)
-    );
+    let kinds: Vec<String> = desk.events_for(&person).expect("events").iter().rev().map(|e| format!("{}:{}", e.kind, e.outcome)).collect();
+    assert_eq!(kinds, ["person_added:done", "issued:queued", "sent:accepted", "delivery_status:delivered", "verified:verified"]);
+    assert!(!checked.verified.practice, "the code went out by a real provider");
+    assert_eq!(desk.events_for(&person).expect("events")[0].channel, Some(pigeon));
 
     // Its template is edited like any other, with its own part and limit.
     let rows = desk.templates_list(pigeon, "en").expect("templates");
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].part, Part::Body);
     let too_long = format!("{{{{ code }}}} {}", "coo ".repeat(60));
-    let err = desk
-        .template_save("a", pigeon, "en", Part::Body, &too_long)
-        .expect_err("over its 160 characters");
-    assert!(
-        err.user_message()
-            .contains("Pigeon post allows at most 160"),
-        "{}",
-        err.user_message()
-    );
+    let err = desk.template_save("a", pigeon, "en", Part::Body, &too_long).expect_err("over its 160 characters");
+    assert!(err.user_message().contains("Pigeon post allows at most 160"), "{}", err.user_message());
 }
 
 #[test]

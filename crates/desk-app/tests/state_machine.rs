@@ -27,11 +27,7 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     let person = 0usize..3;
-    let channel = prop_oneof![
-        Just(Channel::WHATSAPP),
-        Just(Channel::SMS),
-        Just(Channel::EMAIL)
-    ];
+    let channel = prop_oneof![Just(Channel::WHATSAPP), Just(Channel::SMS), Just(Channel::EMAIL)];
     let code_type = prop_oneof![Just(CodeType::Phone), Just(CodeType::Email)];
     prop_oneof![
         3 => (person.clone(), channel).prop_map(|(person, channel)| Op::Send { person, channel }),
@@ -52,12 +48,7 @@ struct LiveCode {
 }
 
 fn event_count(t: &common::TestDesk) -> i64 {
-    t.desk
-        .with_store(|s| {
-            Ok(s.conn()
-                .query_row("SELECT count(*) FROM verification_events", [], |r| r.get(0))?)
-        })
-        .expect("count")
+    t.desk.with_store(|s| Ok(s.conn().query_row("SELECT count(*) FROM verification_events", [], |r| r.get(0))?)).expect("count")
 }
 
 /// The stored truth: the clinic-shaped `verification_status` JSON.
@@ -65,11 +56,7 @@ fn practice(t: &common::TestDesk, id: &str, ct: CodeType) -> bool {
     let v: serde_json::Value = t
         .desk
         .with_store(|s| {
-            Ok(s.conn().query_row(
-                "SELECT verification_status FROM users WHERE user_id = ?1",
-                [id],
-                |r| r.get::<_, String>(0),
-            )?)
+            Ok(s.conn().query_row("SELECT verification_status FROM users WHERE user_id = ?1", [id], |r| r.get::<_, String>(0))?)
         })
         .map(|raw| serde_json::from_str(&raw).unwrap_or_default())
         .expect("status");
@@ -79,13 +66,7 @@ fn practice(t: &common::TestDesk, id: &str, ct: CodeType) -> bool {
 fn verified(t: &common::TestDesk, id: &str, ct: CodeType) -> bool {
     let raw: String = t
         .desk
-        .with_store(|s| {
-            Ok(s.conn().query_row(
-                "SELECT verification_status FROM users WHERE user_id = ?1",
-                [id],
-                |r| r.get(0),
-            )?)
-        })
+        .with_store(|s| Ok(s.conn().query_row("SELECT verification_status FROM users WHERE user_id = ?1", [id], |r| r.get(0))?))
         .expect("status");
     let v: serde_json::Value = serde_json::from_str(&raw).expect("json");
     v[ct.as_str()]["verified"].as_bool().unwrap_or(false)

@@ -23,26 +23,15 @@ fn fixture_copy() -> (tempfile::TempDir, AppPaths) {
     let dir = tempfile::tempdir().expect("tempdir");
     let paths = AppPaths::under(dir.path());
     paths.ensure().expect("folders");
-    let fixture = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/fixtures/desk-v0.1.0.sqlite3"
-    );
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/desk-v0.1.0.sqlite3");
     std::fs::copy(fixture, &paths.db_file).expect("copy the fixture");
     (dir, paths)
 }
 
 fn open(paths: &AppPaths, clock: &ManualClock) -> Desk {
     let keyring = Keyring::with_store(keyring_core::mock::Store::new().expect("mock"), "mock");
-    keyring
-        .set(PEPPER_ITEM, &SecretString::from(FIXTURE_PEPPER_HEX))
-        .expect("pepper");
-    Desk::open_with(
-        paths.clone(),
-        keyring,
-        Arc::new(clock.clone()),
-        Arc::new(SeededRandom::new(9)),
-    )
-    .expect("open the old desk")
+    keyring.set(PEPPER_ITEM, &SecretString::from(FIXTURE_PEPPER_HEX)).expect("pepper");
+    Desk::open_with(paths.clone(), keyring, Arc::new(clock.clone()), Arc::new(SeededRandom::new(9))).expect("open the old desk")
 }
 
 #[test]
@@ -51,9 +40,7 @@ fn a_0_1_0_desk_opens_with_everything_in_it() {
     {
         // As 0.1.0 left a WhatsApp message in flight: sent, waiting for its receipt.
         let conn = RawConnection::open(&paths.db_file).expect("raw");
-        let version: i64 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .expect("version");
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("version");
         assert_eq!(version, 5, "the fixture is schema 5");
         conn.execute(
             "UPDATE outbox SET status = 'sent', provider_message_id = 'SM00000000000000000000000000000001',
@@ -61,13 +48,7 @@ fn a_0_1_0_desk_opens_with_everything_in_it() {
             [],
         )
         .expect("in flight");
-        let device: String = conn
-            .query_row(
-                "SELECT value FROM desk_meta WHERE key = 'device_id'",
-                [],
-                |r| r.get(0),
-            )
-            .expect("device");
+        let device: String = conn.query_row("SELECT value FROM desk_meta WHERE key = 'device_id'", [], |r| r.get(0)).expect("device");
         conn.execute(
             "INSERT INTO verification_events (event_id, device_id, seq, occurred_at, user_id, code_type, kind, actor,
                  channel, outcome, detail)
@@ -84,62 +65,36 @@ fn a_0_1_0_desk_opens_with_everything_in_it() {
     assert!(status.migrations_ok);
     assert_eq!(
         (status.migrations_applied, status.schema_version),
-        (
-            desk_core::store::latest_version() - 5,
-            desk_core::store::latest_version()
-        )
+        (desk_core::store::latest_version() - 5, desk_core::store::latest_version())
     );
 
     // Staff sign in with the passwords they had.
-    assert_eq!(
-        desk.setup_status().expect("setup").clinic_name,
-        "Skinspire Clinic Fixture"
-    );
-    desk.sign_in("latha.k", "fixture-reception-pass")
-        .expect("reception signs in");
+    assert_eq!(desk.setup_status().expect("setup").clinic_name, "Skinspire Clinic Fixture");
+    desk.sign_in("latha.k", "fixture-reception-pass").expect("reception signs in");
     desk.sign_out().expect("sign out");
-    desk.sign_in("asha.admin", "fixture-admin-pass")
-        .expect("admin signs in");
+    desk.sign_in("asha.admin", "fixture-admin-pass").expect("admin signs in");
     assert_eq!(desk.staff_list().expect("staff").len(), 2);
     assert_eq!(desk.policy().expect("settings").resend_cooldown_seconds, 45);
 
     // People, including the one named in Devanagari, and the verified email.
     assert_eq!(desk.setup_status().expect("setup").people_count, 4);
     let priya = desk.search("Priya").expect("search");
-    assert!(
-        matches!(priya[0].email_status, ContactStatus::Verified { .. }),
-        "{:?}",
-        priya[0].email_status
-    );
+    assert!(matches!(priya[0].email_status, ContactStatus::Verified { .. }), "{:?}", priya[0].email_status);
     assert_eq!(desk.search("राजेश").expect("search").len(), 1);
 
     // The queued messages, with codes that still open under the pepper that made them.
     let rows = desk.outbox_list(None, 10).expect("outbox");
     assert_eq!(rows.len(), 3);
     assert_eq!(rows.iter().filter(|r| r.status == "queued").count(), 2);
-    let meena_email = rows
-        .iter()
-        .find(|r| r.channel == Channel::EMAIL && r.status == "queued" && r.id == 3)
-        .expect("queued email");
-    let code = desk
-        .with_store(|s| outbox::get(s.conn(), desk.ctx().journal.secrets(), meena_email.id))
-        .expect("read")
-        .and_then(|m| m.code);
+    let meena_email = rows.iter().find(|r| r.channel == Channel::EMAIL && r.status == "queued" && r.id == 3).expect("queued email");
+    let code = desk.with_store(|s| outbox::get(s.conn(), desk.ctx().journal.secrets(), meena_email.id)).expect("read").and_then(|m| m.code);
     assert_eq!(code.map(|c| c.expose_secret().len()), Some(6));
 
     // The message in flight got its sent_at from its event, in the migration.
-    let sent_at: Option<String> = desk
-        .with_store(|s| {
-            Ok(s.conn()
-                .query_row("SELECT sent_at FROM outbox WHERE id = 2", [], |r| r.get(0))?)
-        })
-        .expect("sent_at");
+    let sent_at: Option<String> =
+        desk.with_store(|s| Ok(s.conn().query_row("SELECT sent_at FROM outbox WHERE id = 2", [], |r| r.get(0))?)).expect("sent_at");
     assert_eq!(sent_at.as_deref(), Some("2026-11-24T04:30:05.500Z"));
-    assert_eq!(
-        desk.events_for(&priya[0].user_id).expect("events").len(),
-        3,
-        "the history came along"
-    );
+    assert_eq!(desk.events_for(&priya[0].user_id).expect("events").len(), 3, "the history came along");
 
     // Opened again: nothing more to migrate.
     drop(desk);

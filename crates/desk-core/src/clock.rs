@@ -24,9 +24,7 @@ pub struct SystemClock {
 
 impl SystemClock {
     pub fn new() -> Self {
-        SystemClock {
-            offset: UtcOffset::current_local_offset().unwrap_or(UtcOffset::UTC),
-        }
+        SystemClock { offset: UtcOffset::current_local_offset().unwrap_or(UtcOffset::UTC) }
     }
 }
 
@@ -66,14 +64,11 @@ impl Clock for ManualClock {
     }
 }
 
-const TS_FORMAT: &[FormatItem<'static>] =
-    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+const TS_FORMAT: &[FormatItem<'static>] = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
 
 /// Fixed-width ISO-8601 UTC text, so SQLite compares timestamps correctly as strings.
 pub fn ts(t: OffsetDateTime) -> String {
-    t.to_offset(UtcOffset::UTC)
-        .format(TS_FORMAT)
-        .unwrap_or_else(|_| t.unix_timestamp().to_string())
+    t.to_offset(UtcOffset::UTC).format(TS_FORMAT).unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
 /// Parse what [`ts`] wrote (and any RFC 3339 time, e.g. from the clinic's server).
@@ -102,19 +97,13 @@ mod tests {
         assert_eq!(ts(a), "2026-11-24T09:05:01.500Z");
         assert_eq!(parse_ts(&ts(a)), Some(a));
         assert!(ts(a) < ts(b));
-        assert_eq!(
-            parse_ts("2025-04-05T17:07:10.182513+00:00").map(|t| t.year()),
-            Some(2025)
-        );
+        assert_eq!(parse_ts("2025-04-05T17:07:10.182513+00:00").map(|t| t.year()), Some(2025));
     }
 
     #[test]
     fn local_time_uses_the_offset() {
         let t = datetime!(2026-11-24 05:12 UTC);
-        assert_eq!(
-            local_hh_mm(t, UtcOffset::from_hms(5, 30, 0).expect("IST")),
-            "10:42"
-        );
+        assert_eq!(local_hh_mm(t, UtcOffset::from_hms(5, 30, 0).expect("IST")), "10:42");
     }
 
     #[test]

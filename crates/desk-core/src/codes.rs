@@ -31,9 +31,7 @@ impl RandomSource for OsRandom {
         // The OS RNG failing means the machine can't do cryptography at all; there is no safe
         // fallback, and issuing a predictable code would be worse than stopping.
         #[allow(clippy::expect_used)]
-        OsRng
-            .try_fill_bytes(buf)
-            .expect("the operating system's random number generator failed");
+        OsRng.try_fill_bytes(buf).expect("the operating system's random number generator failed");
     }
 }
 
@@ -48,10 +46,7 @@ impl SeededRandom {
 
 impl RandomSource for SeededRandom {
     fn fill(&self, buf: &mut [u8]) {
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .fill_bytes(buf);
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).fill_bytes(buf);
     }
 }
 
@@ -70,10 +65,7 @@ pub fn generate(len: u8, rng: &dyn RandomSource) -> SecretString {
 
 /// Strip what people type around a code: spaces, dashes, dots.
 pub fn normalize_typed_code(typed: &str) -> String {
-    typed
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '.' | '\u{a0}'))
-        .collect()
+    typed.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '\u{a0}')).collect()
 }
 
 /// The keyed secrets behind codes: the HMAC pepper and a sealing key derived from it.
@@ -85,9 +77,7 @@ pub struct CodeSecrets {
 
 impl std::fmt::Debug for CodeSecrets {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CodeSecrets")
-            .field("persistent", &self.persistent)
-            .finish_non_exhaustive()
+        f.debug_struct("CodeSecrets").field("persistent", &self.persistent).finish_non_exhaustive()
     }
 }
 
@@ -95,19 +85,13 @@ pub const PEPPER_ITEM: &str = "otp-pepper";
 
 impl CodeSecrets {
     pub fn from_pepper(pepper: [u8; 32], persistent: bool) -> Self {
-        CodeSecrets {
-            pepper: SecretBox::new(Box::new(pepper)),
-            persistent,
-        }
+        CodeSecrets { pepper: SecretBox::new(Box::new(pepper)), persistent }
     }
 
     /// The pepper from the keyring, made on first run. If the keyring can't be used the desk
     /// still works with a pepper held in memory: codes issued now can't be checked after a
     /// restart, which is acceptable for codes that live ten minutes.
-    pub fn load_or_create(
-        keyring: &Keyring,
-        rng: &dyn RandomSource,
-    ) -> (Arc<Self>, Option<SecretsError>) {
+    pub fn load_or_create(keyring: &Keyring, rng: &dyn RandomSource) -> (Arc<Self>, Option<SecretsError>) {
         let fresh = || {
             let mut p = [0u8; 32];
             rng.fill(&mut p);
@@ -152,14 +136,7 @@ impl CodeSecrets {
     }
 
     /// Constant-time comparison of a typed code against the stored hash.
-    pub fn matches(
-        &self,
-        stored_hex: &str,
-        user_id: &str,
-        code_type: CodeType,
-        target: &str,
-        code: &str,
-    ) -> bool {
+    pub fn matches(&self, stored_hex: &str, user_id: &str, code_type: CodeType, target: &str, code: &str) -> bool {
         let Ok(stored) = hex::decode(stored_hex) else {
             return false;
         };
@@ -177,9 +154,7 @@ impl CodeSecrets {
     }
 
     fn seal_cipher(&self) -> ChaCha20Poly1305 {
-        ChaCha20Poly1305::new(Key::from_slice(
-            &self.derived(b"skinspire-desk/outbox-seal/v1"),
-        ))
+        ChaCha20Poly1305::new(Key::from_slice(&self.derived(b"skinspire-desk/outbox-seal/v1")))
     }
 
     /// Which pepper this is, without revealing it: stored beside every code and event the pepper
@@ -203,9 +178,7 @@ impl CodeSecrets {
     }
 
     fn contact_cipher(&self) -> ChaCha20Poly1305 {
-        ChaCha20Poly1305::new(Key::from_slice(
-            &self.derived(b"skinspire-desk/event-contact/v1"),
-        ))
+        ChaCha20Poly1305::new(Key::from_slice(&self.derived(b"skinspire-desk/event-contact/v1")))
     }
 
     /// Seal a contact for the event log, bound to its event id: the log keeps it for the
@@ -213,13 +186,8 @@ impl CodeSecrets {
     pub fn seal_contact(&self, contact: &str, event_id: &str, rng: &dyn RandomSource) -> Vec<u8> {
         let mut nonce = [0u8; 12];
         rng.fill(&mut nonce);
-        let sealed = self.contact_cipher().encrypt(
-            Nonce::from_slice(&nonce),
-            Payload {
-                msg: contact.as_bytes(),
-                aad: event_id.as_bytes(),
-            },
-        );
+        let sealed =
+            self.contact_cipher().encrypt(Nonce::from_slice(&nonce), Payload { msg: contact.as_bytes(), aad: event_id.as_bytes() });
         let mut out = nonce.to_vec();
         out.extend(sealed.unwrap_or_default());
         out
@@ -231,16 +199,7 @@ impl CodeSecrets {
             return None;
         }
         let (nonce, body) = sealed.split_at(12);
-        let plain = self
-            .contact_cipher()
-            .decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
-                    msg: body,
-                    aad: event_id.as_bytes(),
-                },
-            )
-            .ok()?;
+        let plain = self.contact_cipher().decrypt(Nonce::from_slice(nonce), Payload { msg: body, aad: event_id.as_bytes() }).ok()?;
         String::from_utf8(plain).ok()
     }
 
@@ -248,13 +207,8 @@ impl CodeSecrets {
     pub fn seal(&self, code: &SecretString, aad: &str, rng: &dyn RandomSource) -> Vec<u8> {
         let mut nonce = [0u8; 12];
         rng.fill(&mut nonce);
-        let sealed = self.seal_cipher().encrypt(
-            Nonce::from_slice(&nonce),
-            Payload {
-                msg: code.expose_secret().as_bytes(),
-                aad: aad.as_bytes(),
-            },
-        );
+        let sealed =
+            self.seal_cipher().encrypt(Nonce::from_slice(&nonce), Payload { msg: code.expose_secret().as_bytes(), aad: aad.as_bytes() });
         let mut out = nonce.to_vec();
         // Encryption with a valid key and nonce cannot fail for inputs this small.
         out.extend(sealed.unwrap_or_default());
@@ -267,16 +221,7 @@ impl CodeSecrets {
             return None;
         }
         let (nonce, body) = sealed.split_at(12);
-        let plain = self
-            .seal_cipher()
-            .decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
-                    msg: body,
-                    aad: aad.as_bytes(),
-                },
-            )
-            .ok()?;
+        let plain = self.seal_cipher().decrypt(Nonce::from_slice(nonce), Payload { msg: body, aad: aad.as_bytes() }).ok()?;
         String::from_utf8(plain).ok().map(SecretString::from)
     }
 }
@@ -317,10 +262,7 @@ mod tests {
             }
         }
         // 30,000 digits: each should be near 3,000.
-        assert!(
-            counts.iter().all(|&c| (2_700..3_300).contains(&c)),
-            "{counts:?}"
-        );
+        assert!(counts.iter().all(|&c| (2_700..3_300).contains(&c)), "{counts:?}");
     }
 
     #[test]
@@ -328,9 +270,7 @@ mod tests {
         let a = generate(8, &OsRandom);
         let b = generate(8, &OsRandom);
         let c = generate(8, &OsRandom);
-        assert!(
-            !(a.expose_secret() == b.expose_secret() && b.expose_secret() == c.expose_secret())
-        );
+        assert!(!(a.expose_secret() == b.expose_secret() && b.expose_secret() == c.expose_secret()));
     }
 
     #[test]
@@ -355,16 +295,9 @@ mod tests {
         let rng = SeededRandom::new(3);
         let sealed = s.seal(&SecretString::from("482913"), "key-1", &rng);
         assert!(!sealed.windows(6).any(|w| w == b"482913"));
-        assert_eq!(
-            s.unseal(&sealed, "key-1")
-                .map(|c| c.expose_secret().to_owned())
-                .as_deref(),
-            Some("482913")
-        );
+        assert_eq!(s.unseal(&sealed, "key-1").map(|c| c.expose_secret().to_owned()).as_deref(), Some("482913"));
         assert!(s.unseal(&sealed, "key-2").is_none());
-        assert!(CodeSecrets::from_pepper([9u8; 32], true)
-            .unseal(&sealed, "key-1")
-            .is_none());
+        assert!(CodeSecrets::from_pepper([9u8; 32], true).unseal(&sealed, "key-1").is_none());
     }
 
     #[test]
@@ -380,9 +313,6 @@ mod tests {
         let (a, err) = CodeSecrets::load_or_create(&k, &rng);
         assert!(err.is_none() && a.persistent);
         let (b, _) = CodeSecrets::load_or_create(&k, &rng);
-        assert_eq!(
-            a.hash("u", CodeType::Email, "t", "1"),
-            b.hash("u", CodeType::Email, "t", "1")
-        );
+        assert_eq!(a.hash("u", CodeType::Email, "t", "1"), b.hash("u", CodeType::Email, "t", "1"));
     }
 }

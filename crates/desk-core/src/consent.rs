@@ -36,14 +36,12 @@ pub struct Notice {
 pub fn notice(language: &str) -> Notice {
     let (language, text) = match language {
         "hi" => ("hi", "व्यक्ति सहमत है कि इस संपर्क की पुष्टि के लिए उसे एक कोड भेजा जाए। यह सहमति कभी भी वापस ली जा सकती है।"),
-        _ => ("en", "The person agrees to receive a one-time code at this contact, used only to verify it. They can withdraw this consent at any time at the desk."),
+        _ => (
+            "en",
+            "The person agrees to receive a one-time code at this contact, used only to verify it. They can withdraw this consent at any time at the desk.",
+        ),
     };
-    Notice {
-        version: NOTICE_VERSION,
-        language: language.into(),
-        purpose: PURPOSE.into(),
-        text: text.into(),
-    }
+    Notice { version: NOTICE_VERSION, language: language.into(), purpose: PURPOSE.into(), text: text.into() }
 }
 
 /// The receptionist's confirmation that the person agreed, with the notice they were shown.
@@ -57,26 +55,12 @@ pub struct ConsentGiven {
 impl ConsentGiven {
     /// The current notice, in `language`.
     pub fn current(language: &str) -> Self {
-        ConsentGiven {
-            notice_version: NOTICE_VERSION,
-            language: notice(language).language,
-        }
+        ConsentGiven { notice_version: NOTICE_VERSION, language: notice(language).language }
     }
 }
 
 /// Where consent stands for one contact.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    specta::Type,
-    strum::IntoStaticStr,
-    strum::EnumString,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type, strum::IntoStaticStr, strum::EnumString)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum ConsentState {
@@ -102,13 +86,7 @@ fn target_key(secrets: &CodeSecrets, code_type: CodeType, target: &str) -> Strin
 
 /// The consent on record for this contact, if any (a record about an earlier contact of the
 /// person's does not count).
-pub fn get(
-    conn: &Connection,
-    secrets: &CodeSecrets,
-    user_id: &str,
-    code_type: CodeType,
-    target: &str,
-) -> Result<Option<ConsentView>> {
+pub fn get(conn: &Connection, secrets: &CodeSecrets, user_id: &str, code_type: CodeType, target: &str) -> Result<Option<ConsentView>> {
     let row: Option<(String, ConsentState, u32, String, String)> = conn
         .query_row(
             "SELECT target_key, state, notice_version, at, by_staff FROM consents WHERE user_id = ?1 AND code_type = ?2",
@@ -116,28 +94,18 @@ pub fn get(
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
         .optional()?;
-    Ok(row
-        .filter(|(key, ..)| *key == target_key(secrets, code_type, target))
-        .map(|(_, state, notice_version, at, by)| ConsentView {
-            state,
-            notice_version,
-            at,
-            by,
-        }))
+    Ok(row.filter(|(key, ..)| *key == target_key(secrets, code_type, target)).map(|(_, state, notice_version, at, by)| ConsentView {
+        state,
+        notice_version,
+        at,
+        by,
+    }))
 }
 
 /// Refuse a send to a contact whose consent was withdrawn.
-pub fn check_not_withdrawn(
-    conn: &Connection,
-    secrets: &CodeSecrets,
-    user_id: &str,
-    code_type: CodeType,
-    target: &str,
-) -> Result<()> {
+pub fn check_not_withdrawn(conn: &Connection, secrets: &CodeSecrets, user_id: &str, code_type: CodeType, target: &str) -> Result<()> {
     match get(conn, secrets, user_id, code_type, target)? {
-        Some(v) if v.state == ConsentState::Withdrawn => {
-            Err(Error::Code(CodeError::ConsentWithdrawn))
-        }
+        Some(v) if v.state == ConsentState::Withdrawn => Err(Error::Code(CodeError::ConsentWithdrawn)),
         _ => Ok(()),
     }
 }
@@ -181,17 +149,7 @@ pub fn record_given(
         return Err(Error::Code(CodeError::ConsentRequired));
     }
     let notice = notice(&given.language);
-    store(
-        tx,
-        j.secrets(),
-        user_id,
-        code_type,
-        target,
-        ConsentState::Given,
-        &notice,
-        by,
-        now,
-    )?;
+    store(tx, j.secrets(), user_id, code_type, target, ConsentState::Given, &notice, by, now)?;
     Ok(notice)
 }
 
@@ -221,9 +179,7 @@ pub fn renew(
             target: Some(target),
             outcome: Outcome::Done,
             error_code: None,
-            detail: Some(
-                json!({"notice_version": notice.version, "language": notice.language, "purpose": notice.purpose}),
-            ),
+            detail: Some(json!({"notice_version": notice.version, "language": notice.language, "purpose": notice.purpose})),
         },
     )?;
     Ok(())
@@ -241,19 +197,8 @@ pub fn withdraw(
     now: OffsetDateTime,
 ) -> Result<Vec<i64>> {
     let notice = notice("en");
-    store(
-        tx,
-        j.secrets(),
-        user_id,
-        code_type,
-        target,
-        ConsentState::Withdrawn,
-        &notice,
-        by,
-        now,
-    )?;
-    let cancelled =
-        outbox::retire_contact(tx, user_id, code_type, RetireReason::ConsentWithdrawn, now)?;
+    store(tx, j.secrets(), user_id, code_type, target, ConsentState::Withdrawn, &notice, by, now)?;
+    let cancelled = outbox::retire_contact(tx, user_id, code_type, RetireReason::ConsentWithdrawn, now)?;
     events::append(
         tx,
         j,
@@ -267,9 +212,7 @@ pub fn withdraw(
             target: Some(target),
             outcome: Outcome::Done,
             error_code: None,
-            detail: Some(
-                json!({"notice_version": notice.version, "purpose": notice.purpose, "cancelled_messages": cancelled}),
-            ),
+            detail: Some(json!({"notice_version": notice.version, "purpose": notice.purpose, "cancelled_messages": cancelled})),
         },
     )?;
     Ok(cancelled)

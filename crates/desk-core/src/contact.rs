@@ -43,18 +43,7 @@ impl ContactError {
 
 /// Which contact a code verifies: the clinic's `code_type`.
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::EnumIter,
-    specta::Type,
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::EnumIter, specta::Type,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -82,8 +71,7 @@ fn parse_phone(raw: &str) -> Result<PhoneNumber, ContactError> {
     }
     // The clinic's old rows hold bare 10-digit numbers and "0"-prefixed trunk forms; the
     // parser handles both against the default region.
-    let number = phonenumber::parse(Some(country::Id::IN), trimmed)
-        .map_err(|e| ContactError::NotAPhoneNumber(e.to_string()))?;
+    let number = phonenumber::parse(Some(country::Id::IN), trimmed).map_err(|e| ContactError::NotAPhoneNumber(e.to_string()))?;
     if !phonenumber::is_valid(&number) {
         return Err(ContactError::InvalidPhone);
     }
@@ -113,8 +101,7 @@ pub fn normalize_email(raw: &str) -> Result<String, ContactError> {
     if trimmed.is_empty() {
         return Err(ContactError::EmptyEmail);
     }
-    let parsed: email_address::EmailAddress =
-        trimmed.parse().map_err(|_| ContactError::InvalidEmail)?;
+    let parsed: email_address::EmailAddress = trimmed.parse().map_err(|_| ContactError::InvalidEmail)?;
     let (local, domain) = (parsed.local_part(), parsed.domain());
     // A desk never needs quoted local parts, IP-literal domains or dotless hosts; refusing them
     // catches typos such as "name@gmail".
@@ -132,9 +119,8 @@ pub fn normalize_email(raw: &str) -> Result<String, ContactError> {
 /// three. (Masking runs on every screen refresh: no need to re-parse with libphonenumber.)
 fn country_code_len(digits: &str) -> usize {
     const TWO_DIGIT: &[&str] = &[
-        "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46",
-        "47", "48", "49", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63",
-        "64", "65", "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98",
+        "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46", "47", "48", "49", "51", "52", "53", "54",
+        "55", "56", "57", "58", "60", "61", "62", "63", "64", "65", "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98",
     ];
     if digits.starts_with('1') || digits.starts_with('7') {
         1
@@ -190,23 +176,10 @@ mod tests {
 
     #[test]
     fn indian_numbers_in_every_usual_form_normalise_to_e164() {
-        for raw in [
-            "9876543210",
-            "+91 98765 43210",
-            "098765-43210",
-            "+919876543210",
-            " 98765 43210 ",
-        ] {
-            assert_eq!(
-                normalize_phone(raw).as_deref(),
-                Ok("+919876543210"),
-                "{raw}"
-            );
+        for raw in ["9876543210", "+91 98765 43210", "098765-43210", "+919876543210", " 98765 43210 "] {
+            assert_eq!(normalize_phone(raw).as_deref(), Ok("+919876543210"), "{raw}");
         }
-        assert_eq!(
-            normalize_phone("+44 7911 123456").as_deref(),
-            Ok("+447911123456")
-        );
+        assert_eq!(normalize_phone("+44 7911 123456").as_deref(), Ok("+447911123456"));
     }
 
     #[test]
@@ -214,44 +187,21 @@ mod tests {
         assert_eq!(normalize_phone(""), Err(ContactError::EmptyPhone));
         assert!(normalize_phone("12345").is_err());
         assert!(normalize_phone("hello").is_err());
-        assert!(
-            normalize_phone("+91 00000 00000").is_err(),
-            "no Indian number starts with 0 after the country code"
-        );
-        assert!(
-            normalize_phone("+91 98765 4321").is_err(),
-            "nine digits is one short"
-        );
+        assert!(normalize_phone("+91 00000 00000").is_err(), "no Indian number starts with 0 after the country code");
+        assert!(normalize_phone("+91 98765 4321").is_err(), "nine digits is one short");
     }
 
     #[test]
     fn only_mobiles_can_get_whatsapp_or_sms() {
-        assert_eq!(
-            normalize_mobile("9876543210").as_deref(),
-            Ok("+919876543210")
-        );
+        assert_eq!(normalize_mobile("9876543210").as_deref(), Ok("+919876543210"));
         // A Bengaluru landline.
-        assert_eq!(
-            normalize_mobile("080 2222 3333"),
-            Err(ContactError::NotMobile)
-        );
+        assert_eq!(normalize_mobile("080 2222 3333"), Err(ContactError::NotMobile));
     }
 
     #[test]
     fn emails_are_checked_and_domains_lower_cased() {
-        assert_eq!(
-            normalize_email(" Priya.S@Gmail.COM ").as_deref(),
-            Ok("Priya.S@gmail.com")
-        );
-        for bad in [
-            "",
-            "priya",
-            "priya@",
-            "@gmail.com",
-            "priya@gmail",
-            "pri ya@gmail.com",
-            "a@b..com",
-        ] {
+        assert_eq!(normalize_email(" Priya.S@Gmail.COM ").as_deref(), Ok("Priya.S@gmail.com"));
+        for bad in ["", "priya", "priya@", "@gmail.com", "priya@gmail", "pri ya@gmail.com", "a@b..com"] {
             assert!(normalize_email(bad).is_err(), "{bad:?} should be refused");
         }
     }

@@ -14,11 +14,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("the local database at {path} was written by a newer version of the app (schema {found}, this version knows up to {known})")]
-    DatabaseTooNew {
-        path: String,
-        found: usize,
-        known: usize,
-    },
+    DatabaseTooNew { path: String, found: usize, known: usize },
 
     #[error("could not open the local database at {path}: {source}")]
     DatabaseOpen {
@@ -59,12 +55,7 @@ pub enum Error {
     /// A send limit refused; `message` is the rate limiter's own words (when the next send is
     /// allowed).
     #[error("send refused by the {limit} limit until {retry_at}")]
-    RateLimited {
-        limit: &'static str,
-        retry_at: time::OffsetDateTime,
-        now: time::OffsetDateTime,
-        message: String,
-    },
+    RateLimited { limit: &'static str, retry_at: time::OffsetDateTime, now: time::OffsetDateTime, message: String },
 
     #[error(transparent)]
     Settings(#[from] crate::settings::table::SettingsError),
@@ -218,10 +209,7 @@ impl From<&Error> for PublicError {
     fn from(err: &Error) -> Self {
         // The full detail goes to the log; the screen gets plain words.
         tracing::warn!(error = %err, code = ?err.code(), "command failed");
-        PublicError {
-            code: err.code(),
-            message: err.user_message(),
-        }
+        PublicError { code: err.code(), message: err.user_message() }
     }
 }
 
@@ -231,11 +219,7 @@ mod tests {
 
     #[test]
     fn public_error_shape_is_pinned() {
-        let err = Error::DatabaseTooNew {
-            path: "/data/desk.sqlite3".into(),
-            found: 9,
-            known: 1,
-        };
+        let err = Error::DatabaseTooNew { path: "/data/desk.sqlite3".into(), found: 9, known: 1 };
         insta::assert_json_snapshot!(PublicError::from(err), @r#"
         {
           "code": "database_too_new",
@@ -247,11 +231,7 @@ mod tests {
     #[test]
     fn every_message_is_plain_words() {
         let errors = [
-            Error::DatabaseTooNew {
-                path: "p".into(),
-                found: 2,
-                known: 1,
-            },
+            Error::DatabaseTooNew { path: "p".into(), found: 2, known: 1 },
             Error::NoDataFolder,
             Error::NotReady,
             Error::Database(rusqlite::Error::InvalidQuery),

@@ -15,36 +15,12 @@ pub struct Language {
 }
 
 pub const LANGUAGES: &[Language] = &[
-    Language {
-        code: "en",
-        english: "English",
-        native: "English",
-    },
-    Language {
-        code: "hi",
-        english: "Hindi",
-        native: "हिन्दी",
-    },
-    Language {
-        code: "kn",
-        english: "Kannada",
-        native: "ಕನ್ನಡ",
-    },
-    Language {
-        code: "ta",
-        english: "Tamil",
-        native: "தமிழ்",
-    },
-    Language {
-        code: "te",
-        english: "Telugu",
-        native: "తెలుగు",
-    },
-    Language {
-        code: "ml",
-        english: "Malayalam",
-        native: "മലയാളം",
-    },
+    Language { code: "en", english: "English", native: "English" },
+    Language { code: "hi", english: "Hindi", native: "हिन्दी" },
+    Language { code: "kn", english: "Kannada", native: "ಕನ್ನಡ" },
+    Language { code: "ta", english: "Tamil", native: "தமிழ்" },
+    Language { code: "te", english: "Telugu", native: "తెలుగు" },
+    Language { code: "ml", english: "Malayalam", native: "മലയാളം" },
 ];
 
 /// The shipped language with this code.

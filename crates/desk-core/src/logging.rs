@@ -24,12 +24,7 @@ pub fn init(log_dir: &Path) -> Option<WorkerGuard> {
 /// As [`init`]; `to_stderr: false` writes the file only (tests that read the log files).
 pub fn init_with(log_dir: &Path, to_stderr: bool) -> Option<WorkerGuard> {
     let filter = EnvFilter::try_from_env(LOG_ENV).unwrap_or_else(|_| EnvFilter::new("info"));
-    let stderr = to_stderr.then(|| {
-        fmt::layer()
-            .with_writer(std::io::stderr)
-            .with_ansi(std::io::stderr().is_terminal())
-            .with_target(false)
-    });
+    let stderr = to_stderr.then(|| fmt::layer().with_writer(std::io::stderr).with_ansi(std::io::stderr().is_terminal()).with_target(false));
 
     let file_appender = Builder::new()
         .rotation(Rotation::DAILY)
@@ -42,20 +37,49 @@ pub fn init_with(log_dir: &Path, to_stderr: bool) -> Option<WorkerGuard> {
         Ok(appender) => {
             let (writer, guard) = tracing_appender::non_blocking(appender);
             let file = fmt::layer().with_writer(writer).with_ansi(false);
-            let _ = tracing_subscriber::registry()
-                .with(filter)
-                .with(stderr)
-                .with(file)
-                .try_init();
+            let _ = tracing_subscriber::registry().with(filter).with(stderr).with(file).try_init();
             Some(guard)
         }
         Err(err) => {
-            let _ = tracing_subscriber::registry()
-                .with(filter)
-                .with(stderr)
-                .try_init();
+            let _ = tracing_subscriber::registry().with(filter).with(stderr).try_init();
             tracing::warn!(%err, dir = %log_dir.display(), "log folder unusable; logging to stderr only");
             None
         }
+    }
+}
+
+/// Text from outside (a provider's error message, an SMTP reply) with phone numbers and email
+/// addresses taken out, for the log: Twilio's errors quote the number ("The 'To' number
+/// +919845012345 is not…") and mail servers quote the address. Keeps everything else.
+pub fn redact(text: &str) -> String {
+    static EMAIL: std::sync::LazyLock<Option<regex::Regex>> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}").ok());
+    // Seven or more digits, allowing the separators people and providers put in numbers.
+    static NUMBER: std::sync::LazyLock<Option<regex::Regex>> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"\+?\d(?:[\s\-().]*\d){6,}").ok());
+    let mut out = text.to_owned();
+    if let Some(re) = EMAIL.as_ref() {
+        out = re.replace_all(&out, "[email]").into_owned();
+    }
+    if let Some(re) = NUMBER.as_ref() {
+        out = re.replace_all(&out, "[number]").into_owned();
+    }
+    out
+}
+
+#[cfg(test)]
+mod redact_tests {
+    use super::redact;
+
+    #[test]
+    fn numbers_and_addresses_leave_the_text() {
+        assert_eq!(
+            redact("The 'To' number +919845012345 is not a valid phone number."),
+            "The 'To' number [number] is not a valid phone number."
+        );
+        assert_eq!(redact("550 5.1.1 <Priya.Sharma@gmail.com>: user unknown"), "550 5.1.1 <[email]>: user unknown");
+        assert_eq!(redact("to +91 98450-12345 failed"), "to [number] failed");
+        // Error codes and short numbers stay: they are what the admin needs.
+        assert_eq!(redact("Twilio error 21211 (HTTP 400), 3 tries"), "Twilio error 21211 (HTTP 400), 3 tries");
     }
 }

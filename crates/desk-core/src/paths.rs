@@ -19,11 +19,7 @@ impl AppPaths {
     /// All paths under one folder.
     pub fn under(data_dir: impl Into<PathBuf>) -> Self {
         let data_dir = data_dir.into();
-        AppPaths {
-            db_file: data_dir.join("desk.sqlite3"),
-            log_dir: data_dir.join("logs"),
-            data_dir,
-        }
+        AppPaths { db_file: data_dir.join("desk.sqlite3"), log_dir: data_dir.join("logs"), data_dir }
     }
 
     /// The override if set, else the platform's per-user data folder for this app
@@ -46,10 +42,7 @@ impl AppPaths {
 }
 
 fn create_dir(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|source| Error::Folder {
-        path: dir.display().to_string(),
-        source,
-    })
+    std::fs::create_dir_all(dir).map_err(|source| Error::Folder { path: dir.display().to_string(), source })
 }
 
 #[cfg(test)]
@@ -68,9 +61,7 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tempdir");
         let file = tmp.path().join("a-file");
         std::fs::write(&file, b"").expect("write");
-        let err = AppPaths::under(file.join("inside"))
-            .ensure()
-            .expect_err("must fail");
+        let err = AppPaths::under(file.join("inside")).ensure().expect_err("must fail");
         assert!(matches!(err, Error::Folder { .. }), "{err:?}");
     }
 }

@@ -14,18 +14,7 @@ use crate::events::{self, EventKind, Journal, NewEvent, Outcome};
 use crate::language;
 use crate::outbox::{self, RetireReason};
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    specta::Type,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, specta::Type)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum EntityType {
@@ -100,13 +89,9 @@ pub fn parse_status(raw: &str) -> Value {
 }
 
 pub fn get(conn: &Connection, user_id: &str) -> Result<PersonRow> {
-    conn.query_row(
-        &format!("SELECT {PERSON_COLUMNS} FROM users WHERE user_id = ?1 AND is_deleted = 0"),
-        [user_id],
-        person_from_row,
-    )
-    .optional()?
-    .ok_or(Error::PersonNotFound)
+    conn.query_row(&format!("SELECT {PERSON_COLUMNS} FROM users WHERE user_id = ?1 AND is_deleted = 0"), [user_id], person_from_row)
+        .optional()?
+        .ok_or(Error::PersonNotFound)
 }
 
 struct Clean {
@@ -117,61 +102,30 @@ struct Clean {
 }
 
 fn clean(input: &PersonInput) -> Result<Clean> {
-    let name = input
-        .display_name
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let name = input.display_name.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() {
         return Err(Error::InvalidInput("Type the person's name.".into()));
     }
     if name.chars().count() > 120 {
-        return Err(Error::InvalidInput(
-            "That name is too long (120 characters at most).".into(),
-        ));
+        return Err(Error::InvalidInput("That name is too long (120 characters at most).".into()));
     }
-    let phone = match input
-        .phone
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
+    let phone = match input.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         Some(p) => Some(contact::normalize_phone(p)?),
         None => None,
     };
-    let email = match input
-        .email
-        .as_deref()
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-    {
+    let email = match input.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
         Some(e) => Some(contact::normalize_email(e)?),
         None => None,
     };
     if phone.is_none() && email.is_none() {
-        return Err(Error::InvalidInput(
-            "Give at least a phone number or an email address.".into(),
-        ));
+        return Err(Error::InvalidInput("Give at least a phone number or an email address.".into()));
     }
-    let language = match input
-        .preferred_language
-        .as_deref()
-        .filter(|l| !l.is_empty())
-    {
+    let language = match input.preferred_language.as_deref().filter(|l| !l.is_empty()) {
         Some(l) if language::is_shipped(l) => Some(l.to_owned()),
-        Some(l) => {
-            return Err(Error::InvalidInput(format!(
-                "The desk has no messages in language “{l}”."
-            )))
-        }
+        Some(l) => return Err(Error::InvalidInput(format!("The desk has no messages in language “{l}”."))),
         None => None,
     };
-    Ok(Clean {
-        name,
-        phone,
-        email,
-        language,
-    })
+    Ok(Clean { name, phone, email, language })
 }
 
 /// A walk-in's id: "W" and 10 random base-32 characters. Never the phone number: the id goes
@@ -179,11 +133,7 @@ fn clean(input: &PersonInput) -> Result<Clean> {
 fn new_user_id(tx: &Transaction<'_>, rng: &dyn crate::codes::RandomSource) -> Result<String> {
     loop {
         let id = random_id(rng);
-        let taken: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM users WHERE user_id = ?1)",
-            [&id],
-            |r| r.get(0),
-        )?;
+        let taken: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM users WHERE user_id = ?1)", [&id], |r| r.get(0))?;
         if !taken {
             return Ok(id);
         }
@@ -194,13 +144,7 @@ fn random_id(rng: &dyn crate::codes::RandomSource) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
     let mut bytes = [0u8; 10];
     rng.fill(&mut bytes);
-    std::iter::once('W')
-        .chain(
-            bytes
-                .iter()
-                .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char),
-        )
-        .collect()
+    std::iter::once('W').chain(bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)).collect()
 }
 
 /// Add a walk-in. Returns the new user id.
@@ -217,9 +161,7 @@ pub fn add(
     let user_id = new_user_id(&tx, rng)?;
     let mut entity = [0u8; 16];
     rng.fill(&mut entity);
-    let entity_id = uuid::Builder::from_random_bytes(entity)
-        .into_uuid()
-        .to_string();
+    let entity_id = uuid::Builder::from_random_bytes(entity).into_uuid().to_string();
     let at = ts(now);
     tx.execute(
         "INSERT INTO users (user_id, entity_type, entity_id, display_name, phone, email,
@@ -280,30 +222,21 @@ pub fn update(
     let mut status = before.verification_status.clone();
     let mut outcome = EditOutcome::default();
     let mut changed: Vec<&str> = Vec::new();
-    for (code_type, old, new) in [
-        (CodeType::Phone, before.phone.as_deref(), c.phone.as_deref()),
-        (CodeType::Email, before.email.as_deref(), c.email.as_deref()),
-    ] {
+    for (code_type, old, new) in
+        [(CodeType::Phone, before.phone.as_deref(), c.phone.as_deref()), (CodeType::Email, before.email.as_deref(), c.email.as_deref())]
+    {
         if old == new {
             continue;
         }
         let key = code_type.as_str();
-        let was_verified = status
-            .get(key)
-            .and_then(|s| s.get("verified"))
-            .and_then(Value::as_bool)
-            == Some(true);
+        let was_verified = status.get(key).and_then(|s| s.get("verified")).and_then(Value::as_bool) == Some(true);
         let deleted_code = crate::verify::codes_table::discard(&tx, user_id, code_type)?;
         // Messages still waiting would go to the old contact: cancel them.
-        let cancelled =
-            outbox::retire_contact(&tx, user_id, code_type, RetireReason::ContactChanged, now)?;
+        let cancelled = outbox::retire_contact(&tx, user_id, code_type, RetireReason::ContactChanged, now)?;
         changed.push(code_type.as_str());
         if was_verified || deleted_code || !cancelled.is_empty() {
             if let Some(obj) = status.as_object_mut() {
-                obj.insert(
-                    key.to_owned(),
-                    json!({"verified": false, "invalidated_at": ts(now), "reason": "contact_changed"}),
-                );
+                obj.insert(key.to_owned(), json!({"verified": false, "invalidated_at": ts(now), "reason": "contact_changed"}));
             }
             events::append(
                 &tx,
@@ -318,9 +251,7 @@ pub fn update(
                     target: old,
                     outcome: Outcome::ContactChanged,
                     error_code: None,
-                    detail: Some(
-                        json!({"was_verified": was_verified, "code_cancelled": deleted_code, "cancelled_messages": cancelled}),
-                    ),
+                    detail: Some(json!({"was_verified": was_verified, "code_cancelled": deleted_code, "cancelled_messages": cancelled})),
                 },
             )?;
             outcome.invalidated.push(code_type);
@@ -338,9 +269,7 @@ pub fn update(
                 EventKind::ContactEdited,
                 actor,
                 Outcome::Done,
-                Some(
-                    json!({"contacts_changed": changed, "name_changed": name_changed, "language_changed": language_changed}),
-                ),
+                Some(json!({"contacts_changed": changed, "name_changed": name_changed, "language_changed": language_changed})),
             ),
         )?;
     }
@@ -348,29 +277,14 @@ pub fn update(
         "UPDATE users SET display_name = ?2, phone = ?3, email = ?4, preferred_language = ?5,
              verification_status = ?6, updated_at = ?7, updated_by = ?8
          WHERE user_id = ?1",
-        params![
-            user_id,
-            c.name,
-            c.phone,
-            c.email,
-            c.language,
-            status.to_string(),
-            ts(now),
-            actor
-        ],
+        params![user_id, c.name, c.phone, c.email, c.language, status.to_string(), ts(now), actor],
     )?;
     tx.commit()?;
     Ok(outcome)
 }
 
 /// Record a person's new `verification_status` (the verify module's result).
-pub fn set_verification_status(
-    tx: &Transaction<'_>,
-    user_id: &str,
-    status: &Value,
-    actor: &str,
-    now: OffsetDateTime,
-) -> Result<()> {
+pub fn set_verification_status(tx: &Transaction<'_>, user_id: &str, status: &Value, actor: &str, now: OffsetDateTime) -> Result<()> {
     tx.execute(
         "UPDATE users SET verification_status = ?2, updated_at = ?3, updated_by = ?4 WHERE user_id = ?1",
         params![user_id, status.to_string(), ts(now), actor],
@@ -436,13 +350,7 @@ pub fn search(conn: &Connection, query: &str, limit: u32) -> Result<Vec<SearchHi
     }
     // People type numbers with spaces and dashes: "98765 43210".
     let looks_like_phone = q.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
-    let q: String = if looks_like_phone {
-        q.chars()
-            .filter(|c| c.is_ascii_digit() || *c == '+')
-            .collect()
-    } else {
-        q.to_owned()
-    };
+    let q: String = if looks_like_phone { q.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect() } else { q.to_owned() };
     let map = |r: &Row<'_>| {
         Ok(SearchHit {
             user_id: r.get(0)?,
@@ -460,13 +368,8 @@ pub fn search(conn: &Connection, query: &str, limit: u32) -> Result<Vec<SearchHi
              WHERE is_deleted = 0 AND display_name LIKE ?1 || '%' ESCAPE '\\'
              ORDER BY display_name COLLATE NOCASE LIMIT ?2",
         )?;
-        let escaped = q
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let hits = stmt
-            .query_map(params![escaped, limit], map)?
-            .collect::<rusqlite::Result<_>>()?;
+        let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let hits = stmt.query_map(params![escaped, limit], map)?.collect::<rusqlite::Result<_>>()?;
         return Ok(hits);
     }
     // A quoted FTS5 string: the user's text is data, never query syntax.
@@ -475,9 +378,7 @@ pub fn search(conn: &Connection, query: &str, limit: u32) -> Result<Vec<SearchHi
     // and bm25 says little about a trigram hit anyway. Take a bounded set of matches, then put
     // the ones whose name starts with the query first, then by name.
     let mut stmt = conn.prepare_cached(SEARCH_SQL)?;
-    let mut hits: Vec<SearchHit> = stmt
-        .query_map(params![fts, SEARCH_CANDIDATES], map)?
-        .collect::<rusqlite::Result<_>>()?;
+    let mut hits: Vec<SearchHit> = stmt.query_map(params![fts, SEARCH_CANDIDATES], map)?.collect::<rusqlite::Result<_>>()?;
     let needle = q.to_lowercase();
     hits.sort_by_cached_key(|h| {
         let name = h.display_name.to_lowercase();
@@ -498,9 +399,5 @@ pub const SEARCH_SQL: &str = "SELECT u.user_id, u.display_name, u.entity_type, u
      WHERE users_fts MATCH ?1 AND u.is_deleted = 0 LIMIT ?2";
 
 pub fn count(conn: &Connection) -> Result<i64> {
-    Ok(
-        conn.query_row("SELECT count(*) FROM users WHERE is_deleted = 0", [], |r| {
-            r.get(0)
-        })?,
-    )
+    Ok(conn.query_row("SELECT count(*) FROM users WHERE is_deleted = 0", [], |r| r.get(0))?)
 }

@@ -63,16 +63,7 @@ fn classify(err: &KeyringError) -> SecretsError {
             // zbus reports a missing bus or a bus without a Secret Service provider as platform
             // failures; both mean "there is no keyring here", not "the keyring broke".
             let lower = detail.to_ascii_lowercase();
-            if [
-                "serviceunknown",
-                "connection",
-                "no such file",
-                "not provided by any",
-                "address",
-            ]
-            .iter()
-            .any(|m| lower.contains(m))
-            {
+            if ["serviceunknown", "connection", "no such file", "not provided by any", "address"].iter().any(|m| lower.contains(m)) {
                 SecretsError::Unavailable(detail)
             } else {
                 SecretsError::Failed(detail)
@@ -118,11 +109,7 @@ pub struct KeyringStatus {
 
 impl KeyringStatus {
     fn ok(backend: String) -> Self {
-        KeyringStatus {
-            state: KeyringState::Ok,
-            message: String::new(),
-            backend,
-        }
+        KeyringStatus { state: KeyringState::Ok, message: String::new(), backend }
     }
 
     fn from_error(err: &SecretsError, backend: String) -> Self {
@@ -131,11 +118,7 @@ impl KeyringStatus {
             SecretsError::Locked(_) | SecretsError::TimedOut => KeyringState::Locked,
             SecretsError::Failed(_) => KeyringState::Error,
         };
-        KeyringStatus {
-            state,
-            message: err.user_message().to_owned(),
-            backend,
-        }
+        KeyringStatus { state, message: err.user_message().to_owned(), backend }
     }
 }
 
@@ -148,9 +131,7 @@ pub struct Keyring {
 
 impl std::fmt::Debug for Keyring {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Keyring")
-            .field("backend", &self.backend)
-            .finish_non_exhaustive()
+        f.debug_struct("Keyring").field("backend", &self.backend).finish_non_exhaustive()
     }
 }
 
@@ -162,34 +143,23 @@ impl Keyring {
         if let Err(err) = &store {
             tracing::warn!(%err, "system keyring unavailable");
         }
-        Keyring {
-            store,
-            backend: backend.to_owned(),
-        }
+        Keyring { store, backend: backend.to_owned() }
     }
 
     /// A keyring that can't be used, for the reason given (what `system()` yields on a machine
     /// without one; tests use it to prove the desk still works).
     pub fn unavailable(reason: SecretsError, backend: &str) -> Self {
-        Keyring {
-            store: Err(reason),
-            backend: backend.to_owned(),
-        }
+        Keyring { store: Err(reason), backend: backend.to_owned() }
     }
 
     /// Any keyring-core store (tests use `keyring_core::mock`).
     pub fn with_store(store: Arc<CredentialStore>, backend: &str) -> Self {
-        Keyring {
-            store: Ok(store),
-            backend: backend.to_owned(),
-        }
+        Keyring { store: Ok(store), backend: backend.to_owned() }
     }
 
     fn entry(&self, name: &str) -> Result<Entry, SecretsError> {
         let store = self.store.as_ref().map_err(Clone::clone)?;
-        store
-            .build(KEYRING_SERVICE, name, None)
-            .map_err(|e| classify(&e))
+        store.build(KEYRING_SERVICE, name, None).map_err(|e| classify(&e))
     }
 
     /// Read a secret; `Ok(None)` when there is none under that name.
@@ -249,9 +219,7 @@ impl Keyring {
 const PROBE_ITEM: &str = "health-probe";
 
 /// Run a keyring call on its own thread so a hung D-Bus call cannot hang the caller.
-fn with_timeout<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, SecretsError> + Send + 'static,
-) -> Result<T, SecretsError> {
+fn with_timeout<T: Send + 'static>(f: impl FnOnce() -> Result<T, SecretsError> + Send + 'static) -> Result<T, SecretsError> {
     let (tx, rx) = mpsc::sync_channel(1);
     std::thread::Builder::new()
         .name("keyring-call".into())
@@ -259,36 +227,25 @@ fn with_timeout<T: Send + 'static>(
             let _ = tx.send(f());
         })
         .map_err(|e| SecretsError::Failed(e.to_string()))?;
-    rx.recv_timeout(KEYRING_TIMEOUT)
-        .unwrap_or(Err(SecretsError::TimedOut))
+    rx.recv_timeout(KEYRING_TIMEOUT).unwrap_or(Err(SecretsError::TimedOut))
 }
 
-#[cfg(all(
-    unix,
-    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
-))]
+#[cfg(all(unix, not(any(target_os = "macos", target_os = "ios", target_os = "android"))))]
 fn platform_store() -> (Result<Arc<CredentialStore>, SecretsError>, &'static str) {
-    let store = with_timeout(|| {
-        zbus_secret_service_keyring_store::Store::new()
-            .map(|s| s as Arc<CredentialStore>)
-            .map_err(|e| classify(&e))
-    });
+    let store =
+        with_timeout(|| zbus_secret_service_keyring_store::Store::new().map(|s| s as Arc<CredentialStore>).map_err(|e| classify(&e)));
     (store, "Secret Service")
 }
 
 #[cfg(target_os = "windows")]
 fn platform_store() -> (Result<Arc<CredentialStore>, SecretsError>, &'static str) {
-    let store = windows_native_keyring_store::Store::new()
-        .map(|s| s as Arc<CredentialStore>)
-        .map_err(|e| classify(&e));
+    let store = windows_native_keyring_store::Store::new().map(|s| s as Arc<CredentialStore>).map_err(|e| classify(&e));
     (store, "Windows Credential Manager")
 }
 
 #[cfg(target_os = "macos")]
 fn platform_store() -> (Result<Arc<CredentialStore>, SecretsError>, &'static str) {
-    let store = apple_native_keyring_store::keychain::Store::new()
-        .map(|s| s as Arc<CredentialStore>)
-        .map_err(|e| classify(&e));
+    let store = apple_native_keyring_store::keychain::Store::new().map(|s| s as Arc<CredentialStore>).map_err(|e| classify(&e));
     (store, "macOS Keychain")
 }
 
@@ -305,12 +262,8 @@ mod tests {
     fn secrets_round_trip_and_delete() {
         let k = mock();
         assert!(k.get("gmail").expect("get").is_none());
-        k.set("gmail", &SecretString::from("app-password-123"))
-            .expect("set");
-        assert_eq!(
-            k.get("gmail").expect("get").expect("some").expose_secret(),
-            "app-password-123"
-        );
+        k.set("gmail", &SecretString::from("app-password-123")).expect("set");
+        assert_eq!(k.get("gmail").expect("get").expect("some").expose_secret(), "app-password-123");
         k.delete("gmail").expect("delete");
         k.delete("gmail").expect("deleting twice is fine");
         assert!(k.get("gmail").expect("get").is_none());
@@ -325,17 +278,10 @@ mod tests {
 
     #[test]
     fn a_missing_store_is_reported_in_plain_words() {
-        let k = Keyring {
-            store: Err(SecretsError::Unavailable("ServiceUnknown".into())),
-            backend: "Secret Service".into(),
-        };
+        let k = Keyring { store: Err(SecretsError::Unavailable("ServiceUnknown".into())), backend: "Secret Service".into() };
         let status = k.probe();
         assert_eq!(status.state, KeyringState::Unavailable);
-        assert!(
-            status.message.contains("No system keyring is running"),
-            "{}",
-            status.message
-        );
+        assert!(status.message.contains("No system keyring is running"), "{}", status.message);
         assert!(!status.message.contains("ServiceUnknown"));
     }
 
@@ -343,14 +289,9 @@ mod tests {
     fn errors_are_classified_by_what_a_person_can_do() {
         let locked = KeyringError::NoStorageAccess("collection is locked".into());
         assert!(matches!(classify(&locked), SecretsError::Locked(_)));
-        let no_bus = KeyringError::PlatformFailure(
-            "org.freedesktop.DBus.Error.ServiceUnknown: The name is not activatable".into(),
-        );
+        let no_bus = KeyringError::PlatformFailure("org.freedesktop.DBus.Error.ServiceUnknown: The name is not activatable".into());
         assert!(matches!(classify(&no_bus), SecretsError::Unavailable(_)));
-        assert!(matches!(
-            classify(&KeyringError::NoDefaultStore),
-            SecretsError::Unavailable(_)
-        ));
+        assert!(matches!(classify(&KeyringError::NoDefaultStore), SecretsError::Unavailable(_)));
         let odd = KeyringError::Invalid("user".into(), "too long".into());
         assert!(matches!(classify(&odd), SecretsError::Failed(_)));
     }

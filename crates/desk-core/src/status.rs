@@ -25,12 +25,7 @@ pub struct AppStatus {
 }
 
 impl AppStatus {
-    pub fn new(
-        database_path: String,
-        log_dir: String,
-        report: MigrationReport,
-        keyring: KeyringStatus,
-    ) -> Self {
+    pub fn new(database_path: String, log_dir: String, report: MigrationReport, keyring: KeyringStatus) -> Self {
         AppStatus {
             app_name: crate::APP_NAME,
             version: crate::APP_VERSION,

@@ -21,18 +21,7 @@ use crate::provider::{Built, Quota};
 use crate::settings::DeliverySettings;
 use crate::worker::quota;
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    specta::Type,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, specta::Type)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum Provider {
@@ -68,8 +57,7 @@ pub struct TestResult {
 }
 
 fn delivery_settings(ctx: &Context) -> Result<DeliverySettings> {
-    ctx.db
-        .with(|s| settings::load::<DeliverySettings>(s.conn()))
+    ctx.db.with(|s| settings::load::<DeliverySettings>(s.conn()))
 }
 
 pub fn credentials_view(ctx: &Context) -> Result<CredentialsView> {
@@ -79,8 +67,7 @@ pub fn credentials_view(ctx: &Context) -> Result<CredentialsView> {
 /// Save the providers' settings named in `patch` and rebuild the providers.
 fn save(ctx: &Context, actor: &str, patch: &Map<String, Value>) -> Result<()> {
     let now = ts(ctx.now());
-    ctx.db
-        .with(|s| settings::update::<DeliverySettings>(s.conn(), patch, actor, &now))?;
+    ctx.db.with(|s| settings::update::<DeliverySettings>(s.conn(), patch, actor, &now))?;
     ctx.hub.invalidate_transports();
     Ok(())
 }
@@ -99,11 +86,7 @@ pub fn save_twilio(ctx: &Context, actor: &str, input: &TwilioInput) -> Result<Cr
     credentials_view(ctx)
 }
 
-pub fn delete_credentials(
-    ctx: &Context,
-    actor: &str,
-    provider: Provider,
-) -> Result<CredentialsView> {
+pub fn delete_credentials(ctx: &Context, actor: &str, provider: Provider) -> Result<CredentialsView> {
     let patch = match provider {
         Provider::Gmail => credentials::delete_gmail(&ctx.keyring)?,
         Provider::TwilioWhatsapp | Provider::TwilioSms => credentials::delete_twilio(&ctx.keyring)?,
@@ -113,12 +96,7 @@ pub fn delete_credentials(
 }
 
 /// Send a real test message through `provider` to `to` and record the answer.
-pub async fn send_test(
-    ctx: &Context,
-    actor: &str,
-    provider: Provider,
-    to: &str,
-) -> Result<TestResult> {
+pub async fn send_test(ctx: &Context, actor: &str, provider: Provider, to: &str) -> Result<TestResult> {
     let (core, ds): (Settings, DeliverySettings) = ctx.settings()?;
     let channel = provider.channel();
     let to = match channel.code_type() {
@@ -126,24 +104,11 @@ pub async fn send_test(
         contact::CodeType::Phone => contact::normalize_mobile(to).map_err(Error::from)?,
     };
     // Built afresh, so the test shows what the saved settings and keyring give now.
-    let Some(reg) = ctx
-        .hub
-        .registrations()
-        .iter()
-        .find(|r| r.channel == channel)
-        .copied()
-    else {
-        return Err(Error::InvalidInput(
-            "This desk has no such provider.".into(),
-        ));
+    let Some(reg) = ctx.hub.registrations().iter().find(|r| r.channel == channel).copied() else {
+        return Err(Error::InvalidInput("This desk has no such provider.".into()));
     };
-    let outcome: std::result::Result<String, Failure> = match (reg.build)(&core, &ds, &ctx.keyring)
-    {
-        Built::NotConfigured => Err(Failure::not_configured(if provider == Provider::Gmail {
-            "email"
-        } else {
-            "Twilio"
-        })),
+    let outcome: std::result::Result<String, Failure> = match (reg.build)(&core, &ds, &ctx.keyring) {
+        Built::NotConfigured => Err(Failure::not_configured(if provider == Provider::Gmail { "email" } else { "Twilio" })),
         Built::Unusable(f) => Err(f),
         Built::Ready(p) => {
             let test_id = format!("test-{}", ctx.now().unix_timestamp_nanos());
@@ -164,12 +129,7 @@ pub async fn send_test(
         )?;
         Ok(())
     })?;
-    Ok(TestResult {
-        provider,
-        ok,
-        message,
-        tested_at,
-    })
+    Ok(TestResult { provider, ok, message, tested_at })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
@@ -205,29 +165,17 @@ pub fn health(ctx: &Context) -> Result<Health> {
     let providers = ctx.hub.providers.get(&core, &ds, &ctx.keyring);
     let demo_mode = providers.demo;
     let usable_channels = providers.usable_channels();
-    let gmail_quota = Quota {
-        daily_limit: ds.gmail_daily_limit,
-        exhausted_code: QUOTA_EXHAUSTED,
-    };
+    let gmail_quota = Quota { daily_limit: ds.gmail_daily_limit, exhausted_code: QUOTA_EXHAUSTED };
     ctx.db.with(|s| {
         let conn = s.conn();
         let state = quota::state(conn, Channel::EMAIL, &gmail_quota, now)?;
-        let mut stmt = conn.prepare(
-            "SELECT provider, ok, message, tested_at FROM channel_health ORDER BY provider",
-        )?;
+        let mut stmt = conn.prepare("SELECT provider, ok, message, tested_at FROM channel_health ORDER BY provider")?;
         let last_tests = stmt
-            .query_map([], |r| {
-                Ok(TestResult {
-                    provider: r.get(0)?,
-                    ok: r.get(1)?,
-                    message: r.get(2)?,
-                    tested_at: r.get(3)?,
-                })
-            })?
+            .query_map([], |r| Ok(TestResult { provider: r.get(0)?, ok: r.get(1)?, message: r.get(2)?, tested_at: r.get(3)? }))?
             .collect::<rusqlite::Result<_>>()?;
         let (queued, waiting_offline) = outbox::waiting(conn)?;
-        let waiting_for_keyring = outbox::waiting_for(conn, crate::failure::KEYRING_LOCKED)?
-            + outbox::waiting_for(conn, crate::failure::CREDENTIALS_MISSING)?;
+        let waiting_for_keyring =
+            outbox::waiting_for(conn, crate::failure::KEYRING_LOCKED)? + outbox::waiting_for(conn, crate::failure::CREDENTIALS_MISSING)?;
         Ok(Health {
             keyring,
             credentials,

@@ -39,12 +39,7 @@ impl Context {
 
     /// The core's and the providers' settings, read together.
     pub fn settings(&self) -> Result<(Settings, DeliverySettings)> {
-        self.db.with(|s| {
-            Ok((
-                settings::load::<Settings>(s.conn())?,
-                settings::load::<DeliverySettings>(s.conn())?,
-            ))
-        })
+        self.db.with(|s| Ok((settings::load::<Settings>(s.conn())?, settings::load::<DeliverySettings>(s.conn())?)))
     }
 }
 
@@ -94,13 +89,7 @@ impl Hub {
     }
 
     pub fn demo_messages(&self) -> Vec<DemoMessage> {
-        self.demo
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .rev()
-            .cloned()
-            .collect()
+        self.demo.lock().unwrap_or_else(|p| p.into_inner()).iter().rev().cloned().collect()
     }
 
     pub(crate) fn push_demo(&self, m: DemoMessage) {

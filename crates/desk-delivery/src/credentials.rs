@@ -28,11 +28,7 @@ pub struct SmtpConfig {
 
 impl std::fmt::Debug for SmtpConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SmtpConfig")
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .field("tls", &self.tls)
-            .finish_non_exhaustive()
+        f.debug_struct("SmtpConfig").field("host", &self.host).field("port", &self.port).field("tls", &self.tls).finish_non_exhaustive()
     }
 }
 
@@ -54,9 +50,7 @@ pub struct TwilioConfig {
 
 impl std::fmt::Debug for TwilioConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TwilioConfig")
-            .field("base_url", &self.base_url)
-            .finish_non_exhaustive()
+        f.debug_struct("TwilioConfig").field("base_url", &self.base_url).finish_non_exhaustive()
     }
 }
 
@@ -111,14 +105,7 @@ fn keyring_err(e: SecretsError) -> Error {
 /// Settings that say where a saved secret is sent: they change only with the secret typed again
 /// (through [`gmail_patch`] and [`twilio_patch`]), so no admin can redirect a saved secret to a
 /// server of their own. The general settings update refuses them.
-pub const BOUND_TO_SECRETS: &[&str] = &[
-    "gmail_address",
-    "smtp_host",
-    "smtp_port",
-    "smtp_tls",
-    "smtp_ca_file",
-    "twilio_base_url",
-];
+pub const BOUND_TO_SECRETS: &[&str] = &["gmail_address", "smtp_host", "smtp_port", "smtp_tls", "smtp_ca_file", "twilio_base_url"];
 
 /// Validate and store the Gmail credentials; returns the settings patch applied. `current`:
 /// the settings in force, to tell whether the server changes.
@@ -127,24 +114,14 @@ pub fn gmail_patch(
     current: &DeliverySettings,
     input: &GmailInput,
 ) -> Result<serde_json::Map<String, serde_json::Value>> {
-    let address = contact::normalize_email(&input.address)
-        .map_err(|_| bad("Type the clinic's full Gmail address, like clinic@gmail.com."))?;
+    let address =
+        contact::normalize_email(&input.address).map_err(|_| bad("Type the clinic's full Gmail address, like clinic@gmail.com."))?;
     // Google shows app passwords as four groups of four letters; people paste them with spaces.
-    let password: String = input
-        .app_password
-        .expose_secret()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    let new_host = input
-        .smtp_host
-        .as_deref()
-        .map(str::trim)
-        .filter(|h| !h.is_empty());
+    let password: String = input.app_password.expose_secret().chars().filter(|c| !c.is_whitespace()).collect();
+    let new_host = input.smtp_host.as_deref().map(str::trim).filter(|h| !h.is_empty());
     let redirected = new_host.is_some_and(|h| !h.eq_ignore_ascii_case(&current.smtp_host))
         || input.smtp_port.is_some_and(|p| p != current.smtp_port)
-        || !address.eq_ignore_ascii_case(&current.gmail_address)
-            && !current.gmail_address.is_empty();
+        || !address.eq_ignore_ascii_case(&current.gmail_address) && !current.gmail_address.is_empty();
     // A blank password keeps the one already saved, but only for the same server and account:
     // the saved password never goes anywhere it wasn't typed for.
     if password.is_empty() && redirected {
@@ -155,39 +132,27 @@ pub fn gmail_patch(
             return Err(bad("Type the app password (16 letters, from Google account → Security → App passwords)."));
         }
     } else {
-        keyring
-            .set(GMAIL_PASSWORD, &SecretString::from(password))
-            .map_err(keyring_err)?;
+        keyring.set(GMAIL_PASSWORD, &SecretString::from(password)).map_err(keyring_err)?;
     }
     let mut patch = serde_json::Map::new();
     patch.insert("gmail_address".into(), address.into());
     if let Some(name) = &input.from_name {
         patch.insert("email_from_name".into(), name.trim().into());
     }
-    if let Some(host) = input
-        .smtp_host
-        .as_deref()
-        .map(str::trim)
-        .filter(|h| !h.is_empty())
-    {
+    if let Some(host) = input.smtp_host.as_deref().map(str::trim).filter(|h| !h.is_empty()) {
         patch.insert("smtp_host".into(), host.into());
     }
     if let Some(port) = input.smtp_port {
         patch.insert("smtp_port".into(), port.into());
     }
     if let Some(tls) = input.smtp_tls {
-        patch.insert(
-            "smtp_tls".into(),
-            serde_json::to_value(tls).unwrap_or_default(),
-        );
+        patch.insert("smtp_tls".into(), serde_json::to_value(tls).unwrap_or_default());
     }
     Ok(patch)
 }
 
 fn sid_ok(value: &str, prefix: &str) -> bool {
-    value.len() == 34
-        && value.starts_with(prefix)
-        && value[2..].bytes().all(|b| b.is_ascii_hexdigit())
+    value.len() == 34 && value.starts_with(prefix) && value[2..].bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 pub fn twilio_patch(
@@ -200,11 +165,7 @@ pub fn twilio_patch(
     let token = input.auth_token.expose_secret().trim();
     let keep_sid = sid.is_empty() && keyring.get(TWILIO_SID).map_err(keyring_err)?.is_some();
     let keep_token = token.is_empty() && keyring.get(TWILIO_TOKEN).map_err(keyring_err)?.is_some();
-    let new_url = input
-        .base_url
-        .as_deref()
-        .map(str::trim)
-        .filter(|u| !u.is_empty());
+    let new_url = input.base_url.as_deref().map(str::trim).filter(|u| !u.is_empty());
     if let Some(url) = new_url {
         if !crate::settings::twilio_url_allowed(url) {
             return Err(bad("The Twilio address must be https://api.twilio.com (or a test server on this computer)."));
@@ -219,62 +180,40 @@ pub fn twilio_patch(
         return Err(bad("The Account SID starts with AC and has 34 characters. Copy it from the Twilio console."));
     }
     if !keep_token && token.len() < 32 {
-        return Err(bad(
-            "The Auth Token has 32 characters. Copy it from the Twilio console.",
-        ));
+        return Err(bad("The Auth Token has 32 characters. Copy it from the Twilio console."));
     }
     let number = |label: &str, v: &Option<String>| -> Result<String> {
         match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => Ok(String::new()),
-            Some(n) => contact::normalize_phone(n).map_err(|_| {
-                bad(&format!(
-                    "The {label} must be a phone number with its country code, like +14155238886."
-                ))
-            }),
+            Some(n) => contact::normalize_phone(n)
+                .map_err(|_| bad(&format!("The {label} must be a phone number with its country code, like +14155238886."))),
         }
     };
     let whatsapp_from = number("WhatsApp sender", &input.whatsapp_from)?;
     let sms_from = number("SMS sender", &input.sms_from)?;
-    let mg = input
-        .messaging_service_sid
-        .as_deref()
-        .map(str::trim)
-        .unwrap_or("");
+    let mg = input.messaging_service_sid.as_deref().map(str::trim).unwrap_or("");
     if !mg.is_empty() && !sid_ok(mg, "MG") {
-        return Err(bad(
-            "A Messaging Service SID starts with MG and has 34 characters.",
-        ));
+        return Err(bad("A Messaging Service SID starts with MG and has 34 characters."));
     }
     let hx = input.content_sid.as_deref().map(str::trim).unwrap_or("");
     if !hx.is_empty() && !sid_ok(hx, "HX") {
-        return Err(bad(
-            "A template ContentSid starts with HX and has 34 characters.",
-        ));
+        return Err(bad("A template ContentSid starts with HX and has 34 characters."));
     }
     if whatsapp_from.is_empty() && sms_from.is_empty() && mg.is_empty() {
         return Err(bad("Give a WhatsApp sender, an SMS sender or a Messaging Service SID: otherwise there is nothing to send with."));
     }
     if !keep_sid {
-        keyring
-            .set(TWILIO_SID, &SecretString::from(sid.to_owned()))
-            .map_err(keyring_err)?;
+        keyring.set(TWILIO_SID, &SecretString::from(sid.to_owned())).map_err(keyring_err)?;
     }
     if !keep_token {
-        keyring
-            .set(TWILIO_TOKEN, &SecretString::from(token.to_owned()))
-            .map_err(keyring_err)?;
+        keyring.set(TWILIO_TOKEN, &SecretString::from(token.to_owned())).map_err(keyring_err)?;
     }
     let mut patch = serde_json::Map::new();
     patch.insert("twilio_whatsapp_from".into(), whatsapp_from.into());
     patch.insert("twilio_sms_from".into(), sms_from.into());
     patch.insert("twilio_messaging_service_sid".into(), mg.into());
     patch.insert("twilio_content_sid".into(), hx.into());
-    if let Some(url) = input
-        .base_url
-        .as_deref()
-        .map(str::trim)
-        .filter(|u| !u.is_empty())
-    {
+    if let Some(url) = input.base_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
         patch.insert("twilio_base_url".into(), url.into());
     }
     Ok(patch)
@@ -291,12 +230,7 @@ pub fn delete_twilio(keyring: &Keyring) -> Result<serde_json::Map<String, serde_
     keyring.delete(TWILIO_SID).map_err(keyring_err)?;
     keyring.delete(TWILIO_TOKEN).map_err(keyring_err)?;
     let mut patch = serde_json::Map::new();
-    for k in [
-        "twilio_whatsapp_from",
-        "twilio_sms_from",
-        "twilio_messaging_service_sid",
-        "twilio_content_sid",
-    ] {
+    for k in ["twilio_whatsapp_from", "twilio_sms_from", "twilio_messaging_service_sid", "twilio_content_sid"] {
         patch.insert(k.into(), "".into());
     }
     Ok(patch)
@@ -323,22 +257,14 @@ pub fn smtp_config(
     if settings.gmail_address.is_empty() {
         return Ok(None);
     }
-    let password = keyring
-        .get(GMAIL_PASSWORD)?
-        .ok_or(CredentialProblem::Missing)?;
-    let extra_ca_pem = (!settings.smtp_ca_file.is_empty())
-        .then(|| std::fs::read(&settings.smtp_ca_file).ok())
-        .flatten();
+    let password = keyring.get(GMAIL_PASSWORD)?.ok_or(CredentialProblem::Missing)?;
+    let extra_ca_pem = (!settings.smtp_ca_file.is_empty()).then(|| std::fs::read(&settings.smtp_ca_file).ok()).flatten();
     Ok(Some(SmtpConfig {
         host: settings.smtp_host.clone(),
         port: settings.smtp_port,
         tls: settings.smtp_tls,
         address: settings.gmail_address.clone(),
-        from_name: if settings.email_from_name.is_empty() {
-            clinic_name.to_owned()
-        } else {
-            settings.email_from_name.clone()
-        },
+        from_name: if settings.email_from_name.is_empty() { clinic_name.to_owned() } else { settings.email_from_name.clone() },
         password,
         extra_ca_pem,
         timeout: std::time::Duration::from_secs(30),
@@ -347,21 +273,13 @@ pub fn smtp_config(
 
 /// The Twilio configuration, if a sender is set; an error when one is set but the account's
 /// secrets can't be read.
-pub fn twilio_config(
-    settings: &DeliverySettings,
-    keyring: &Keyring,
-) -> std::result::Result<Option<TwilioConfig>, CredentialProblem> {
+pub fn twilio_config(settings: &DeliverySettings, keyring: &Keyring) -> std::result::Result<Option<TwilioConfig>, CredentialProblem> {
     // Without a sender on this desk there is nothing to send with, whatever the keyring holds.
-    if settings.twilio_whatsapp_from.is_empty()
-        && settings.twilio_sms_from.is_empty()
-        && settings.twilio_messaging_service_sid.is_empty()
-    {
+    if settings.twilio_whatsapp_from.is_empty() && settings.twilio_sms_from.is_empty() && settings.twilio_messaging_service_sid.is_empty() {
         return Ok(None);
     }
     let sid = keyring.get(TWILIO_SID)?.ok_or(CredentialProblem::Missing)?;
-    let token = keyring
-        .get(TWILIO_TOKEN)?
-        .ok_or(CredentialProblem::Missing)?;
+    let token = keyring.get(TWILIO_TOKEN)?.ok_or(CredentialProblem::Missing)?;
     let opt = |s: &String| (!s.is_empty()).then(|| s.clone());
     Ok(Some(TwilioConfig {
         base_url: settings.twilio_base_url.clone(),
@@ -395,11 +313,7 @@ pub struct CredentialsView {
 pub fn view(settings: &DeliverySettings, keyring: &Keyring) -> CredentialsView {
     let gmail = keyring.get(GMAIL_PASSWORD).map(|p| p.is_some());
     let twilio = keyring.get(TWILIO_TOKEN).map(|p| p.is_some());
-    let keyring_problem = gmail
-        .as_ref()
-        .err()
-        .or(twilio.as_ref().err())
-        .map(|e| e.user_message().to_owned());
+    let keyring_problem = gmail.as_ref().err().or(twilio.as_ref().err()).map(|e| e.user_message().to_owned());
     CredentialsView {
         gmail_configured: gmail.unwrap_or(false) && !settings.gmail_address.is_empty(),
         gmail_address: settings.gmail_address.clone(),

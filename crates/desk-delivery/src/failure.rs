@@ -43,13 +43,7 @@ pub struct Failure {
 
 impl Failure {
     fn new(action: Action, code: impl Into<Option<String>>, message: &str) -> Self {
-        Failure {
-            action,
-            code: code.into(),
-            message: message.to_owned(),
-            admin_message: None,
-            retry_after: None,
-        }
+        Failure { action, code: code.into(), message: message.to_owned(), admin_message: None, retry_after: None }
     }
 
     fn admin(mut self, admin_message: &str) -> Self {
@@ -59,18 +53,13 @@ impl Failure {
 
     /// A provider that is set up can't read its secrets. Its messages wait (they are never sent
     /// to the demo outbox): a locked keyring clears by itself, a missing item needs an admin.
-    pub fn credentials(
-        problem: &crate::credentials::CredentialProblem,
-        provider_label: &str,
-    ) -> Self {
+    pub fn credentials(problem: &crate::credentials::CredentialProblem, provider_label: &str) -> Self {
         use crate::credentials::CredentialProblem;
         tracing::warn!(%problem, provider = provider_label, "provider credentials unreadable: messages wait");
         match problem {
-            CredentialProblem::Keyring(_) => Failure::new(
-                Action::Offline,
-                Some(KEYRING_LOCKED.into()),
-                "The keyring is locked: unlock it and the waiting messages go.",
-            ),
+            CredentialProblem::Keyring(_) => {
+                Failure::new(Action::Offline, Some(KEYRING_LOCKED.into()), "The keyring is locked: unlock it and the waiting messages go.")
+            }
             CredentialProblem::Missing => Failure::new(
                 Action::Offline,
                 Some(CREDENTIALS_MISSING.into()),
@@ -81,42 +70,36 @@ impl Failure {
     }
 
     pub fn offline(detail: &str) -> Self {
-        tracing::info!(detail, "provider unreachable: treating as offline");
-        Failure::new(
-            Action::Offline,
-            None,
-            "No internet connection. The message will go when the connection is back.",
-        )
+        tracing::info!(detail = %desk_core::logging::redact(detail), "provider unreachable: treating as offline");
+        Failure::new(Action::Offline, None, "No internet connection. The message will go when the connection is back.")
     }
 
     /// Email refused by the desk itself, without asking Gmail: the rolling 24-hour count is at
     /// the configured limit, or Gmail said 550 5.4.5 and the window hasn't freed yet. A code of
     /// its own, so a local refusal never looks like (or extends) a refusal from Gmail.
     pub fn gmail_paused(until_local: Option<&str>) -> Self {
-        let when = until_local
-            .map(|t| format!(" Email works again at {t}."))
-            .unwrap_or_else(|| " Email works again within 24 hours.".into());
-        Failure::new(Action::Stop, Some("gmail_paused".into()), &format!(
-            "The clinic's email has reached its daily sending limit. Verify by phone instead.{when}"
-        ))
+        let when =
+            until_local.map(|t| format!(" Email works again at {t}.")).unwrap_or_else(|| " Email works again within 24 hours.".into());
+        Failure::new(
+            Action::Stop,
+            Some("gmail_paused".into()),
+            &format!("The clinic's email has reached its daily sending limit. Verify by phone instead.{when}"),
+        )
         .admin("Gmail's daily sending limit is used up; the desk is holding email until the 24-hour window frees.")
     }
 
     pub fn not_configured(channel_label: &str) -> Self {
-        Failure::new(Action::Stop, Some("not_configured".into()), &format!(
-            "Sending by {channel_label} isn't set up on this desk. Use another way, or ask an administrator."
-        ))
+        Failure::new(
+            Action::Stop,
+            Some("not_configured".into()),
+            &format!("Sending by {channel_label} isn't set up on this desk. Use another way, or ask an administrator."),
+        )
         .admin(&format!("Add the {channel_label} credentials under Admin → Credentials."))
     }
 }
 
 /// Twilio's REST error code (and HTTP status) for a message create or fetch.
-pub fn twilio(
-    code: Option<i64>,
-    http_status: u16,
-    channel_is_whatsapp: bool,
-    has_template: bool,
-) -> Failure {
+pub fn twilio(code: Option<i64>, http_status: u16, channel_is_whatsapp: bool, has_template: bool) -> Failure {
     let c = code.map(|c| c.to_string());
     match code {
         Some(20429) => Failure::new(Action::Retry, c, "The text service is busy. Trying again in a moment."),
@@ -197,37 +180,20 @@ mod tests {
             assert_eq!(a(code, 400, false, false), Action::Stop, "{code}");
         }
         assert_eq!(twilio(None, 503, false, false).action, Action::Retry);
-        assert!(twilio(Some(20003), 401, false, false)
-            .admin_message
-            .is_some());
-        assert_eq!(
-            twilio(Some(63003), 400, true, false).message,
-            "This number isn't on WhatsApp. Sending by SMS instead."
-        );
+        assert!(twilio(Some(20003), 401, false, false).admin_message.is_some());
+        assert_eq!(twilio(Some(63003), 400, true, false).message, "This number isn't on WhatsApp. Sending by SMS instead.");
     }
 
     #[test]
     fn smtp_replies_decide_retry_or_stop() {
         assert_eq!(smtp(Some(535), Some("5.7.8"), "").action, Action::Stop);
-        assert!(smtp(Some(535), Some("5.7.8"), "")
-            .admin_message
-            .expect("admin")
-            .contains("app password"));
+        assert!(smtp(Some(535), Some("5.7.8"), "").admin_message.expect("admin").contains("app password"));
         assert_eq!(smtp(Some(421), Some("4.7.0"), "").action, Action::Retry);
         assert_eq!(smtp(Some(454), Some("4.7.0"), "").action, Action::Retry);
         assert_eq!(smtp(Some(450), Some("4.2.1"), "").action, Action::Retry);
         let quota = smtp(Some(550), Some("5.4.5"), "");
-        assert_eq!(
-            (quota.action, quota.code.as_deref()),
-            (Action::Stop, Some("550 5.4.5"))
-        );
-        assert_eq!(
-            smtp(None, None, "Connection refused (os error 111)").action,
-            Action::Offline
-        );
-        assert_eq!(
-            smtp(None, None, "invalid peer certificate: UnknownIssuer").action,
-            Action::Stop
-        );
+        assert_eq!((quota.action, quota.code.as_deref()), (Action::Stop, Some("550 5.4.5")));
+        assert_eq!(smtp(None, None, "Connection refused (os error 111)").action, Action::Offline);
+        assert_eq!(smtp(None, None, "invalid peer certificate: UnknownIssuer").action, Action::Stop);
     }
 }

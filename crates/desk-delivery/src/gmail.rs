@@ -22,11 +22,7 @@ use crate::provider::{Built, Outgoing, Provider, Quota, Registration};
 use crate::settings::{DeliverySettings, SmtpTls};
 
 /// Email through Gmail SMTP, made when the address is set and the app password is in the keyring.
-pub const REGISTRATION: Registration = Registration {
-    channel: Channel::EMAIL,
-    name: "gmail",
-    build,
-};
+pub const REGISTRATION: Registration = Registration { channel: Channel::EMAIL, name: "gmail", build };
 
 fn build(core: &Settings, ds: &DeliverySettings, keyring: &Keyring) -> Built {
     match crate::credentials::smtp_config(ds, &core.clinic_name, keyring) {
@@ -88,21 +84,11 @@ impl Provider for GmailSmtp {
             },
         )
         .await?;
-        Ok(format!(
-            "smtp:{}",
-            reply.chars().take(120).collect::<String>()
-        ))
+        Ok(format!("smtp:{}", reply.chars().take(120).collect::<String>()))
     }
 
-    async fn send_test(
-        &self,
-        to: &str,
-        clinic_name: &str,
-        test_id: &str,
-    ) -> Result<String, Failure> {
-        let text = format!(
-            "This is a test message from {clinic_name} (Skinspire Verify Desk). Email is working. No action needed."
-        );
+    async fn send_test(&self, to: &str, clinic_name: &str, test_id: &str) -> Result<String, Failure> {
+        let text = format!("This is a test message from {clinic_name} (Skinspire Verify Desk). Email is working. No action needed.");
         GmailSmtp::send(
             self,
             &Email {
@@ -115,12 +101,7 @@ impl Provider for GmailSmtp {
             },
         )
         .await
-        .map(|_| {
-            format!(
-                "Gmail accepted the test message for {}.",
-                contact::mask_email(to)
-            )
-        })
+        .map(|_| format!("Gmail accepted the test message for {}.", contact::mask_email(to)))
     }
 
     fn classify(&self, _error_code: Option<i64>) -> Failure {
@@ -129,10 +110,7 @@ impl Provider for GmailSmtp {
     }
 
     fn quota(&self) -> Option<Quota> {
-        Some(Quota {
-            daily_limit: self.daily_limit,
-            exhausted_code: QUOTA_EXHAUSTED,
-        })
+        Some(Quota { daily_limit: self.daily_limit, exhausted_code: QUOTA_EXHAUSTED })
     }
 }
 
@@ -147,8 +125,7 @@ impl GmailSmtp {
         };
         let mut params = TlsParameters::builder(config.host.clone());
         if let Some(pem) = &config.extra_ca_pem {
-            let cert = Certificate::from_pem(pem)
-                .map_err(|e| setup(format!("the CA certificate file can't be read ({e})")))?;
+            let cert = Certificate::from_pem(pem).map_err(|e| setup(format!("the CA certificate file can't be read ({e})")))?;
             params = params.add_root_certificate(cert);
         }
         let params = params.build().map_err(|e| setup(e.to_string()))?;
@@ -156,67 +133,34 @@ impl GmailSmtp {
             SmtpTls::Starttls => Tls::Required(params),
             SmtpTls::Tls => Tls::Wrapper(params),
         };
-        let transport =
-            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(config.host.as_str())
-                .port(config.port)
-                .tls(tls)
-                .credentials(Credentials::new(
-                    config.address.clone(),
-                    config.password.expose_secret().to_owned(),
-                ))
-                .timeout(Some(config.timeout))
-                .build();
-        let from = format!(
-            "{} <{}>",
-            config.from_name.replace(['<', '>', '"'], ""),
-            config.address
-        )
-        .parse::<Mailbox>()
-        .map_err(|e| setup(format!("the sender address isn't valid ({e})")))?;
-        Ok(GmailSmtp {
-            transport,
-            from,
-            host: config.host.clone(),
-            daily_limit: 500,
-        })
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(config.host.as_str())
+            .port(config.port)
+            .tls(tls)
+            .credentials(Credentials::new(config.address.clone(), config.password.expose_secret().to_owned()))
+            .timeout(Some(config.timeout))
+            .build();
+        let from = format!("{} <{}>", config.from_name.replace(['<', '>', '"'], ""), config.address)
+            .parse::<Mailbox>()
+            .map_err(|e| setup(format!("the sender address isn't valid ({e})")))?;
+        Ok(GmailSmtp { transport, from, host: config.host.clone(), daily_limit: 500 })
     }
 
     /// Send one email; `Ok` carries the server's reply line (Gmail's includes its queue id).
     #[tracing::instrument(skip_all, fields(host = %self.host))]
     pub async fn send(&self, email: &Email<'_>) -> Result<String, Failure> {
-        let to: Mailbox = email
-            .to
-            .parse()
-            .map_err(|_| failure::smtp(Some(553), None, "bad recipient"))?;
+        let to: Mailbox = email.to.parse().map_err(|_| failure::smtp(Some(553), None, "bad recipient"))?;
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(email.subject)
-            .message_id(Some(format!(
-                "<{}@verify-desk.skinspire>",
-                email.message_id
-            )))
+            .message_id(Some(format!("<{}@verify-desk.skinspire>", email.message_id)))
             // Mark it as machine-sent so auto-replies and vacation notices stay away.
-            .raw_header(HeaderValue::new(
-                HeaderName::new_from_ascii_str("Auto-Submitted"),
-                "auto-generated".into(),
-            ))
-            .raw_header(HeaderValue::new(
-                HeaderName::new_from_ascii_str("Content-Language"),
-                email.language.into(),
-            ))
+            .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("Auto-Submitted"), "auto-generated".into()))
+            .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("Content-Language"), email.language.into()))
             .multipart(
                 MultiPart::alternative()
-                    .singlepart(
-                        SinglePart::builder()
-                            .header(ContentType::TEXT_PLAIN)
-                            .body(email.text.to_owned()),
-                    )
-                    .singlepart(
-                        SinglePart::builder()
-                            .header(ContentType::TEXT_HTML)
-                            .body(email.html.to_owned()),
-                    ),
+                    .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(email.text.to_owned()))
+                    .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(email.html.to_owned())),
             )
             .map_err(|e| {
                 let mut f = failure::smtp(Some(554), None, "message build");
@@ -245,7 +189,7 @@ fn classify(err: &lettre::transport::smtp::Error) -> Failure {
     let code = err.status().and_then(|c| c.to_string().parse::<u16>().ok());
     let enhanced = enhanced_status(&detail);
     if code.is_none() {
-        tracing::warn!(detail = %detail, tls = err.is_tls(), timeout = err.is_timeout(), "email transport failed");
+        tracing::warn!(detail = %desk_core::logging::redact(&detail.to_string()), tls = err.is_tls(), timeout = err.is_timeout(), "email transport failed");
     } else {
         tracing::warn!(code, enhanced = ?enhanced, "email server refused");
     }
@@ -270,9 +214,7 @@ fn enhanced_status(text: &str) -> Option<String> {
             let parts: Vec<_> = w.split('.').collect();
             parts.len() == 3
                 && matches!(parts[0], "2" | "4" | "5")
-                && parts[1..]
-                    .iter()
-                    .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
+                && parts[1..].iter().all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
         })
         .map(str::to_owned)
 }
@@ -283,15 +225,8 @@ mod tests {
 
     #[test]
     fn enhanced_codes_are_found_in_replies() {
-        assert_eq!(
-            enhanced_status("permanent error (535): 5.7.8 Username and Password not accepted")
-                .as_deref(),
-            Some("5.7.8")
-        );
-        assert_eq!(
-            enhanced_status("550-5.4.5 Daily user sending limit exceeded").as_deref(),
-            Some("5.4.5")
-        );
+        assert_eq!(enhanced_status("permanent error (535): 5.7.8 Username and Password not accepted").as_deref(), Some("5.7.8"));
+        assert_eq!(enhanced_status("550-5.4.5 Daily user sending limit exceeded").as_deref(), Some("5.4.5"));
         assert_eq!(enhanced_status("connection refused"), None);
         assert_eq!(enhanced_status("version 1.2.3 of"), None);
     }

@@ -77,12 +77,7 @@ pub trait Provider: Send + Sync {
 
     /// Send a real test message to `to` (already normalised); `Ok` is the provider's answer in
     /// the admin's words.
-    async fn send_test(
-        &self,
-        to: &str,
-        clinic_name: &str,
-        test_id: &str,
-    ) -> Result<String, Failure>;
+    async fn send_test(&self, to: &str, clinic_name: &str, test_id: &str) -> Result<String, Failure>;
 
     /// What a receipt's error code means for the desk.
     fn classify(&self, error_code: Option<i64>) -> Failure;

@@ -20,11 +20,7 @@ use crate::settings::DeliverySettings;
 
 /// Every provider this build knows, in no particular order: one line each.
 pub fn registrations() -> Vec<Registration> {
-    vec![
-        crate::twilio::WHATSAPP_REGISTRATION,
-        crate::twilio::SMS_REGISTRATION,
-        crate::gmail::REGISTRATION,
-    ]
+    vec![crate::twilio::WHATSAPP_REGISTRATION, crate::twilio::SMS_REGISTRATION, crate::gmail::REGISTRATION]
 }
 
 /// Which providers this desk can use right now.
@@ -45,12 +41,7 @@ impl Providers {
     }
 
     /// As [`Providers::load`] from the given registrations (a test's own provider, say).
-    pub fn load_from(
-        registrations: &[Registration],
-        core: &Settings,
-        ds: &DeliverySettings,
-        keyring: &Keyring,
-    ) -> Providers {
+    pub fn load_from(registrations: &[Registration], core: &Settings, ds: &DeliverySettings, keyring: &Keyring) -> Providers {
         let mut ready = HashMap::new();
         let mut unusable = HashMap::new();
         for reg in registrations {
@@ -67,42 +58,25 @@ impl Providers {
         // Demo mode means nothing is set up at all: not a provider that is set up but unusable.
         let demo = ready.is_empty() && unusable.is_empty();
         let order = registrations.iter().map(|r| r.channel).collect();
-        Providers {
-            ready,
-            unusable,
-            demo,
-            order,
-        }
+        Providers { ready, unusable, demo, order }
     }
 
     /// The provider for `channel`, or why there is none.
     pub fn for_channel(&self, channel: Channel) -> Result<&Arc<dyn Provider>, Failure> {
         match self.ready.get(&channel) {
             Some(p) => Ok(p),
-            None => Err(self
-                .unusable
-                .get(&channel)
-                .cloned()
-                .unwrap_or_else(|| Failure::not_configured(channel.label()))),
+            None => Err(self.unusable.get(&channel).cloned().unwrap_or_else(|| Failure::not_configured(channel.label()))),
         }
     }
 
     /// The channels this desk can send on now: `None` in demo mode (all of them, to the demo
     /// outbox), otherwise those whose provider and sender are set up.
     pub fn usable_channels(&self) -> Option<Vec<Channel>> {
-        (!self.demo).then(|| {
-            self.order
-                .iter()
-                .copied()
-                .filter(|c| self.ready.contains_key(c))
-                .collect()
-        })
+        (!self.demo).then(|| self.order.iter().copied().filter(|c| self.ready.contains_key(c)).collect())
     }
 
     fn all_built(&self) -> bool {
-        self.unusable
-            .values()
-            .all(|f| f.code.as_deref() == Some("not_configured"))
+        self.unusable.values().all(|f| f.code.as_deref() == Some("not_configured"))
     }
 }
 
@@ -128,11 +102,7 @@ impl ProviderCache {
                 }
             })
             .collect();
-        ProviderCache {
-            registrations,
-            epoch: AtomicU64::new(0),
-            cached: Mutex::new(None),
-        }
+        ProviderCache { registrations, epoch: AtomicU64::new(0), cached: Mutex::new(None) }
     }
 
     pub fn registrations(&self) -> &[Registration] {
@@ -166,32 +136,17 @@ mod tests {
     fn keyring(gmail: bool, twilio: bool) -> Keyring {
         let k = Keyring::with_store(keyring_core::mock::Store::new().expect("mock"), "mock");
         if gmail {
-            k.set(
-                crate::credentials::GMAIL_PASSWORD,
-                &SecretString::from("abcdabcdabcdabcd"),
-            )
-            .expect("set");
+            k.set(crate::credentials::GMAIL_PASSWORD, &SecretString::from("abcdabcdabcdabcd")).expect("set");
         }
         if twilio {
-            k.set(
-                crate::credentials::TWILIO_SID,
-                &SecretString::from("AC0123456789abcdef0123456789abcdef"),
-            )
-            .expect("set");
-            k.set(
-                crate::credentials::TWILIO_TOKEN,
-                &SecretString::from("0123456789abcdef0123456789abcdef"),
-            )
-            .expect("set");
+            k.set(crate::credentials::TWILIO_SID, &SecretString::from("AC0123456789abcdef0123456789abcdef")).expect("set");
+            k.set(crate::credentials::TWILIO_TOKEN, &SecretString::from("0123456789abcdef0123456789abcdef")).expect("set");
         }
         k
     }
 
     fn only_whatsapp() -> DeliverySettings {
-        DeliverySettings {
-            twilio_whatsapp_from: "+14155238886".into(),
-            ..DeliverySettings::default()
-        }
+        DeliverySettings { twilio_whatsapp_from: "+14155238886".into(), ..DeliverySettings::default() }
     }
 
     fn usable(ds: &DeliverySettings, k: &Keyring) -> Option<Vec<Channel>> {
@@ -201,38 +156,20 @@ mod tests {
     // The SMTP pool needs a runtime to be built in.
     #[tokio::test]
     async fn only_what_is_set_up_is_usable() {
-        assert_eq!(
-            usable(&only_whatsapp(), &keyring(false, true)),
-            Some(vec![Channel::WHATSAPP])
-        );
+        assert_eq!(usable(&only_whatsapp(), &keyring(false, true)), Some(vec![Channel::WHATSAPP]));
         let mg = DeliverySettings {
             twilio_whatsapp_from: String::new(),
             twilio_messaging_service_sid: "MG0123456789abcdef0123456789abcdef".into(),
             ..only_whatsapp()
         };
-        assert_eq!(
-            usable(&mg, &keyring(false, true)),
-            Some(vec![Channel::SMS]),
-            "a Messaging Service is an SMS sender"
-        );
-        let both = DeliverySettings {
-            gmail_address: "clinic@gmail.com".into(),
-            twilio_sms_from: "+15005550006".into(),
-            ..only_whatsapp()
-        };
-        assert_eq!(
-            usable(&both, &keyring(true, true)),
-            Some(vec![Channel::WHATSAPP, Channel::SMS, Channel::EMAIL])
-        );
+        assert_eq!(usable(&mg, &keyring(false, true)), Some(vec![Channel::SMS]), "a Messaging Service is an SMS sender");
+        let both = DeliverySettings { gmail_address: "clinic@gmail.com".into(), twilio_sms_from: "+15005550006".into(), ..only_whatsapp() };
+        assert_eq!(usable(&both, &keyring(true, true)), Some(vec![Channel::WHATSAPP, Channel::SMS, Channel::EMAIL]));
     }
 
     #[test]
     fn demo_mode_offers_everything() {
-        let none = Providers::load(
-            &Settings::default(),
-            &DeliverySettings::default(),
-            &keyring(false, false),
-        );
+        let none = Providers::load(&Settings::default(), &DeliverySettings::default(), &keyring(false, false));
         assert!(none.demo, "no sender set anywhere: nothing is set up");
         assert_eq!(none.usable_channels(), None);
     }
@@ -241,35 +178,18 @@ mod tests {
     #[tokio::test]
     async fn a_set_up_provider_whose_secrets_are_gone_is_a_problem_not_demo_mode() {
         // A sender is set, but the keyring lost the account: messages wait and say why.
-        let lost = Providers::load(
-            &Settings::default(),
-            &only_whatsapp(),
-            &keyring(false, false),
-        );
+        let lost = Providers::load(&Settings::default(), &only_whatsapp(), &keyring(false, false));
         assert!(!lost.demo);
         let f = lost.for_channel(Channel::WHATSAPP).err().expect("unusable");
         assert_eq!(f.code.as_deref(), Some(crate::failure::CREDENTIALS_MISSING));
-        assert_eq!(
-            f.action,
-            crate::failure::Action::Offline,
-            "it waits, it isn't dropped"
-        );
+        assert_eq!(f.action, crate::failure::Action::Offline, "it waits, it isn't dropped");
         // A locked keyring: the same, with words saying what to do.
-        let locked = Keyring::unavailable(
-            desk_core::secrets::SecretsError::Locked("collection is locked".into()),
-            "Secret Service",
-        );
-        let gmail = DeliverySettings {
-            gmail_address: "clinic@gmail.com".into(),
-            ..DeliverySettings::default()
-        };
+        let locked = Keyring::unavailable(desk_core::secrets::SecretsError::Locked("collection is locked".into()), "Secret Service");
+        let gmail = DeliverySettings { gmail_address: "clinic@gmail.com".into(), ..DeliverySettings::default() };
         let p = Providers::load(&Settings::default(), &gmail, &locked);
         assert!(!p.demo);
         let f = p.for_channel(Channel::EMAIL).err().expect("unusable");
         assert_eq!(f.code.as_deref(), Some(crate::failure::KEYRING_LOCKED));
-        assert_eq!(
-            f.message,
-            "The keyring is locked: unlock it and the waiting messages go."
-        );
+        assert_eq!(f.message, "The keyring is locked: unlock it and the waiting messages go.");
     }
 }

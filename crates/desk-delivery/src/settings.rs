@@ -44,7 +44,10 @@ impl DeliverySettings {
         use desk_core::settings::SettingsGroup;
         if !twilio_url_allowed(&self.twilio_base_url) {
             if let Some(def) = Self::def("twilio_base_url") {
-                return Err(SettingsError::invalid(def, "must be https://api.twilio.com (or, for a test server, an address on this computer)"));
+                return Err(SettingsError::invalid(
+                    def,
+                    "must be https://api.twilio.com (or, for a test server, an address on this computer)",
+                ));
             }
         }
         Ok(())
@@ -58,11 +61,7 @@ pub fn twilio_url_allowed(raw: &str) -> bool {
     let Ok(url) = reqwest::Url::parse(raw.trim()) else {
         return false;
     };
-    if !url.username().is_empty()
-        || url.password().is_some()
-        || url.query().is_some()
-        || url.fragment().is_some()
-    {
+    if !url.username().is_empty() || url.password().is_some() || url.query().is_some() || url.fragment().is_some() {
         return false;
     }
     let loopback = match url.host() {
@@ -72,12 +71,7 @@ pub fn twilio_url_allowed(raw: &str) -> bool {
         None => false,
     };
     match url.scheme() {
-        "https" => {
-            loopback
-                || (url.host_str() == Some("api.twilio.com")
-                    && url.port().is_none()
-                    && matches!(url.path(), "" | "/"))
-        }
+        "https" => loopback || (url.host_str() == Some("api.twilio.com") && url.port().is_none() && matches!(url.path(), "" | "/")),
         "http" => loopback,
         _ => false,
     }

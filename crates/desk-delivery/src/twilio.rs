@@ -19,17 +19,9 @@ use crate::provider::{self, Built, Provider, Receipt, Registration};
 use crate::settings::DeliverySettings;
 
 /// WhatsApp through Twilio, made when the account is in the keyring and a WhatsApp sender is set.
-pub const WHATSAPP_REGISTRATION: Registration = Registration {
-    channel: Channel::WHATSAPP,
-    name: "twilio_whatsapp",
-    build: build_whatsapp,
-};
+pub const WHATSAPP_REGISTRATION: Registration = Registration { channel: Channel::WHATSAPP, name: "twilio_whatsapp", build: build_whatsapp };
 /// SMS through Twilio, made when the account is in the keyring and an SMS sender is set.
-pub const SMS_REGISTRATION: Registration = Registration {
-    channel: Channel::SMS,
-    name: "twilio_sms",
-    build: build_sms,
-};
+pub const SMS_REGISTRATION: Registration = Registration { channel: Channel::SMS, name: "twilio_sms", build: build_sms };
 
 fn build_whatsapp(_: &Settings, ds: &DeliverySettings, keyring: &Keyring) -> Built {
     build(ds, keyring, Route::Whatsapp)
@@ -54,13 +46,8 @@ fn build(ds: &DeliverySettings, keyring: &Keyring, route: Route) -> Built {
         // The account is set up, but not this channel's sender.
         return Built::Unusable(Failure::not_configured(route.label()));
     }
-    let timeout = (route == Route::Whatsapp)
-        .then(|| Duration::from_secs(ds.whatsapp_delivery_timeout_seconds.into()));
-    Built::Ready(Arc::new(TwilioChannel {
-        client,
-        route,
-        timeout,
-    }))
+    let timeout = (route == Route::Whatsapp).then(|| Duration::from_secs(ds.whatsapp_delivery_timeout_seconds.into()));
+    Built::Ready(Arc::new(TwilioChannel { client, route, timeout }))
 }
 
 /// One of Twilio's channels (WhatsApp or SMS) as a provider.
@@ -85,13 +72,7 @@ impl Provider for TwilioChannel {
 
     async fn send(&self, m: &provider::Outgoing<'_>) -> Result<String, Failure> {
         self.client
-            .create(&Outgoing {
-                route: self.route,
-                to_e164: m.to,
-                body: m.text,
-                code: m.code,
-                validity_seconds: m.validity_seconds,
-            })
+            .create(&Outgoing { route: self.route, to_e164: m.to, body: m.text, code: m.code, validity_seconds: m.validity_seconds })
             .await
             .map(|r| r.sid)
     }
@@ -101,59 +82,27 @@ impl Provider for TwilioChannel {
     }
 
     async fn poll(&self, provider_id: &str) -> Result<Receipt, Failure> {
-        let res = self
-            .client
-            .fetch(provider_id, self.route == Route::Whatsapp)
-            .await?;
+        let res = self.client.fetch(provider_id, self.route == Route::Whatsapp).await?;
         Ok(match res.status.as_str() {
             "delivered" => Receipt::Delivered,
             "read" => Receipt::Read,
-            "failed" => Receipt::Failed {
-                error_code: res.error_code,
-            },
-            "undelivered" => Receipt::Undelivered {
-                error_code: res.error_code,
-            },
-            "canceled" => Receipt::Canceled {
-                error_code: res.error_code,
-            },
+            "failed" => Receipt::Failed { error_code: res.error_code },
+            "undelivered" => Receipt::Undelivered { error_code: res.error_code },
+            "canceled" => Receipt::Canceled { error_code: res.error_code },
             _ => Receipt::Pending,
         })
     }
 
-    async fn send_test(
-        &self,
-        to: &str,
-        clinic_name: &str,
-        _test_id: &str,
-    ) -> Result<String, Failure> {
-        let body =
-            format!("Test message from {clinic_name} (Skinspire Verify Desk). No action needed.");
+    async fn send_test(&self, to: &str, clinic_name: &str, _test_id: &str) -> Result<String, Failure> {
+        let body = format!("Test message from {clinic_name} (Skinspire Verify Desk). No action needed.");
         self.client
-            .create(&Outgoing {
-                route: self.route,
-                to_e164: to,
-                body: &body,
-                code: "000000",
-                validity_seconds: 600,
-            })
+            .create(&Outgoing { route: self.route, to_e164: to, body: &body, code: "000000", validity_seconds: 600 })
             .await
-            .map(|m| {
-                format!(
-                    "Twilio accepted the test message for {} (status: {}).",
-                    contact::mask_phone(to),
-                    m.status
-                )
-            })
+            .map(|m| format!("Twilio accepted the test message for {} (status: {}).", contact::mask_phone(to), m.status))
     }
 
     fn classify(&self, error_code: Option<i64>) -> Failure {
-        failure::twilio(
-            error_code,
-            200,
-            self.route == Route::Whatsapp,
-            self.client.has_template(),
-        )
+        failure::twilio(error_code, 200, self.route == Route::Whatsapp, self.client.has_template())
     }
 
     fn delivery_timeout(&self) -> Option<Duration> {
@@ -190,10 +139,7 @@ pub struct MessageResource {
 impl MessageResource {
     /// Twilio's final states; anything else may still change.
     pub fn is_final(&self) -> bool {
-        matches!(
-            self.status.as_str(),
-            "delivered" | "read" | "failed" | "undelivered" | "canceled"
-        )
+        matches!(self.status.as_str(), "delivered" | "read" | "failed" | "undelivered" | "canceled")
     }
 }
 
@@ -242,9 +188,7 @@ impl TwilioClient {
     pub fn can_send(&self, route: Route) -> bool {
         match route {
             Route::Whatsapp => self.config.whatsapp_from.is_some(),
-            Route::Sms => {
-                self.config.sms_from.is_some() || self.config.messaging_service_sid.is_some()
-            }
+            Route::Sms => self.config.sms_from.is_some() || self.config.messaging_service_sid.is_some(),
         }
     }
 
@@ -269,10 +213,7 @@ impl TwilioClient {
                     // Production: Meta's fixed authentication template; its only variable is the code.
                     Some(sid) => {
                         form.push(("ContentSid", sid.clone()));
-                        form.push((
-                            "ContentVariables",
-                            serde_json::json!({ "1": m.code }).to_string(),
-                        ));
+                        form.push(("ContentVariables", serde_json::json!({ "1": m.code }).to_string()));
                     }
                     // The sandbox takes free-form text.
                     None => form.push(("Body", m.body.to_owned())),
@@ -288,10 +229,7 @@ impl TwilioClient {
                 form.push(("Body", m.body.to_owned()));
             }
         }
-        form.push((
-            "ValidityPeriod",
-            m.validity_seconds.clamp(1, 36_000).to_string(),
-        ));
+        form.push(("ValidityPeriod", m.validity_seconds.clamp(1, 36_000).to_string()));
         form
     }
 
@@ -301,10 +239,7 @@ impl TwilioClient {
         let request = self
             .http
             .post(self.messages_url())
-            .basic_auth(
-                self.config.account_sid.expose_secret(),
-                Some(self.config.auth_token.expose_secret()),
-            )
+            .basic_auth(self.config.account_sid.expose_secret(), Some(self.config.auth_token.expose_secret()))
             .form(&self.form(m));
         self.answer(request, m.route == Route::Whatsapp).await
     }
@@ -317,18 +252,11 @@ impl TwilioClient {
             self.config.account_sid.expose_secret(),
             sid
         );
-        let request = self.http.get(url).basic_auth(
-            self.config.account_sid.expose_secret(),
-            Some(self.config.auth_token.expose_secret()),
-        );
+        let request = self.http.get(url).basic_auth(self.config.account_sid.expose_secret(), Some(self.config.auth_token.expose_secret()));
         self.answer(request, whatsapp).await
     }
 
-    async fn answer(
-        &self,
-        request: reqwest::RequestBuilder,
-        whatsapp: bool,
-    ) -> Result<MessageResource, Failure> {
+    async fn answer(&self, request: reqwest::RequestBuilder, whatsapp: bool) -> Result<MessageResource, Failure> {
         let response = match request.send().await {
             Ok(r) => r,
             Err(e) if e.is_timeout() => {
@@ -353,7 +281,7 @@ impl TwilioClient {
         }
         let api: Option<ApiError> = serde_json::from_slice(&body).ok();
         let code = api.as_ref().and_then(|a| a.code);
-        tracing::warn!(http = status.as_u16(), code, message = %api.as_ref().map(|a| a.message.as_str()).unwrap_or(""), "Twilio refused");
+        tracing::warn!(http = status.as_u16(), code, message = %desk_core::logging::redact(api.as_ref().map(|a| a.message.as_str()).unwrap_or("")), "Twilio refused");
         let mut f = failure::twilio(code, status.as_u16(), whatsapp, self.has_template());
         f.retry_after = retry_after;
         Err(f)

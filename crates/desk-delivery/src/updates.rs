@@ -55,8 +55,6 @@ pub struct DemoMessage {
 
 impl std::fmt::Debug for DemoMessage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DemoMessage")
-            .field("outbox_id", &self.outbox_id)
-            .finish_non_exhaustive()
+        f.debug_struct("DemoMessage").field("outbox_id", &self.outbox_id).finish_non_exhaustive()
     }
 }

@@ -11,39 +11,20 @@ use tauri::WebviewWindowBuilder;
 pub type Window = tauri::WebviewWindow<tauri::test::MockRuntime>;
 
 pub fn mock_keyring() -> Keyring {
-    Keyring::with_store(
-        keyring_core::mock::Store::new().expect("mock store"),
-        "mock",
-    )
+    Keyring::with_store(keyring_core::mock::Store::new().expect("mock store"), "mock")
 }
 
-pub fn app_with(
-    state: DeskState,
-) -> (
-    tauri::App<tauri::test::MockRuntime>,
-    tauri::WebviewWindow<tauri::test::MockRuntime>,
-) {
-    let app = configure(mock_builder(), state)
-        .build(tauri::generate_context!("../tauri.conf.json", test = true))
-        .expect("build mock app");
-    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .expect("main window");
+pub fn app_with(state: DeskState) -> (tauri::App<tauri::test::MockRuntime>, tauri::WebviewWindow<tauri::test::MockRuntime>) {
+    let app = configure(mock_builder(), state).build(tauri::generate_context!("../tauri.conf.json", test = true)).expect("build mock app");
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("main window");
     (app, window)
 }
 
-pub fn invoke(
-    window: &tauri::WebviewWindow<tauri::test::MockRuntime>,
-    cmd: &str,
-) -> Result<Value, Value> {
+pub fn invoke(window: &tauri::WebviewWindow<tauri::test::MockRuntime>, cmd: &str) -> Result<Value, Value> {
     invoke_with(window, cmd, serde_json::json!({}))
 }
 
-pub fn invoke_with(
-    window: &tauri::WebviewWindow<tauri::test::MockRuntime>,
-    cmd: &str,
-    args: Value,
-) -> Result<Value, Value> {
+pub fn invoke_with(window: &tauri::WebviewWindow<tauri::test::MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
     get_ipc_response(
         window,
         InvokeRequest {
@@ -62,14 +43,13 @@ pub fn invoke_with(
 /// First start over IPC: create the clinic's first admin and sign in as them.
 pub fn signed_in_admin(w: &tauri::WebviewWindow<tauri::test::MockRuntime>) {
     use serde_json::json;
-    invoke_with(w, "setup_first_admin", json!({"input": {"clinicName": "Skinspire Clinic",
-        "admin": {"userId": "asha.admin", "displayName": "Dr. Asha Rao", "role": "admin", "password": "admin-passphrase"}}}))
-        .expect("first admin");
-    let session = invoke_with(
+    invoke_with(
         w,
-        "sign_in",
-        json!({"userId": "asha.admin", "password": "admin-passphrase"}),
+        "setup_first_admin",
+        json!({"input": {"clinicName": "Skinspire Clinic",
+        "admin": {"userId": "asha.admin", "displayName": "Dr. Asha Rao", "role": "admin", "password": "admin-passphrase"}}}),
     )
-    .expect("sign in");
+    .expect("first admin");
+    let session = invoke_with(w, "sign_in", json!({"userId": "asha.admin", "password": "admin-passphrase"})).expect("sign in");
     assert_eq!(session["role"], "admin");
 }

@@ -21,10 +21,7 @@ pub struct TestDesk {
 }
 
 pub fn mock_keyring() -> Keyring {
-    Keyring::with_store(
-        keyring_core::mock::Store::new().expect("mock store"),
-        "mock",
-    )
+    Keyring::with_store(keyring_core::mock::Store::new().expect("mock store"), "mock")
 }
 
 /// What the loopback providers carried: (idempotency key, to, code). Keyed by the message, so
@@ -43,23 +40,11 @@ impl desk_delivery::provider::Provider for Loopback {
     fn vendor(&self) -> &'static str {
         "loopback"
     }
-    async fn send(
-        &self,
-        m: &desk_delivery::provider::Outgoing<'_>,
-    ) -> Result<String, desk_delivery::failure::Failure> {
-        CARRIED.lock().unwrap_or_else(|p| p.into_inner()).push((
-            m.idempotency_key.to_owned(),
-            m.to.to_owned(),
-            m.code.to_owned(),
-        ));
+    async fn send(&self, m: &desk_delivery::provider::Outgoing<'_>) -> Result<String, desk_delivery::failure::Failure> {
+        CARRIED.lock().unwrap_or_else(|p| p.into_inner()).push((m.idempotency_key.to_owned(), m.to.to_owned(), m.code.to_owned()));
         Ok(format!("loop-{}", m.idempotency_key))
     }
-    async fn send_test(
-        &self,
-        _to: &str,
-        _clinic: &str,
-        _id: &str,
-    ) -> Result<String, desk_delivery::failure::Failure> {
+    async fn send_test(&self, _to: &str, _clinic: &str, _id: &str) -> Result<String, desk_delivery::failure::Failure> {
         Ok("Looped.".into())
     }
     fn classify(&self, _code: Option<i64>) -> desk_delivery::failure::Failure {
@@ -69,11 +54,7 @@ impl desk_delivery::provider::Provider for Loopback {
 
 macro_rules! loopback {
     ($name:ident, $channel:expr) => {
-        fn $name(
-            _: &desk_core::settings::Settings,
-            _: &desk_delivery::DeliverySettings,
-            _: &Keyring,
-        ) -> desk_delivery::provider::Built {
+        fn $name(_: &desk_core::settings::Settings, _: &desk_delivery::DeliverySettings, _: &Keyring) -> desk_delivery::provider::Built {
             desk_delivery::provider::Built::Ready(Arc::new(Loopback($channel)))
         }
     };
@@ -86,21 +67,9 @@ fn loopback_registrations() -> Vec<desk_delivery::provider::Registration> {
     use desk_core::channel::Channel;
     use desk_delivery::provider::Registration;
     vec![
-        Registration {
-            channel: Channel::WHATSAPP,
-            name: "loop_whatsapp",
-            build: loop_whatsapp,
-        },
-        Registration {
-            channel: Channel::SMS,
-            name: "loop_sms",
-            build: loop_sms,
-        },
-        Registration {
-            channel: Channel::EMAIL,
-            name: "loop_email",
-            build: loop_email,
-        },
+        Registration { channel: Channel::WHATSAPP, name: "loop_whatsapp", build: loop_whatsapp },
+        Registration { channel: Channel::SMS, name: "loop_sms", build: loop_sms },
+        Registration { channel: Channel::EMAIL, name: "loop_email", build: loop_email },
     ]
 }
 
@@ -118,12 +87,7 @@ pub fn delivering_desk() -> TestDesk {
         loopback_registrations(),
     )
     .expect("open desk");
-    TestDesk {
-        desk,
-        clock,
-        dir,
-        keyring,
-    }
+    TestDesk { desk, clock, dir, keyring }
 }
 
 /// A desk with nothing set up: demo mode.
@@ -131,44 +95,19 @@ pub fn desk() -> TestDesk {
     let dir = tempfile::tempdir().expect("tempdir");
     let keyring = mock_keyring();
     let clock = ManualClock::at(datetime!(2026-11-24 04:30 UTC));
-    let desk = Desk::open_with(
-        AppPaths::under(dir.path()),
-        keyring.clone(),
-        Arc::new(clock.clone()),
-        Arc::new(SeededRandom::new(42)),
-    )
-    .expect("open desk");
-    TestDesk {
-        desk,
-        clock,
-        dir,
-        keyring,
-    }
+    let desk = Desk::open_with(AppPaths::under(dir.path()), keyring.clone(), Arc::new(clock.clone()), Arc::new(SeededRandom::new(42)))
+        .expect("open desk");
+    TestDesk { desk, clock, dir, keyring }
 }
 
 impl TestDesk {
     /// The same data folder and keyring opened again, as after a restart.
     pub fn reopen(self) -> TestDesk {
-        let TestDesk {
-            desk,
-            clock,
-            dir,
-            keyring,
-        } = self;
+        let TestDesk { desk, clock, dir, keyring } = self;
         drop(desk);
-        let desk = Desk::open_with(
-            AppPaths::under(dir.path()),
-            keyring.clone(),
-            Arc::new(clock.clone()),
-            Arc::new(SeededRandom::new(7)),
-        )
-        .expect("reopen desk");
-        TestDesk {
-            desk,
-            clock,
-            dir,
-            keyring,
-        }
+        let desk = Desk::open_with(AppPaths::under(dir.path()), keyring.clone(), Arc::new(clock.clone()), Arc::new(SeededRandom::new(7)))
+            .expect("reopen desk");
+        TestDesk { desk, clock, dir, keyring }
     }
 
     pub fn add(&self, name: &str, phone: &str, email: &str) -> String {
@@ -189,15 +128,10 @@ impl TestDesk {
 
     /// Run the worker until nothing is due: queued messages go to their providers.
     pub fn deliver(&self) {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
         rt.block_on(async {
             for _ in 0..10 {
-                desk_delivery::worker::tick(self.desk.ctx())
-                    .await
-                    .expect("worker tick");
+                desk_delivery::worker::tick(self.desk.ctx()).await.expect("worker tick");
             }
         });
     }
@@ -207,13 +141,7 @@ impl TestDesk {
     pub fn received(&self, outbox_id: i64) -> String {
         let key: String = self
             .desk
-            .with_store(|s| {
-                Ok(s.conn().query_row(
-                    "SELECT idempotency_key FROM outbox WHERE id = ?1",
-                    [outbox_id],
-                    |r| r.get(0),
-                )?)
-            })
+            .with_store(|s| Ok(s.conn().query_row("SELECT idempotency_key FROM outbox WHERE id = ?1", [outbox_id], |r| r.get(0))?))
             .expect("outbox row");
         let queued = self.code_in(outbox_id);
         self.deliver();
@@ -235,13 +163,7 @@ impl TestDesk {
     }
 
     pub fn event_kinds(&self, user_id: &str) -> Vec<String> {
-        let mut kinds: Vec<_> = self
-            .desk
-            .events_for(user_id)
-            .expect("events")
-            .into_iter()
-            .map(|e| e.kind.to_string())
-            .collect();
+        let mut kinds: Vec<_> = self.desk.events_for(user_id).expect("events").into_iter().map(|e| e.kind.to_string()).collect();
         kinds.reverse();
         kinds
     }
@@ -258,20 +180,13 @@ impl TestDesk {
         if !bound.is_empty() {
             self.desk
                 .with_store(|s| {
-                    desk_core::settings::update::<desk_delivery::DeliverySettings>(
-                        s.conn(),
-                        &bound,
-                        "test",
-                        "2026-01-01T00:00:00.000Z",
-                    )
-                    .map(|_| ())
+                    desk_core::settings::update::<desk_delivery::DeliverySettings>(s.conn(), &bound, "test", "2026-01-01T00:00:00.000Z")
+                        .map(|_| ())
                 })
                 .expect("provider settings");
             self.desk.delivery().invalidate_transports();
         }
-        self.desk
-            .update_settings("admin", &rest)
-            .expect("settings update");
+        self.desk.update_settings("admin", &rest).expect("settings update");
     }
 
     pub fn clock_now(&self) -> time::OffsetDateTime {
@@ -281,14 +196,6 @@ impl TestDesk {
 
     /// Some other code of the right length that is not `code`.
     pub fn wrong(code: &str) -> String {
-        code.chars()
-            .map(|c| {
-                if c == '9' {
-                    '0'
-                } else {
-                    char::from(c as u8 + 1)
-                }
-            })
-            .collect()
+        code.chars().map(|c| if c == '9' { '0' } else { char::from(c as u8 + 1) }).collect()
     }
 }

@@ -16,19 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::contact::CodeType;
 
 /// One piece of a channel's message.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    specta::Type,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, specta::Type)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum Part {
@@ -102,13 +90,8 @@ const EMAIL_INFO: ChannelInfo = ChannelInfo {
     name: "email",
     code_type: CodeType::Email,
     label: "email",
-    parts: &[
-        (Part::Subject, "email subject"),
-        (Part::Text, "plain-text email"),
-        (Part::Html, "HTML email"),
-    ],
-    no_such_part:
-        "An email has a subject, a plain-text version and an HTML version; choose one of those.",
+    parts: &[(Part::Subject, "email subject"), (Part::Text, "plain-text email"), (Part::Html, "HTML email")],
+    no_such_part: "An email has a subject, a plain-text version and an HTML version; choose one of those.",
     length: Length::Unlimited,
     texts: builtin_texts::email,
 };
@@ -196,8 +179,7 @@ impl Serialize for Channel {
 impl<'de> Deserialize<'de> for Channel {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let name = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Channel::parse(&name)
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown channel {name:?}")))
+        Channel::parse(&name).ok_or_else(|| serde::de::Error::custom(format!("unknown channel {name:?}")))
     }
 }
 
@@ -210,23 +192,18 @@ impl specta::Type for Channel {
 
 impl rusqlite::types::ToSql for Channel {
     fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-        Ok(rusqlite::types::ToSqlOutput::Borrowed(
-            rusqlite::types::ValueRef::Text(self.0.name.as_bytes()),
-        ))
+        Ok(rusqlite::types::ToSqlOutput::Borrowed(rusqlite::types::ValueRef::Text(self.0.name.as_bytes())))
     }
 }
 
 impl rusqlite::types::FromSql for Channel {
     fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
         let s = v.as_str()?;
-        Channel::parse(s).ok_or_else(|| {
-            rusqlite::types::FromSqlError::Other(format!("unknown channel {s:?}").into())
-        })
+        Channel::parse(s).ok_or_else(|| rusqlite::types::FromSqlError::Other(format!("unknown channel {s:?}").into()))
     }
 }
 
-static REGISTRY: LazyLock<RwLock<Vec<Channel>>> =
-    LazyLock::new(|| RwLock::new(vec![Channel::WHATSAPP, Channel::SMS, Channel::EMAIL]));
+static REGISTRY: LazyLock<RwLock<Vec<Channel>>> = LazyLock::new(|| RwLock::new(vec![Channel::WHATSAPP, Channel::SMS, Channel::EMAIL]));
 
 fn registry() -> std::sync::RwLockReadGuard<'static, Vec<Channel>> {
     REGISTRY.read().unwrap_or_else(|p| p.into_inner())
@@ -244,12 +221,7 @@ pub enum RegisterError {
 /// Make a provider's channel known. Registering the same channel again is a no-op.
 pub fn register(channel: Channel) -> Result<(), RegisterError> {
     let name = channel.as_str();
-    if name.is_empty()
-        || name.len() > 15
-        || !name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-    {
+    if name.is_empty() || name.len() > 15 || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
         return Err(RegisterError::BadName(name));
     }
     let mut all = REGISTRY.write().unwrap_or_else(|p| p.into_inner());
@@ -273,10 +245,8 @@ pub fn all() -> Vec<Channel> {
 /// them), which the tables naming a channel refer to: a channel becomes storable once
 /// registered and recorded.
 pub fn record_known(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
-    let mut channel =
-        conn.prepare_cached("INSERT OR IGNORE INTO channels (name, code_type) VALUES (?1, ?2)")?;
-    let mut part =
-        conn.prepare_cached("INSERT OR IGNORE INTO channel_parts (channel, part) VALUES (?1, ?2)")?;
+    let mut channel = conn.prepare_cached("INSERT OR IGNORE INTO channels (name, code_type) VALUES (?1, ?2)")?;
+    let mut part = conn.prepare_cached("INSERT OR IGNORE INTO channel_parts (channel, part) VALUES (?1, ?2)")?;
     for c in all() {
         channel.execute(rusqlite::params![c.as_str(), c.code_type()])?;
         for p in c.parts() {
@@ -298,14 +268,8 @@ mod tests {
             assert_eq!(serde_json::from_str::<Channel>(&json).expect("back"), c);
         }
         assert_eq!(Channel::WHATSAPP.code_type(), CodeType::Phone);
-        assert_eq!(
-            Channel::EMAIL.parts().collect::<Vec<_>>(),
-            vec![Part::Subject, Part::Text, Part::Html]
-        );
-        assert!(
-            serde_json::from_str::<Channel>("\"pigeon\"").is_err(),
-            "an unknown name is an error"
-        );
+        assert_eq!(Channel::EMAIL.parts().collect::<Vec<_>>(), vec![Part::Subject, Part::Text, Part::Html]);
+        assert!(serde_json::from_str::<Channel>("\"pigeon\"").is_err(), "an unknown name is an error");
         assert!(Channel::parse("Email").is_none());
     }
 
@@ -320,10 +284,7 @@ mod tests {
             length: Length::Chars(80),
             texts: |_, _| Some("{{ code }}"),
         };
-        static BAD: ChannelInfo = ChannelInfo {
-            name: "Bad Name",
-            ..PAGER_COPY
-        };
+        static BAD: ChannelInfo = ChannelInfo { name: "Bad Name", ..PAGER_COPY };
         const PAGER_COPY: ChannelInfo = ChannelInfo {
             name: "pager_copy",
             code_type: CodeType::Email,
@@ -338,19 +299,9 @@ mod tests {
         register(pager).expect("again is fine");
         assert_eq!(Channel::parse("pager_test"), Some(pager));
         assert!(all().contains(&pager));
-        assert_eq!(
-            register(Channel::new(&BAD)),
-            Err(RegisterError::BadName("Bad Name"))
-        );
-        static CLASH: ChannelInfo = ChannelInfo {
-            name: "sms",
-            ..PAGER_COPY
-        };
-        assert_eq!(
-            register(Channel::new(&CLASH)),
-            Err(RegisterError::Taken("sms")),
-            "a built-in can't be replaced"
-        );
+        assert_eq!(register(Channel::new(&BAD)), Err(RegisterError::BadName("Bad Name")));
+        static CLASH: ChannelInfo = ChannelInfo { name: "sms", ..PAGER_COPY };
+        assert_eq!(register(Channel::new(&CLASH)), Err(RegisterError::Taken("sms")), "a built-in can't be replaced");
         assert_eq!(Channel::parse("sms").map(Channel::label), Some("SMS"));
     }
 }

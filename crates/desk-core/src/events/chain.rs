@@ -40,20 +40,13 @@ pub struct Journal {
 
 impl std::fmt::Debug for Journal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Journal")
-            .field("device_id", &self.device_id)
-            .finish_non_exhaustive()
+        f.debug_struct("Journal").field("device_id", &self.device_id).finish_non_exhaustive()
     }
 }
 
 impl Journal {
     pub fn new(device_id: String, secrets: Arc<CodeSecrets>, rng: Arc<dyn RandomSource>) -> Self {
-        Journal {
-            device_id,
-            secrets,
-            rng,
-            clock_offset_ms: AtomicI64::new(0),
-        }
+        Journal { device_id, secrets, rng, clock_offset_ms: AtomicI64::new(0) }
     }
 
     pub fn device_id(&self) -> &str {
@@ -187,46 +180,30 @@ impl StoredEvent {
 
     /// The contact in clear, if this desk's keys sealed it.
     pub fn target(&self, secrets: &CodeSecrets) -> Option<String> {
-        self.target_sealed
-            .as_deref()
-            .and_then(|s| secrets.unseal_contact(s, &self.event_id))
+        self.target_sealed.as_deref().and_then(|s| secrets.unseal_contact(s, &self.event_id))
     }
 }
 
 /// The hash the next event of `device` must carry as its `prev_hash`: the last chained event's,
 /// or the anchor's when the last events predate the chain (the anchor is made here if need be).
-pub(crate) fn next_prev(
-    tx: &Transaction<'_>,
-    j: &Journal,
-    now: OffsetDateTime,
-) -> Result<(i64, String)> {
+pub(crate) fn next_prev(tx: &Transaction<'_>, j: &Journal, now: OffsetDateTime) -> Result<(i64, String)> {
     let last: Option<(i64, Option<String>)> = tx
-        .query_row(
-            "SELECT seq, hash FROM verification_events WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1",
-            [j.device_id()],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .query_row("SELECT seq, hash FROM verification_events WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1", [j.device_id()], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()?;
     Ok(match last {
         None => (1, GENESIS.to_owned()),
         Some((seq, Some(hash))) => (seq + 1, hash),
-        Some((seq, None)) => (
-            seq + 1,
-            anchor(tx, j, now)?.unwrap_or_else(|| GENESIS.to_owned()),
-        ),
+        Some((seq, None)) => (seq + 1, anchor(tx, j, now)?.unwrap_or_else(|| GENESIS.to_owned())),
     })
 }
 
 /// The anchor over this device's events written before the chain: made on first use, then kept.
 /// Returns its hash (`None` if the device has no unchained events).
 pub fn anchor(conn: &Connection, j: &Journal, now: OffsetDateTime) -> Result<Option<String>> {
-    if let Some(hash) = conn
-        .query_row(
-            "SELECT hash FROM audit_anchors WHERE device_id = ?1",
-            [j.device_id()],
-            |r| r.get::<_, String>(0),
-        )
-        .optional()?
+    if let Some(hash) =
+        conn.query_row("SELECT hash FROM audit_anchors WHERE device_id = ?1", [j.device_id()], |r| r.get::<_, String>(0)).optional()?
     {
         return Ok(Some(hash));
     }
@@ -245,20 +222,14 @@ pub fn anchor(conn: &Connection, j: &Journal, now: OffsetDateTime) -> Result<Opt
 }
 
 fn anchor_hash(secrets: &CodeSecrets, device: &str, through: i64, digest: &str) -> String {
-    secrets.chain_mac(&[
-        b"anchor",
-        device.as_bytes(),
-        &through.to_be_bytes(),
-        digest.as_bytes(),
-    ])
+    secrets.chain_mac(&[b"anchor", device.as_bytes(), &through.to_be_bytes(), digest.as_bytes()])
 }
 
 /// SHA-256 over the canonical forms of the device's unchained events (the leading run with no
 /// hash), and the last seq of that run.
 fn legacy_digest(conn: &Connection, device: &str) -> Result<(i64, String)> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {STORED_COLUMNS} FROM verification_events WHERE device_id = ?1 AND hash IS NULL ORDER BY seq"
-    ))?;
+    let mut stmt =
+        conn.prepare(&format!("SELECT {STORED_COLUMNS} FROM verification_events WHERE device_id = ?1 AND hash IS NULL ORDER BY seq"))?;
     let mut hasher = Sha256::new();
     let mut through = 0;
     let mut expected = 1;
@@ -343,41 +314,27 @@ pub struct ChainReport {
 const PAGE: i64 = 2000;
 
 /// Check every device's chain, reporting `(done, total)` as it goes.
-pub fn verify(
-    conn: &Connection,
-    secrets: &CodeSecrets,
-    mut progress: impl FnMut(i64, i64),
-) -> Result<ChainReport> {
-    let total: i64 =
-        conn.query_row("SELECT count(*) FROM verification_events", [], |r| r.get(0))?;
+pub fn verify(conn: &Connection, secrets: &CodeSecrets, mut progress: impl FnMut(i64, i64)) -> Result<ChainReport> {
+    let total: i64 = conn.query_row("SELECT count(*) FROM verification_events", [], |r| r.get(0))?;
     let devices: Vec<String> = conn
         .prepare("SELECT DISTINCT device_id FROM verification_events ORDER BY device_id")?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let my_key = secrets.key_id();
-    let mut report = ChainReport {
-        intact: true,
-        checked: 0,
-        unverifiable: 0,
-        anchored: 0,
-        first_break: None,
-    };
+    let mut report = ChainReport { intact: true, checked: 0, unverifiable: 0, anchored: 0, first_break: None };
     let mut done = 0;
     progress(0, total);
     for device in devices {
         let anchor: Option<(i64, String, String, String)> = conn
-            .query_row(
-                "SELECT through_seq, digest, key_id, hash FROM audit_anchors WHERE device_id = ?1",
-                [&device],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
+            .query_row("SELECT through_seq, digest, key_id, hash FROM audit_anchors WHERE device_id = ?1", [&device], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
             .optional()?;
         let mut prev = GENESIS.to_owned();
         let mut expected_seq = 1;
         if let Some((through, digest, key_id, hash)) = &anchor {
             let (legacy_through, legacy) = legacy_digest(conn, &device)?;
-            let anchor_ok =
-                key_id != &my_key || &anchor_hash(secrets, &device, *through, digest) == hash;
+            let anchor_ok = key_id != &my_key || &anchor_hash(secrets, &device, *through, digest) == hash;
             if legacy_through != *through || &legacy != digest || !anchor_ok {
                 let first: Option<(String, String)> = conn
                     .query_row(
@@ -435,9 +392,7 @@ pub fn verify(
                     let target = e.target(secrets);
                     let sealed_but_unreadable = e.target_sealed.is_some() && target.is_none();
                     let bytes = e.canonical(target.as_deref()).bytes();
-                    (sealed_but_unreadable
-                        || e.hash.as_deref() != Some(event_hash(secrets, &bytes).as_str()))
-                    .then_some(BreakKind::Altered)
+                    (sealed_but_unreadable || e.hash.as_deref() != Some(event_hash(secrets, &bytes).as_str())).then_some(BreakKind::Altered)
                 };
                 if let Some(kind) = found {
                     report.intact = false;

@@ -37,41 +37,16 @@ pub struct NewEvent<'a> {
 
 impl<'a> NewEvent<'a> {
     /// An event about no contact: sign-ins, settings, staff changes.
-    pub fn action(
-        user_id: &'a str,
-        kind: EventKind,
-        actor: &'a str,
-        outcome: Outcome,
-        detail: Option<Value>,
-    ) -> Self {
-        NewEvent {
-            user_id,
-            code_type: None,
-            kind,
-            actor,
-            channel: None,
-            target: None,
-            outcome,
-            error_code: None,
-            detail,
-        }
+    pub fn action(user_id: &'a str, kind: EventKind, actor: &'a str, outcome: Outcome, detail: Option<Value>) -> Self {
+        NewEvent { user_id, code_type: None, kind, actor, channel: None, target: None, outcome, error_code: None, detail }
     }
 }
 
 /// Append one event in the caller's transaction, chained to the device's last; returns its id.
-pub fn append(
-    tx: &Transaction<'_>,
-    j: &Journal,
-    at: OffsetDateTime,
-    ev: &NewEvent<'_>,
-) -> Result<String> {
+pub fn append(tx: &Transaction<'_>, j: &Journal, at: OffsetDateTime, ev: &NewEvent<'_>) -> Result<String> {
     let (seq, prev_hash) = chain::next_prev(tx, j, at)?;
     let nanos = at.unix_timestamp_nanos();
-    let ts_v7 = uuid::Timestamp::from_unix(
-        uuid::NoContext,
-        (nanos / 1_000_000_000) as u64,
-        (nanos % 1_000_000_000) as u32,
-    );
+    let ts_v7 = uuid::Timestamp::from_unix(uuid::NoContext, (nanos / 1_000_000_000) as u64, (nanos % 1_000_000_000) as u32);
     let id = uuid::Uuid::new_v7(ts_v7).to_string();
     let target_masked = match (ev.target, ev.code_type) {
         (Some(t), Some(ct)) => Some(contact::mask(ct, t)),
@@ -127,30 +102,17 @@ pub fn append(
 }
 
 /// The canonical forms of a device's events after `after_seq`, in order, as sync pushes them.
-pub fn for_push(
-    conn: &rusqlite::Connection,
-    j: &Journal,
-    after_seq: i64,
-    limit: u32,
-) -> Result<Vec<Pushed>> {
+pub fn for_push(conn: &rusqlite::Connection, j: &Journal, after_seq: i64, limit: u32) -> Result<Vec<Pushed>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {} FROM verification_events WHERE device_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
         chain::STORED_COLUMNS
     ))?;
-    let rows = stmt.query_map(
-        params![j.device_id(), after_seq, limit],
-        chain::stored_from_row,
-    )?;
+    let rows = stmt.query_map(params![j.device_id(), after_seq, limit], chain::stored_from_row)?;
     let mut out = Vec::new();
     for e in rows {
         let e = e?;
         let target = e.target(j.secrets());
-        out.push(Pushed {
-            seq: e.seq,
-            event_id: e.event_id.clone(),
-            body: e.canonical(target.as_deref()).bytes(),
-            hash: e.hash.clone(),
-        });
+        out.push(Pushed { seq: e.seq, event_id: e.event_id.clone(), body: e.canonical(target.as_deref()).bytes(), hash: e.hash.clone() });
     }
     Ok(out)
 }
@@ -202,9 +164,7 @@ fn event_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
         target_masked: r.get(9)?,
         outcome: r.get(10)?,
         error_code: r.get(11)?,
-        detail: r
-            .get::<_, Option<String>>(12)?
-            .and_then(|d| serde_json::from_str(&d).ok()),
+        detail: r.get::<_, Option<String>>(12)?.and_then(|d| serde_json::from_str(&d).ok()),
     })
 }
 
@@ -239,26 +199,12 @@ impl AuditFilter {
     pub fn in_utc(&self, offset: time::UtcOffset) -> AuditFilter {
         let bound = |d: &Option<String>, end: bool| -> Option<String> {
             let d = d.as_deref().map(str::trim).filter(|d| !d.is_empty())?;
-            let date =
-                time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]"))
-                    .ok()?;
-            let local = if end {
-                date.next_day()?.midnight()
-            } else {
-                date.midnight()
-            };
+            let date = time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).ok()?;
+            let local = if end { date.next_day()?.midnight() } else { date.midnight() };
             let utc = local.assume_offset(offset).to_offset(time::UtcOffset::UTC);
-            Some(ts(if end {
-                utc - time::Duration::milliseconds(1)
-            } else {
-                utc
-            }))
+            Some(ts(if end { utc - time::Duration::milliseconds(1) } else { utc }))
         };
-        AuditFilter {
-            from: bound(&self.from, false),
-            to: bound(&self.to, true),
-            ..self.clone()
-        }
+        AuditFilter { from: bound(&self.from, false), to: bound(&self.to, true), ..self.clone() }
     }
 }
 
@@ -282,12 +228,7 @@ pub fn search(conn: &rusqlite::Connection, f: &AuditFilter, limit: u32) -> Resul
            AND (?6 IS NULL OR occurred_at >= ?6) AND (?7 IS NULL OR occurred_at <= ?7)
          ORDER BY occurred_at DESC, seq DESC LIMIT ?8",
     )?;
-    let empty = |o: &Option<String>| {
-        o.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-    };
+    let empty = |o: &Option<String>| o.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
     let rows = stmt.query_map(
         params![
             empty(&f.user_id),
@@ -324,13 +265,7 @@ pub fn recent_delivery_errors(conn: &rusqlite::Connection, limit: u32) -> Result
          ORDER BY occurred_at DESC LIMIT ?1",
     )?;
     let rows = stmt.query_map([limit], |r| {
-        Ok(RecentError {
-            at: r.get(0)?,
-            channel: r.get(1)?,
-            code: r.get(2)?,
-            outcome: r.get(3)?,
-            admin_message: r.get(4)?,
-        })
+        Ok(RecentError { at: r.get(0)?, channel: r.get(1)?, code: r.get(2)?, outcome: r.get(3)?, admin_message: r.get(4)? })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -339,18 +274,15 @@ pub fn recent_delivery_errors(conn: &rusqlite::Connection, limit: u32) -> Result
 /// never runs them as formulas.
 pub fn to_csv(events: &[Event]) -> String {
     fn cell(s: &str) -> String {
-        let s = if s.starts_with(['=', '+', '-', '@']) {
-            format!("'{s}")
-        } else {
-            s.to_owned()
-        };
+        let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
         if s.contains([',', '"', '\n', '\r']) {
             format!("\"{}\"", s.replace('"', "\"\""))
         } else {
             s
         }
     }
-    let mut out = String::from("occurred_at,kind,outcome,user_id,code_type,channel,target_masked,actor,error_code,detail,device_id,seq,event_id\r\n");
+    let mut out =
+        String::from("occurred_at,kind,outcome,user_id,code_type,channel,target_masked,actor,error_code,detail,device_id,seq,event_id\r\n");
     for e in events {
         let detail = e.detail.as_ref().map(Value::to_string).unwrap_or_default();
         let row = [

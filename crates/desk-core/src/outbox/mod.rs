@@ -41,9 +41,7 @@ pub fn enqueue(
 ) -> Result<i64> {
     let mut key = [0u8; 16];
     rng.fill(&mut key);
-    let idempotency_key = uuid::Builder::from_random_bytes(key)
-        .into_uuid()
-        .to_string();
+    let idempotency_key = uuid::Builder::from_random_bytes(key).into_uuid().to_string();
     let sealed = secrets.seal(code, &idempotency_key, rng);
     let at = ts(now);
     tx.execute(
@@ -99,10 +97,7 @@ pub fn retire_contact(
                  last_error_code = ?5, updated_at = ?4
              WHERE user_id = ?1 AND code_type = ?2 AND status = 'queued' RETURNING id",
         )?;
-        let ids = stmt.query_map(
-            params![user_id, code_type, OutboxStatus::Cancelled, at, reason],
-            |r| r.get(0),
-        )?;
+        let ids = stmt.query_map(params![user_id, code_type, OutboxStatus::Cancelled, at, reason], |r| r.get(0))?;
         ids.collect::<rusqlite::Result<_>>()?
     };
     tx.execute(
@@ -115,24 +110,12 @@ pub fn retire_contact(
 
 /// Whether a message was retired (its code replaced): nothing may send its code again.
 pub fn is_retired(conn: &Connection, id: i64) -> Result<bool> {
-    Ok(conn
-        .query_row(
-            "SELECT retired_at IS NOT NULL FROM outbox WHERE id = ?1",
-            [id],
-            |r| r.get(0),
-        )
-        .optional()?
-        .unwrap_or(true))
+    Ok(conn.query_row("SELECT retired_at IS NOT NULL FROM outbox WHERE id = ?1", [id], |r| r.get(0)).optional()?.unwrap_or(true))
 }
 
 /// Whether any message for this contact since `since` was taken by a real provider (not the
 /// demo outbox): a verification is real only if its code really went to the contact.
-pub fn went_to_provider(
-    conn: &Connection,
-    user_id: &str,
-    code_type: CodeType,
-    since: &str,
-) -> Result<bool> {
+pub fn went_to_provider(conn: &Connection, user_id: &str, code_type: CodeType, since: &str) -> Result<bool> {
     Ok(conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM outbox WHERE user_id = ?1 AND code_type = ?2 AND created_at >= ?3
              AND sent_at IS NOT NULL AND provider_message_id NOT LIKE 'demo:%')",
@@ -156,10 +139,7 @@ pub struct QueuedMessage {
 
 impl std::fmt::Debug for QueuedMessage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("QueuedMessage")
-            .field("id", &self.id)
-            .field("channel", &self.channel)
-            .finish_non_exhaustive()
+        f.debug_struct("QueuedMessage").field("id", &self.id).field("channel", &self.channel).finish_non_exhaustive()
     }
 }
 
@@ -185,26 +165,23 @@ pub fn get(conn: &Connection, secrets: &CodeSecrets, id: i64) -> Result<Option<Q
             },
         )
         .optional()?;
-    Ok(row.map(
-        |(id, key, user_id, code_type, channel, target, language, expires_at, sealed)| {
-            QueuedMessage {
-                code: sealed.and_then(|s| secrets.unseal(&s, &key)),
-                id,
-                idempotency_key: key,
-                user_id,
-                code_type,
-                channel,
-                target,
-                language,
-                expires_at,
-            }
-        },
-    ))
+    Ok(row.map(|(id, key, user_id, code_type, channel, target, language, expires_at, sealed)| QueuedMessage {
+        code: sealed.and_then(|s| secrets.unseal(&s, &key)),
+        id,
+        idempotency_key: key,
+        user_id,
+        code_type,
+        channel,
+        target,
+        language,
+        expires_at,
+    }))
 }
 
 /// Words kept on a row the desk stopped while sending: whether the provider got it can't be
 /// known, so it is never sent again automatically.
-const INTERRUPTED_WORDS: &str = "The desk stopped while this message was being sent, so it may or may not have gone. If it doesn't arrive, send a new code.";
+const INTERRUPTED_WORDS: &str =
+    "The desk stopped while this message was being sent, so it may or may not have gone. If it doesn't arrive, send a new code.";
 
 /// A row in a state that needs an event written (recovery, expiry).
 #[derive(Debug, Clone)]
@@ -217,21 +194,13 @@ pub struct RowRef {
 }
 
 fn row_ref(r: &rusqlite::Row<'_>) -> rusqlite::Result<RowRef> {
-    Ok(RowRef {
-        id: r.get(0)?,
-        user_id: r.get(1)?,
-        code_type: r.get(2)?,
-        channel: r.get(3)?,
-        target: r.get(4)?,
-    })
+    Ok(RowRef { id: r.get(0)?, user_id: r.get(1)?, code_type: r.get(2)?, channel: r.get(3)?, target: r.get(4)? })
 }
 
 /// Start-up: rows left `sending` by a crash become `unknown` (never re-sent). Returns them.
 pub fn mark_interrupted(tx: &Transaction<'_>, now: OffsetDateTime) -> Result<Vec<RowRef>> {
     let rows: Vec<RowRef> = {
-        let mut stmt = tx.prepare(
-            "SELECT id, user_id, code_type, channel, target FROM outbox WHERE status = 'sending'",
-        )?;
+        let mut stmt = tx.prepare("SELECT id, user_id, code_type, channel, target FROM outbox WHERE status = 'sending'")?;
         let rows = stmt.query_map([], row_ref)?;
         rows.collect::<rusqlite::Result<_>>()?
     };
@@ -249,9 +218,8 @@ pub fn mark_interrupted(tx: &Transaction<'_>, now: OffsetDateTime) -> Result<Vec
 /// sent rows for a fallback are wiped once the code is dead. Returns the expired rows.
 pub fn expire(tx: &Transaction<'_>, now: OffsetDateTime) -> Result<Vec<RowRef>> {
     let rows: Vec<RowRef> = {
-        let mut stmt = tx.prepare(
-            "SELECT id, user_id, code_type, channel, target FROM outbox WHERE status = 'queued' AND expires_at <= ?1",
-        )?;
+        let mut stmt =
+            tx.prepare("SELECT id, user_id, code_type, channel, target FROM outbox WHERE status = 'queued' AND expires_at <= ?1")?;
         let rows = stmt.query_map([ts(now)], row_ref)?;
         rows.collect::<rusqlite::Result<_>>()?
     };
@@ -328,16 +296,14 @@ pub struct Claimed {
 /// Claim a queued row: `queued` → `sending`, and load everything the send needs, in one trip.
 /// `Ok(None)` when the row is no longer queued, or its code can't be opened (sealed under a
 /// pepper this desk no longer has): such a row fails with words saying so.
-pub fn claim(
-    conn: &Connection,
-    secrets: &CodeSecrets,
-    id: i64,
-    now: OffsetDateTime,
-) -> Result<Option<Claimed>> {
-    let changed = conn.execute(
-        "UPDATE outbox SET status = ?3, attempts = attempts + 1, updated_at = ?2 WHERE id = ?1 AND status = 'queued'",
-        params![id, ts(now), OutboxStatus::Sending],
-    )?;
+pub fn claim(conn: &Connection, secrets: &CodeSecrets, id: i64, now: OffsetDateTime) -> Result<Option<Claimed>> {
+    // The mark must be on disk before the network call, power cut or not.
+    let changed = crate::store::durably(conn, |c| {
+        Ok(c.execute(
+            "UPDATE outbox SET status = ?3, attempts = attempts + 1, updated_at = ?2 WHERE id = ?1 AND status = 'queued'",
+            params![id, ts(now), OutboxStatus::Sending],
+        )?)
+    })?;
     if changed == 0 {
         return Ok(None);
     }
@@ -352,14 +318,7 @@ pub fn claim(
     )?;
     let expires_at = parse_ts(&msg.expires_at).unwrap_or(now);
     match msg.code.take() {
-        Some(code) => Ok(Some(Claimed {
-            msg,
-            code,
-            attempts,
-            person_name: person_name.unwrap_or_default(),
-            expires_at,
-            created_by,
-        })),
+        Some(code) => Ok(Some(Claimed { msg, code, attempts, person_name: person_name.unwrap_or_default(), expires_at, created_by })),
         None => {
             conn.execute(
                 "UPDATE outbox SET status = ?4, last_error_code = 'code_unavailable', last_error = ?2,
@@ -373,27 +332,14 @@ pub fn claim(
 
 /// The provider took the message. `poll_at`: when to ask for a delivery receipt (providers that
 /// have them); such rows keep their sealed code for a fallback until their state is final.
-pub fn mark_sent(
-    tx: &Transaction<'_>,
-    id: i64,
-    provider_id: &str,
-    poll_at: Option<OffsetDateTime>,
-    now: OffsetDateTime,
-) -> Result<()> {
+pub fn mark_sent(tx: &Transaction<'_>, id: i64, provider_id: &str, poll_at: Option<OffsetDateTime>, now: OffsetDateTime) -> Result<()> {
     debug_assert!(OutboxStatus::Sending.can_become(OutboxStatus::Sent));
     tx.execute(
         "UPDATE outbox SET status = ?6, provider_message_id = ?2, next_attempt_at = ?3,
              sealed_payload = CASE WHEN ?4 THEN sealed_payload ELSE NULL END,
              last_error = NULL, last_error_code = NULL, sent_at = ?5, updated_at = ?5
          WHERE id = ?1",
-        params![
-            id,
-            provider_id,
-            poll_at.map(ts),
-            poll_at.is_some(),
-            ts(now),
-            OutboxStatus::Sent
-        ],
+        params![id, provider_id, poll_at.map(ts), poll_at.is_some(), ts(now), OutboxStatus::Sent],
     )?;
     Ok(())
 }
@@ -410,10 +356,7 @@ pub fn requeue(
     error_code: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<()> {
-    debug_assert!(
-        from.can_become(OutboxStatus::Queued),
-        "{from} can't go back to queued"
-    );
+    debug_assert!(from.can_become(OutboxStatus::Queued), "{from} can't go back to queued");
     tx.execute(
         "UPDATE outbox SET status = ?6, next_attempt_at = ?2, last_error = ?3, last_error_code = ?4,
              provider_message_id = NULL, updated_at = ?5 WHERE id = ?1",
@@ -433,10 +376,7 @@ pub fn mark_final(
     error_code: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<()> {
-    debug_assert!(
-        status.is_final() && from.can_become(status),
-        "{from} can't become {status}"
-    );
+    debug_assert!(status.is_final() && from.can_become(status), "{from} can't become {status}");
     tx.execute(
         "UPDATE outbox SET status = ?2, sealed_payload = NULL, next_attempt_at = NULL, last_error = ?3,
              last_error_code = ?4, updated_at = ?5 WHERE id = ?1",
@@ -447,19 +387,13 @@ pub fn mark_final(
 
 /// Ask the provider again at `next` (or stop asking: `None`); a check is not a change.
 pub fn poll_again(tx: &Transaction<'_>, id: i64, next: Option<OffsetDateTime>) -> Result<()> {
-    tx.execute(
-        "UPDATE outbox SET next_attempt_at = ?2, attempts = attempts + 1 WHERE id = ?1",
-        params![id, next.map(ts)],
-    )?;
+    tx.execute("UPDATE outbox SET next_attempt_at = ?2, attempts = attempts + 1 WHERE id = ?1", params![id, next.map(ts)])?;
     Ok(())
 }
 
 /// Stop checking a message's delivery (its provider can no longer be asked); it stays `sent`.
 pub fn stop_polling(conn: &Connection, id: i64) -> Result<()> {
-    conn.execute(
-        "UPDATE outbox SET next_attempt_at = NULL WHERE id = ?1",
-        [id],
-    )?;
+    conn.execute("UPDATE outbox SET next_attempt_at = NULL WHERE id = ?1", [id])?;
     Ok(())
 }
 
@@ -479,7 +413,12 @@ pub fn sent_row(conn: &Connection, id: i64) -> Result<Option<SentRow>> {
             [id],
             |r| {
                 let sent_at: Option<String> = r.get(2)?;
-                Ok(SentRow { provider_message_id: r.get(0)?, attempts: r.get(1)?, sent_at: sent_at.as_deref().and_then(parse_ts), created_by: r.get(3)? })
+                Ok(SentRow {
+                    provider_message_id: r.get(0)?,
+                    attempts: r.get(1)?,
+                    sent_at: sent_at.as_deref().and_then(parse_ts),
+                    created_by: r.get(3)?,
+                })
             },
         )
         .optional()?)
@@ -496,12 +435,7 @@ pub fn accepted_since(conn: &Connection, channel: Channel, since: OffsetDateTime
 }
 
 /// The last time a message on `channel` failed with `error_code`, since `since`.
-pub fn last_failure_at(
-    conn: &Connection,
-    channel: Channel,
-    error_code: &str,
-    since: OffsetDateTime,
-) -> Result<Option<OffsetDateTime>> {
+pub fn last_failure_at(conn: &Connection, channel: Channel, error_code: &str, since: OffsetDateTime) -> Result<Option<OffsetDateTime>> {
     let at: Option<String> = conn.query_row(
         "SELECT max(updated_at) FROM outbox WHERE channel = ?1 AND last_error_code = ?2 AND updated_at > ?3",
         params![channel, error_code, ts(since)],
@@ -523,11 +457,7 @@ pub fn waiting(conn: &Connection) -> Result<(i64, i64)> {
 
 /// How many queued messages wait with this error code (e.g. for the keyring).
 pub fn waiting_for(conn: &Connection, error_code: &str) -> Result<i64> {
-    Ok(conn.query_row(
-        "SELECT count(*) FROM outbox WHERE status = 'queued' AND last_error_code = ?1",
-        [error_code],
-        |r| r.get(0),
-    )?)
+    Ok(conn.query_row("SELECT count(*) FROM outbox WHERE status = 'queued' AND last_error_code = ?1", [error_code], |r| r.get(0))?)
 }
 
 /// Messages waiting with this error code are due now (what they waited for is back).
@@ -586,8 +516,70 @@ pub fn list(conn: &Connection, user_id: Option<&str>, limit: u32) -> Result<Vec<
 
 /// Drop final rows older than two days (they only fed the rate limits).
 pub fn prune(conn: &Connection, now: OffsetDateTime) -> Result<usize> {
-    Ok(conn.execute(
-        "DELETE FROM outbox WHERE created_at < ?1 AND status NOT IN ('queued', 'sending')",
-        [ts(now - Duration::days(2))],
-    )?)
+    Ok(conn.execute("DELETE FROM outbox WHERE created_at < ?1 AND status NOT IN ('queued', 'sending')", [ts(now - Duration::days(2))])?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codes::SeededRandom;
+    use crate::store::Store;
+    use time::macros::datetime;
+
+    static SEEN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+    fn record(sql: &str) {
+        SEEN.lock().unwrap_or_else(|p| p.into_inner()).push(sql.to_owned());
+    }
+
+    #[test]
+    fn the_claim_commits_with_synchronous_full_and_goes_back_to_normal() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open(&tmp.path().join("d.sqlite3")).expect("open");
+        let now = datetime!(2026-11-24 04:30 UTC);
+        let secrets = CodeSecrets::from_pepper([1; 32], true);
+        let rng = SeededRandom::new(1);
+        let conn = store.conn_mut();
+        conn.execute(
+            "INSERT INTO users (user_id, entity_type, entity_id, display_name, phone, created_at, updated_at)
+             VALUES ('W1', 'patient', 'e1', 'P', '+919845012345', 't', 't')",
+            [],
+        )
+        .expect("person");
+        let tx = conn.transaction().expect("tx");
+        let id = enqueue(
+            &tx,
+            &secrets,
+            &rng,
+            &SecretString::from("123456"),
+            &Enqueue {
+                user_id: "W1",
+                code_type: CodeType::Phone,
+                channel: Channel::SMS,
+                target: "+919845012345",
+                language: "en",
+                expires_at: now + Duration::minutes(10),
+                actor: "r",
+                device_id: "d",
+            },
+            now,
+        )
+        .expect("enqueue");
+        tx.commit().expect("commit");
+        assert_eq!(crate::store::synchronous(conn).expect("pragma"), 1, "NORMAL in general");
+        conn.trace(Some(record));
+        let claimed = claim(conn, &secrets, id, now).expect("claim").expect("claimed");
+        conn.trace(None);
+        assert_eq!(claimed.msg.id, id);
+        let seen = SEEN.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let at = |needle: &str| seen.iter().position(|s| s.contains(needle)).unwrap_or_else(|| panic!("{needle} in {seen:?}"));
+        assert!(at("synchronous = FULL") < at("UPDATE outbox SET status"), "{seen:?}");
+        assert!(at("UPDATE outbox SET status") < at("synchronous = NORMAL"), "{seen:?}");
+        assert_eq!(crate::store::synchronous(conn).expect("pragma"), 1, "back to NORMAL after the claim");
+        crate::store::durably(conn, |c| {
+            assert_eq!(crate::store::synchronous(c)?, 2, "FULL inside");
+            Ok(())
+        })
+        .expect("durably");
+    }
 }

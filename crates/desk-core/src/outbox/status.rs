@@ -43,10 +43,7 @@ impl OutboxStatus {
 
     /// Nothing more happens to a message in a final state.
     pub fn is_final(self) -> bool {
-        !matches!(
-            self,
-            OutboxStatus::Queued | OutboxStatus::Sending | OutboxStatus::Sent
-        )
+        !matches!(self, OutboxStatus::Queued | OutboxStatus::Sending | OutboxStatus::Sent)
     }
 
     /// The moves the worker makes: queued → sending (claim) → sent / queued (retry) / final;
@@ -58,10 +55,7 @@ impl OutboxStatus {
             (self, next),
             (Queued, Sending | Expired | Cancelled)
                 | (Sending, Sent | Queued | Failed | Unknown | Cancelled)
-                | (
-                    Sent,
-                    Delivered | Read | Failed | Undelivered | Cancelled | Queued
-                )
+                | (Sent, Delivered | Read | Failed | Undelivered | Cancelled | Queued)
         )
     }
 }
@@ -76,10 +70,7 @@ mod tests {
         for s in OutboxStatus::iter() {
             assert_eq!(s.to_string().parse::<OutboxStatus>().ok(), Some(s));
             if s.is_final() {
-                assert!(
-                    OutboxStatus::iter().all(|n| !s.can_become(n)),
-                    "{s} is final"
-                );
+                assert!(OutboxStatus::iter().all(|n| !s.can_become(n)), "{s} is final");
             }
         }
         assert_eq!(OutboxStatus::Cancelled.to_string(), "cancelled");

@@ -55,20 +55,11 @@ impl Settings {
             return Err(invalid("clinic_name", "must be 1 to 80 characters".into()));
         }
         if !language::is_shipped(&self.default_language) {
-            return Err(invalid(
-                "default_language",
-                format!(
-                    "must be one of {}",
-                    language::codes().collect::<Vec<_>>().join(", ")
-                ),
-            ));
+            return Err(invalid("default_language", format!("must be one of {}", language::codes().collect::<Vec<_>>().join(", "))));
         }
         let mut seen = std::collections::HashSet::new();
         if self.channel_order.is_empty() || !self.channel_order.iter().all(|c| seen.insert(*c)) {
-            return Err(invalid(
-                "channel_order",
-                "must list each channel at most once, and at least one".into(),
-            ));
+            return Err(invalid("channel_order", "must list each channel at most once, and at least one".into()));
         }
         Ok(())
     }
@@ -79,12 +70,7 @@ impl Settings {
     }
 
     /// Apply a partial update (`{"otp_length": 8}`), all or nothing.
-    pub fn update(
-        conn: &Connection,
-        patch: &Map<String, Value>,
-        by: &str,
-        now: &str,
-    ) -> Result<Self> {
+    pub fn update(conn: &Connection, patch: &Map<String, Value>, by: &str, now: &str) -> Result<Self> {
         update(conn, patch, by, now)
     }
 }
@@ -163,13 +149,7 @@ pub struct SettingSchema {
 /// A group's table, with defaults: what the UI's settings screen and its test fixtures read.
 pub fn schema<G: SettingsGroup>() -> Vec<SettingSchema> {
     let defaults = defaults_map::<G>();
-    G::DEFS
-        .iter()
-        .map(|d| SettingSchema {
-            def: *d,
-            default: defaults.get(d.name).cloned().unwrap_or(Value::Null),
-        })
-        .collect()
+    G::DEFS.iter().map(|d| SettingSchema { def: *d, default: defaults.get(d.name).cloned().unwrap_or(Value::Null) }).collect()
 }
 
 /// Whether `G` declares a setting of this name.
@@ -200,46 +180,23 @@ pub fn load<G: SettingsGroup>(conn: &Connection) -> Result<G> {
         tracing::warn!(%err, "stored settings unreadable; using defaults");
         G::default()
     });
-    Ok(if settings.validate().is_ok() {
-        settings
-    } else {
-        G::default()
-    })
+    Ok(if settings.validate().is_ok() { settings } else { G::default() })
 }
 
 /// Apply the part of `patch` that names `G`'s settings, all or nothing; names `G` doesn't
 /// declare are the caller's to route (or refuse).
-pub fn update<G: SettingsGroup>(
-    conn: &Connection,
-    patch: &Map<String, Value>,
-    by: &str,
-    now: &str,
-) -> Result<G> {
-    let mut merged = serde_json::to_value(load::<G>(conn)?)
-        .ok()
-        .and_then(|v| v.as_object().cloned())
-        .unwrap_or_default();
+pub fn update<G: SettingsGroup>(conn: &Connection, patch: &Map<String, Value>, by: &str, now: &str) -> Result<G> {
+    let mut merged = serde_json::to_value(load::<G>(conn)?).ok().and_then(|v| v.as_object().cloned()).unwrap_or_default();
     let mine: Vec<&String> = patch.keys().filter(|n| G::def(n).is_some()).collect();
     for name in &mine {
         merged.insert((*name).clone(), patch[name.as_str()].clone());
     }
     let updated: G = serde_json::from_value(Value::Object(merged)).map_err(|e| {
-        let name = mine
-            .iter()
-            .map(|n| n.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
-        SettingsError::Invalid {
-            label: format!("The setting “{name}”"),
-            name,
-            reason: format!("has the wrong type ({e})"),
-        }
+        let name = mine.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ");
+        SettingsError::Invalid { label: format!("The setting “{name}”"), name, reason: format!("has the wrong type ({e})") }
     })?;
     updated.validate()?;
-    let values = serde_json::to_value(&updated)
-        .ok()
-        .and_then(|v| v.as_object().cloned())
-        .unwrap_or_default();
+    let values = serde_json::to_value(&updated).ok().and_then(|v| v.as_object().cloned()).unwrap_or_default();
     for name in mine {
         let value = values.get(name).cloned().unwrap_or(Value::Null);
         conn.execute(
@@ -253,10 +210,7 @@ pub fn update<G: SettingsGroup>(
 }
 
 /// Refuse names no group declares (the facade calls this with every group it holds).
-pub fn refuse_unknown(
-    patch: &Map<String, Value>,
-    known: &[fn(&str) -> bool],
-) -> std::result::Result<(), SettingsError> {
+pub fn refuse_unknown(patch: &Map<String, Value>, known: &[fn(&str) -> bool]) -> std::result::Result<(), SettingsError> {
     match patch.keys().find(|n| !known.iter().any(|k| k(n))) {
         Some(name) => Err(SettingsError::Unknown { name: name.clone() }),
         None => Ok(()),
@@ -264,10 +218,7 @@ pub fn refuse_unknown(
 }
 
 fn defaults_map<G: SettingsGroup>() -> Map<String, Value> {
-    serde_json::to_value(G::default())
-        .ok()
-        .and_then(|v| v.as_object().cloned())
-        .unwrap_or_default()
+    serde_json::to_value(G::default()).ok().and_then(|v| v.as_object().cloned()).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -285,10 +236,7 @@ mod tests {
     #[test]
     fn defaults_are_the_clinics() {
         let d = Settings::default();
-        assert_eq!(
-            (d.otp_length, d.otp_expiry_minutes, d.max_otp_attempts),
-            (6, 10, 3)
-        );
+        assert_eq!((d.otp_length, d.otp_expiry_minutes, d.max_otp_attempts), (6, 10, 3));
         assert_eq!(d.verification_grace_period_days, 7);
         d.validate().expect("defaults valid");
     }
@@ -309,17 +257,9 @@ mod tests {
             ("verification_grace_period_days", 31),
         ] {
             let patch = serde_json::json!({ name: bad });
-            let err = Settings::update(s.conn(), patch.as_object().expect("obj"), "admin", "t")
-                .expect_err(name);
-            assert!(
-                matches!(err, Error::Settings(SettingsError::OutOfRange { .. })),
-                "{name}: {err:?}"
-            );
-            assert!(
-                err.user_message().contains("between"),
-                "{}",
-                err.user_message()
-            );
+            let err = Settings::update(s.conn(), patch.as_object().expect("obj"), "admin", "t").expect_err(name);
+            assert!(matches!(err, Error::Settings(SettingsError::OutOfRange { .. })), "{name}: {err:?}");
+            assert!(err.user_message().contains("between"), "{}", err.user_message());
         }
         // Nothing of a refused update was kept.
         assert_eq!(Settings::load(s.conn()).expect("load").otp_length, 8);

@@ -21,36 +21,21 @@ pub struct SettingDef {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SettingsError {
     #[error("setting {name} out of range {min}..={max}")]
-    OutOfRange {
-        name: &'static str,
-        label: &'static str,
-        min: u64,
-        max: u64,
-    },
+    OutOfRange { name: &'static str, label: &'static str, min: u64, max: u64 },
     #[error("setting {name} invalid: {reason}")]
-    Invalid {
-        name: String,
-        label: String,
-        reason: String,
-    },
+    Invalid { name: String, label: String, reason: String },
     #[error("{name} is not a setting")]
     Unknown { name: String },
 }
 
 impl SettingsError {
     pub fn invalid(def: &SettingDef, reason: impl Into<String>) -> Self {
-        SettingsError::Invalid {
-            name: def.name.into(),
-            label: def.label.into(),
-            reason: reason.into(),
-        }
+        SettingsError::Invalid { name: def.name.into(), label: def.label.into(), reason: reason.into() }
     }
 
     pub fn user_message(&self) -> String {
         match self {
-            SettingsError::OutOfRange {
-                label, min, max, ..
-            } => format!("{label} must be between {min} and {max}."),
+            SettingsError::OutOfRange { label, min, max, .. } => format!("{label} must be between {min} and {max}."),
             SettingsError::Invalid { label, reason, .. } => format!("{label} {reason}."),
             SettingsError::Unknown { name } => format!("The desk has no setting called “{name}”."),
         }
@@ -80,12 +65,9 @@ pub trait SettingsGroup: Serialize + serde::de::DeserializeOwned + Default + Clo
 #[doc(hidden)]
 pub fn check_range(def: &'static SettingDef, value: u64) -> Result<(), SettingsError> {
     match (def.min, def.max) {
-        (Some(min), Some(max)) if !(min..=max).contains(&value) => Err(SettingsError::OutOfRange {
-            name: def.name,
-            label: def.label,
-            min,
-            max,
-        }),
+        (Some(min), Some(max)) if !(min..=max).contains(&value) => {
+            Err(SettingsError::OutOfRange { name: def.name, label: def.label, min, max })
+        }
         _ => Ok(()),
     }
 }

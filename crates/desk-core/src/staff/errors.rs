@@ -26,15 +26,13 @@ impl AccessError {
     pub fn user_message(&self) -> String {
         match self {
             AccessError::SignInFailed => "That user ID and password don't match. Check them and try again.".to_owned(),
-            AccessError::AccountLocked { until } => format!(
-                "Too many wrong passwords for this user ID. Try again at {until}, or ask an administrator."
-            ),
+            AccessError::AccountLocked { until } => {
+                format!("Too many wrong passwords for this user ID. Try again at {until}, or ask an administrator.")
+            }
             AccessError::AccountBlocked => "Sign-in for this user ID is blocked after too many wrong passwords. \
                  Ask an administrator to unlock it (Admin → Staff), or use the recovery code."
                 .to_owned(),
-            AccessError::DeskBusy { until } => format!(
-                "Too many failed sign-ins on this desk. Sign-in opens again at {until}."
-            ),
+            AccessError::DeskBusy { until } => format!("Too many failed sign-ins on this desk. Sign-in opens again at {until}."),
             AccessError::AccountDisabled => "This account is switched off. Ask an administrator.".to_owned(),
             AccessError::SignInRequired => "Sign in to use the desk.".to_owned(),
             AccessError::SessionLocked => "The desk locked itself because it wasn't used for a while. Sign in again.".to_owned(),

@@ -15,18 +15,7 @@ use crate::clock::ts;
 use crate::error::{Error, Result};
 use crate::events::{self, EventKind, Journal, NewEvent, Outcome};
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    specta::Type,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, specta::Type)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum Role {
@@ -73,26 +62,17 @@ fn check_password_policy(pw: &str) -> Result<()> {
     // NIST 800-63B: at least 8 characters, allow long passphrases, no composition rules.
     let n = pw.chars().count();
     if n < 8 {
-        return Err(Error::InvalidInput(
-            "Use a password of at least 8 characters.".into(),
-        ));
+        return Err(Error::InvalidInput("Use a password of at least 8 characters.".into()));
     }
     if n > 128 {
-        return Err(Error::InvalidInput(
-            "That password is too long (128 characters at most).".into(),
-        ));
+        return Err(Error::InvalidInput("That password is too long (128 characters at most).".into()));
     }
     Ok(())
 }
 
 fn check_user_id(id: &str) -> Result<String> {
     let id = id.trim();
-    if id.len() < 3
-        || id.len() > 50
-        || !id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-+@".contains(c))
-    {
+    if id.len() < 3 || id.len() > 50 || !id.chars().all(|c| c.is_ascii_alphanumeric() || "._-+@".contains(c)) {
         return Err(Error::InvalidInput(
             "A user ID has 3 to 50 letters, digits, dots, dashes or @ (for example latha.k or +919845070003).".into(),
         ));
@@ -119,9 +99,7 @@ fn view_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StaffView> {
 const COLUMNS: &str = "user_id, display_name, role, is_active, last_login, source";
 
 pub fn list(conn: &Connection, now: OffsetDateTime) -> Result<Vec<StaffView>> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM staff_accounts ORDER BY display_name COLLATE NOCASE"
-    ))?;
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM staff_accounts ORDER BY display_name COLLATE NOCASE"))?;
     let rows = stmt.query_map([], view_from_row)?;
     let mut out: Vec<StaffView> = rows.collect::<rusqlite::Result<_>>()?;
     for v in &mut out {
@@ -132,15 +110,9 @@ pub fn list(conn: &Connection, now: OffsetDateTime) -> Result<Vec<StaffView>> {
 
 fn get(conn: &Connection, user_id: &str, now: OffsetDateTime) -> Result<StaffView> {
     let mut v = conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM staff_accounts WHERE user_id = ?1"),
-            [user_id],
-            view_from_row,
-        )
+        .query_row(&format!("SELECT {COLUMNS} FROM staff_accounts WHERE user_id = ?1"), [user_id], view_from_row)
         .optional()?
-        .ok_or_else(|| {
-            Error::InvalidInput("There is no staff account with that user ID.".into())
-        })?;
+        .ok_or_else(|| Error::InvalidInput("There is no staff account with that user ID.".into()))?;
     v.locked = signin::is_held(conn, user_id, now)?;
     Ok(v)
 }
@@ -149,11 +121,9 @@ fn get(conn: &Connection, user_id: &str, now: OffsetDateTime) -> Result<StaffVie
 /// it, so a demoted or disabled account loses its rights at once). `None`: no such account.
 pub fn current(conn: &Connection, user_id: &str) -> Result<Option<(Role, bool)>> {
     Ok(conn
-        .query_row(
-            "SELECT role, is_active FROM staff_accounts WHERE user_id = ?1",
-            [user_id],
-            |r| Ok((Role::parse(&r.get::<_, String>(0)?), r.get::<_, bool>(1)?)),
-        )
+        .query_row("SELECT role, is_active FROM staff_accounts WHERE user_id = ?1", [user_id], |r| {
+            Ok((Role::parse(&r.get::<_, String>(0)?), r.get::<_, bool>(1)?))
+        })
         .optional()?)
 }
 
@@ -166,30 +136,15 @@ fn staff_event(
     detail: serde_json::Value,
     now: OffsetDateTime,
 ) -> Result<()> {
-    events::append(
-        tx,
-        j,
-        now,
-        &NewEvent::action(user_id, kind, by, Outcome::Done, Some(detail)),
-    )?;
+    events::append(tx, j, now, &NewEvent::action(user_id, kind, by, Outcome::Done, Some(detail)))?;
     Ok(())
 }
 
 /// Add an account (first admin, or by an admin).
-pub fn add(
-    conn: &Transaction<'_>,
-    j: &Journal,
-    by: &str,
-    input: &NewStaff,
-    now: OffsetDateTime,
-) -> Result<StaffView> {
+pub fn add(conn: &Transaction<'_>, j: &Journal, by: &str, input: &NewStaff, now: OffsetDateTime) -> Result<StaffView> {
     use secrecy::ExposeSecret;
     let user_id = check_user_id(&input.user_id)?;
-    let name = input
-        .display_name
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let name = input.display_name.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() {
         return Err(Error::InvalidInput("Type the staff member's name.".into()));
     }
@@ -202,19 +157,9 @@ pub fn add(
         params![user_id, name, input.role.as_str(), hash, ts(now), by],
     )?;
     if inserted == 0 {
-        return Err(Error::InvalidInput(
-            "That user ID is already taken. Choose another.".into(),
-        ));
+        return Err(Error::InvalidInput("That user ID is already taken. Choose another.".into()));
     }
-    staff_event(
-        conn,
-        j,
-        EventKind::StaffAdded,
-        by,
-        &user_id,
-        json!({"role": input.role.as_str()}),
-        now,
-    )?;
+    staff_event(conn, j, EventKind::StaffAdded, by, &user_id, json!({"role": input.role.as_str()}), now)?;
     tracing::info!(role = input.role.as_str(), "staff account added");
     get(conn, &user_id, now)
 }
@@ -255,43 +200,25 @@ pub fn view(conn: &Connection, user_id: &str, now: OffsetDateTime) -> Result<Sta
 }
 
 /// A real argon2id hash (same cost as real accounts), verified against when the user ID is unknown.
-static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    passwords::hash("no account has this password").unwrap_or_default()
-});
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| passwords::hash("no account has this password").unwrap_or_default());
 
 fn active_admins(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row(
-        "SELECT count(*) FROM staff_accounts WHERE role = 'admin' AND is_active = 1",
-        [],
-        |r| r.get(0),
-    )?)
+    Ok(conn.query_row("SELECT count(*) FROM staff_accounts WHERE role = 'admin' AND is_active = 1", [], |r| r.get(0))?)
 }
 
 fn last_admin_guard(conn: &Connection, user_id: &str) -> Result<()> {
     let is_active_admin: bool = conn
-        .query_row(
-            "SELECT role = 'admin' AND is_active = 1 FROM staff_accounts WHERE user_id = ?1",
-            [user_id],
-            |r| r.get(0),
-        )
+        .query_row("SELECT role = 'admin' AND is_active = 1 FROM staff_accounts WHERE user_id = ?1", [user_id], |r| r.get(0))
         .optional()?
         .unwrap_or(false);
     if is_active_admin && active_admins(conn)? <= 1 {
-        return Err(Error::InvalidInput(
-            "This is the only administrator. Make someone else an administrator first.".into(),
-        ));
+        return Err(Error::InvalidInput("This is the only administrator. Make someone else an administrator first.".into()));
     }
     Ok(())
 }
 
-pub fn set_active(
-    conn: &Transaction<'_>,
-    j: &Journal,
-    by: &str,
-    user_id: &str,
-    active: bool,
-    now: OffsetDateTime,
-) -> Result<StaffView> {
+pub fn set_active(conn: &Transaction<'_>, j: &Journal, by: &str, user_id: &str, active: bool, now: OffsetDateTime) -> Result<StaffView> {
     if !active {
         last_admin_guard(conn, user_id)?;
     }
@@ -300,26 +227,11 @@ pub fn set_active(
         "UPDATE staff_accounts SET is_active = ?2, updated_at = ?3, updated_by = ?4 WHERE user_id = ?1",
         params![user_id, active, ts(now), by],
     )?;
-    staff_event(
-        conn,
-        j,
-        EventKind::StaffActiveChanged,
-        by,
-        user_id,
-        json!({"active": active}),
-        now,
-    )?;
+    staff_event(conn, j, EventKind::StaffActiveChanged, by, user_id, json!({"active": active}), now)?;
     get(conn, user_id, now)
 }
 
-pub fn set_role(
-    conn: &Transaction<'_>,
-    j: &Journal,
-    by: &str,
-    user_id: &str,
-    role: Role,
-    now: OffsetDateTime,
-) -> Result<StaffView> {
+pub fn set_role(conn: &Transaction<'_>, j: &Journal, by: &str, user_id: &str, role: Role, now: OffsetDateTime) -> Result<StaffView> {
     if role != Role::Admin {
         last_admin_guard(conn, user_id)?;
     }
@@ -328,37 +240,15 @@ pub fn set_role(
         "UPDATE staff_accounts SET role = ?2, updated_at = ?3, updated_by = ?4 WHERE user_id = ?1",
         params![user_id, role.as_str(), ts(now), by],
     )?;
-    staff_event(
-        conn,
-        j,
-        EventKind::StaffRoleChanged,
-        by,
-        user_id,
-        json!({"from": before.role.as_str(), "to": role.as_str()}),
-        now,
-    )?;
+    staff_event(conn, j, EventKind::StaffRoleChanged, by, user_id, json!({"from": before.role.as_str(), "to": role.as_str()}), now)?;
     get(conn, user_id, now)
 }
 
 /// An administrator lifts the wait or block on an account.
-pub fn unlock(
-    conn: &Transaction<'_>,
-    j: &Journal,
-    by: &str,
-    user_id: &str,
-    now: OffsetDateTime,
-) -> Result<StaffView> {
+pub fn unlock(conn: &Transaction<'_>, j: &Journal, by: &str, user_id: &str, now: OffsetDateTime) -> Result<StaffView> {
     get(conn, user_id, now)?;
     let was_held = signin::unlock(conn, user_id)?;
-    staff_event(
-        conn,
-        j,
-        EventKind::AccountUnlocked,
-        by,
-        user_id,
-        json!({"was_held": was_held}),
-        now,
-    )?;
+    staff_event(conn, j, EventKind::AccountUnlocked, by, user_id, json!({"was_held": was_held}), now)?;
     get(conn, user_id, now)
 }
 
@@ -373,23 +263,14 @@ pub fn reset_password(
 ) -> Result<StaffView> {
     check_password_policy(password)?;
     get(conn, user_id, now)?;
-    let hash = passwords::hash(password)
-        .map_err(|e| Error::InvalidInput(format!("The password couldn't be stored ({e}).")))?;
+    let hash = passwords::hash(password).map_err(|e| Error::InvalidInput(format!("The password couldn't be stored ({e}).")))?;
     conn.execute(
         "UPDATE staff_accounts SET password_hash = ?2, failed_attempts = 0, locked_until = NULL,
              updated_at = ?3, updated_by = ?4 WHERE user_id = ?1",
         params![user_id, hash, ts(now), by],
     )?;
     signin::unlock(conn, user_id)?;
-    staff_event(
-        conn,
-        j,
-        EventKind::PasswordReset,
-        by,
-        user_id,
-        json!({}),
-        now,
-    )?;
+    staff_event(conn, j, EventKind::PasswordReset, by, user_id, json!({}), now)?;
     get(conn, user_id, now)
 }
 
@@ -419,21 +300,12 @@ mod tests {
     fn store() -> (tempfile::TempDir, Store, Journal) {
         let tmp = tempfile::tempdir().expect("tempdir");
         let s = Store::open(&tmp.path().join("d.sqlite3")).expect("open");
-        let j = Journal::new(
-            "desk-1".into(),
-            Arc::new(CodeSecrets::from_pepper([3; 32], true)),
-            Arc::new(SeededRandom::new(1)),
-        );
+        let j = Journal::new("desk-1".into(), Arc::new(CodeSecrets::from_pepper([3; 32], true)), Arc::new(SeededRandom::new(1)));
         (tmp, s, j)
     }
 
     fn new(id: &str, role: Role) -> NewStaff {
-        NewStaff {
-            user_id: id.into(),
-            display_name: "Latha K".into(),
-            role,
-            password: SecretString::from("front-desk-2026"),
-        }
+        NewStaff { user_id: id.into(), display_name: "Latha K".into(), role, password: SecretString::from("front-desk-2026") }
     }
 
     fn added(s: &mut Store, j: &Journal, by: &str, n: &NewStaff) -> Result<StaffView> {
@@ -461,10 +333,7 @@ mod tests {
         assert_eq!(v.role, Role::Reception);
         assert!(v.last_login.is_some());
         for _ in 0..signin::FREE_FAILURES {
-            assert!(matches!(
-                sign_in(s.conn_mut(), &j, "latha.k", "nope", NOW, UTC),
-                Err(Error::Access(AccessError::SignInFailed))
-            ));
+            assert!(matches!(sign_in(s.conn_mut(), &j, "latha.k", "nope", NOW, UTC), Err(Error::Access(AccessError::SignInFailed))));
         }
         let e = sign_in(s.conn_mut(), &j, "latha.k", "nope", NOW, UTC).expect_err("waits");
         assert_eq!(e.user_message(), "Too many wrong passwords for this user ID. Try again at 04:30, or ask an administrator.");
@@ -474,15 +343,7 @@ mod tests {
             Err(Error::Access(AccessError::AccountLocked { .. }))
         ));
         // 30 seconds later the right password works again, and the count starts afresh.
-        sign_in(
-            s.conn_mut(),
-            &j,
-            "latha.k",
-            "front-desk-2026",
-            NOW + Duration::seconds(31),
-            UTC,
-        )
-        .expect("after the wait");
+        sign_in(s.conn_mut(), &j, "latha.k", "front-desk-2026", NOW + Duration::seconds(31), UTC).expect("after the wait");
         assert!(!signin::is_held(s.conn(), "latha.k", NOW).expect("held"));
     }
 
@@ -497,38 +358,18 @@ mod tests {
             let r = sign_in(s.conn_mut(), &j, "latha.k", "guess", t, UTC);
             assert!(r.is_err());
             if i == signin::MAX_CONSECUTIVE_FAILURES {
-                assert!(
-                    matches!(r, Err(Error::Access(AccessError::AccountBlocked))),
-                    "{r:?}"
-                );
+                assert!(matches!(r, Err(Error::Access(AccessError::AccountBlocked))), "{r:?}");
             }
             t += signin::delay_after(i) + Duration::seconds(1);
             // The desk-wide throttle is not what this test is about: space the tries out.
             t += Duration::minutes(1);
         }
-        let e = sign_in(
-            s.conn_mut(),
-            &j,
-            "latha.k",
-            "front-desk-2026",
-            t + Duration::days(7),
-            UTC,
-        )
-        .expect_err("still blocked a week later");
+        let e =
+            sign_in(s.conn_mut(), &j, "latha.k", "front-desk-2026", t + Duration::days(7), UTC).expect_err("still blocked a week later");
         assert_eq!(e.code(), crate::ErrorCode::AccountBlocked);
-        assert!(e
-            .user_message()
-            .contains("Ask an administrator to unlock it"));
+        assert!(e.user_message().contains("Ask an administrator to unlock it"));
         with_tx(&mut s, |tx| unlock(tx, &j, "asha.admin", "latha.k", t)).expect("unlock");
-        sign_in(
-            s.conn_mut(),
-            &j,
-            "latha.k",
-            "front-desk-2026",
-            t + Duration::days(7),
-            UTC,
-        )
-        .expect("unlocked");
+        sign_in(s.conn_mut(), &j, "latha.k", "front-desk-2026", t + Duration::days(7), UTC).expect("unlocked");
     }
 
     #[test]
@@ -556,25 +397,10 @@ mod tests {
         for i in 0..signin::DESK_MAX_FAILURES {
             let _ = sign_in(s.conn_mut(), &j, &format!("guess{i}"), "x", NOW, UTC);
         }
-        let e = sign_in(
-            s.conn_mut(),
-            &j,
-            "latha.k",
-            "front-desk-2026",
-            NOW + Duration::minutes(1),
-            UTC,
-        )
-        .expect_err("desk held");
+        let e = sign_in(s.conn_mut(), &j, "latha.k", "front-desk-2026", NOW + Duration::minutes(1), UTC).expect_err("desk held");
         assert_eq!(e.code(), crate::ErrorCode::DeskBusy);
-        sign_in(
-            s.conn_mut(),
-            &j,
-            "latha.k",
-            "front-desk-2026",
-            NOW + signin::DESK_WINDOW + Duration::seconds(1),
-            UTC,
-        )
-        .expect("after the window");
+        sign_in(s.conn_mut(), &j, "latha.k", "front-desk-2026", NOW + signin::DESK_WINDOW + Duration::seconds(1), UTC)
+            .expect("after the window");
     }
 
     #[test]
@@ -593,14 +419,8 @@ mod tests {
             .collect::<rusqlite::Result<_>>()
             .expect("rows");
         assert_eq!(
-            rows.iter()
-                .map(|r| (r.0.as_str(), r.1.as_str()))
-                .collect::<Vec<_>>(),
-            [
-                ("latha.k", "done"),
-                ("latha.k", "failed"),
-                ("(unknown id)", "failed")
-            ]
+            rows.iter().map(|r| (r.0.as_str(), r.1.as_str())).collect::<Vec<_>>(),
+            [("latha.k", "done"), ("latha.k", "failed"), ("(unknown id)", "failed")]
         );
         assert!(!rows.iter().any(|r| r.2.contains("my-secret-password")));
     }
@@ -609,22 +429,17 @@ mod tests {
     fn clinic_hashes_verify_and_plaintext_never_does() {
         let (_t, mut s, j) = store();
         let werkzeug = include_str!("testdata/werkzeug_scrypt.txt").trim();
-        let bcrypt_hash = bcrypt::hash_with_result("Skinspire@123", 4)
-            .expect("bcrypt")
-            .format_for_version(bcrypt::Version::TwoA);
-        for (id, hash) in [
-            ("from.flask", werkzeug),
-            ("from.trigger", bcrypt_hash.as_str()),
-            ("plain.left", "Skinspire@123"),
-        ] {
-            s.conn().execute(
-                "INSERT INTO staff_accounts (user_id, display_name, role, password_hash, source, created_at, updated_at)
+        let bcrypt_hash = bcrypt::hash_with_result("Skinspire@123", 4).expect("bcrypt").format_for_version(bcrypt::Version::TwoA);
+        for (id, hash) in [("from.flask", werkzeug), ("from.trigger", bcrypt_hash.as_str()), ("plain.left", "Skinspire@123")] {
+            s.conn()
+                .execute(
+                    "INSERT INTO staff_accounts (user_id, display_name, role, password_hash, source, created_at, updated_at)
                  VALUES (?1, 'X', 'reception', ?2, 'clinic', 't', 't')",
-                params![id, hash],
-            ).expect("insert");
+                    params![id, hash],
+                )
+                .expect("insert");
         }
-        sign_in(s.conn_mut(), &j, "from.flask", "Skinspire@123", NOW, UTC)
-            .expect("werkzeug scrypt");
+        sign_in(s.conn_mut(), &j, "from.flask", "Skinspire@123", NOW, UTC).expect("werkzeug scrypt");
         sign_in(s.conn_mut(), &j, "from.trigger", "Skinspire@123", NOW, UTC).expect("bcrypt");
         assert!(sign_in(s.conn_mut(), &j, "plain.left", "Skinspire@123", NOW, UTC).is_err());
     }
@@ -634,30 +449,16 @@ mod tests {
         let (_t, mut s, j) = store();
         added(&mut s, &j, "setup", &new("asha.admin", Role::Admin)).expect("admin");
         let rng = SeededRandom::new(9);
-        let code =
-            with_tx(&mut s, |tx| recovery::make(tx, &j, "asha.admin", &rng, NOW)).expect("make");
+        let code = with_tx(&mut s, |tx| recovery::make(tx, &j, "asha.admin", &rng, NOW)).expect("make");
         let typed = code.expose_secret().to_lowercase().replace('-', " ");
         let r = recovery::begin(s.conn(), NOW, UTC).expect("begin");
         assert!(!recovery::check(&r, "AAAAA-AAAAA-AAAAA-AAAAA"));
         let ok = recovery::check(&r, &typed);
         assert!(ok, "case and separators don't matter");
-        let next = with_tx(&mut s, |tx| {
-            recovery::finish(
-                tx,
-                &j,
-                &r,
-                ok,
-                "asha.admin",
-                "a-brand-new-pass",
-                &rng,
-                NOW,
-                UTC,
-            )
-        })
-        .expect("recover");
+        let next =
+            with_tx(&mut s, |tx| recovery::finish(tx, &j, &r, ok, "asha.admin", "a-brand-new-pass", &rng, NOW, UTC)).expect("recover");
         assert_ne!(next.expose_secret(), code.expose_secret());
-        sign_in(s.conn_mut(), &j, "asha.admin", "a-brand-new-pass", NOW, UTC)
-            .expect("new password");
+        sign_in(s.conn_mut(), &j, "asha.admin", "a-brand-new-pass", NOW, UTC).expect("new password");
         // The old code is spent.
         let r = recovery::begin(s.conn(), NOW, UTC).expect("begin");
         assert!(!recovery::check(&r, code.expose_secret()));
@@ -669,57 +470,18 @@ mod tests {
         let (_t, mut s, j) = store();
         added(&mut s, &j, "setup", &new("asha.admin", Role::Admin)).expect("admin");
         added(&mut s, &j, "asha.admin", &new("latha.k", Role::Reception)).expect("reception");
-        assert!(with_tx(&mut s, |tx| set_role(
-            tx,
-            &j,
-            "asha.admin",
-            "asha.admin",
-            Role::Reception,
-            NOW
-        ))
-        .is_err());
-        assert!(with_tx(&mut s, |tx| set_active(
-            tx,
-            &j,
-            "asha.admin",
-            "asha.admin",
-            false,
-            NOW
-        ))
-        .is_err());
-        with_tx(&mut s, |tx| {
-            set_active(tx, &j, "asha.admin", "latha.k", false, NOW)
-        })
-        .expect("disable");
-        assert_eq!(
-            current(s.conn(), "latha.k").expect("current"),
-            Some((Role::Reception, false))
-        );
+        assert!(with_tx(&mut s, |tx| set_role(tx, &j, "asha.admin", "asha.admin", Role::Reception, NOW)).is_err());
+        assert!(with_tx(&mut s, |tx| set_active(tx, &j, "asha.admin", "asha.admin", false, NOW)).is_err());
+        with_tx(&mut s, |tx| set_active(tx, &j, "asha.admin", "latha.k", false, NOW)).expect("disable");
+        assert_eq!(current(s.conn(), "latha.k").expect("current"), Some((Role::Reception, false)));
         assert!(matches!(
             sign_in(s.conn_mut(), &j, "latha.k", "front-desk-2026", NOW, UTC),
             Err(Error::Access(AccessError::AccountDisabled))
         ));
-        with_tx(&mut s, |tx| {
-            set_active(tx, &j, "asha.admin", "latha.k", true, NOW)
-        })
-        .expect("enable");
-        with_tx(&mut s, |tx| {
-            reset_password(tx, &j, "asha.admin", "latha.k", "a-new-passphrase", NOW)
-        })
-        .expect("reset");
+        with_tx(&mut s, |tx| set_active(tx, &j, "asha.admin", "latha.k", true, NOW)).expect("enable");
+        with_tx(&mut s, |tx| reset_password(tx, &j, "asha.admin", "latha.k", "a-new-passphrase", NOW)).expect("reset");
         sign_in(s.conn_mut(), &j, "latha.k", "a-new-passphrase", NOW, UTC).expect("new password");
-        assert!(with_tx(&mut s, |tx| reset_password(
-            tx,
-            &j,
-            "asha.admin",
-            "latha.k",
-            "short",
-            NOW
-        ))
-        .is_err());
-        assert!(
-            added(&mut s, &j, "asha.admin", &new("latha.k", Role::Reception)).is_err(),
-            "taken"
-        );
+        assert!(with_tx(&mut s, |tx| reset_password(tx, &j, "asha.admin", "latha.k", "short", NOW)).is_err());
+        assert!(added(&mut s, &j, "asha.admin", &new("latha.k", Role::Reception)).is_err(), "taken");
     }
 }

@@ -2,19 +2,14 @@
 //! `scrypt:N:r:p$salt$hex` and bcrypt `$2a$…` for staff who come from sync. Every other value
 //! (plaintext leftovers, NULL, unknown schemes) never verifies.
 
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use subtle::ConstantTimeEq;
 
 /// Hash a new password (argon2id, the crate's OWASP-grade defaults, random salt).
 pub fn hash(password: &str) -> Result<String, String> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| e.to_string())
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
 }
 
 /// The most work a stored hash may ask for. Hashes come from the clinic system (and a database
@@ -40,54 +35,37 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
         return PasswordHash::new(stored)
             .ok()
             .filter(argon2_cost_ok)
-            .map(|h| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &h)
-                    .is_ok()
-            })
+            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
             .unwrap_or(false);
     }
     if stored.starts_with("scrypt:") {
         return verify_werkzeug_scrypt(password, stored);
     }
     if stored.starts_with("$2a$") || stored.starts_with("$2b$") || stored.starts_with("$2y$") {
-        let cost_ok = stored
-            .get(4..6)
-            .and_then(|c| c.parse::<u32>().ok())
-            .is_some_and(|c| (4..=MAX_BCRYPT_COST).contains(&c));
+        let cost_ok = stored.get(4..6).and_then(|c| c.parse::<u32>().ok()).is_some_and(|c| (4..=MAX_BCRYPT_COST).contains(&c));
         return cost_ok && bcrypt::verify(password, stored).unwrap_or(false);
     }
     false
 }
 
 fn argon2_cost_ok(h: &PasswordHash<'_>) -> bool {
-    argon2::Params::try_from(h).is_ok_and(|p| {
-        p.m_cost() <= MAX_ARGON2_MEMORY_KIB
-            && p.t_cost() <= MAX_ARGON2_TIME
-            && p.p_cost() <= MAX_ARGON2_LANES
-    })
+    argon2::Params::try_from(h)
+        .is_ok_and(|p| p.m_cost() <= MAX_ARGON2_MEMORY_KIB && p.t_cost() <= MAX_ARGON2_TIME && p.p_cost() <= MAX_ARGON2_LANES)
 }
 
 /// werkzeug's `generate_password_hash` with scrypt:
 /// `scrypt:<n>:<r>:<p>$<salt>$<hex of hashlib.scrypt(pw, salt=salt, n, r, p, dklen=64)>`.
 fn verify_werkzeug_scrypt(password: &str, stored: &str) -> bool {
     let mut parts = stored.splitn(3, '$');
-    let (Some(method), Some(salt), Some(hex_hash)) = (parts.next(), parts.next(), parts.next())
-    else {
+    let (Some(method), Some(salt), Some(hex_hash)) = (parts.next(), parts.next(), parts.next()) else {
         return false;
     };
-    let nums: Vec<u64> = method
-        .trim_start_matches("scrypt:")
-        .split(':')
-        .filter_map(|n| n.parse().ok())
-        .collect();
+    let nums: Vec<u64> = method.trim_start_matches("scrypt:").split(':').filter_map(|n| n.parse().ok()).collect();
     let [n, r, p] = nums[..] else { return false };
     if !n.is_power_of_two() || n < 2 || r == 0 || p == 0 || r > MAX_SCRYPT_R || p > MAX_SCRYPT_P {
         return false;
     }
-    if n.trailing_zeros() > u32::from(MAX_SCRYPT_LOG_N)
-        || n.saturating_mul(r).saturating_mul(128) > MAX_SCRYPT_MEMORY
-    {
+    if n.trailing_zeros() > u32::from(MAX_SCRYPT_LOG_N) || n.saturating_mul(r).saturating_mul(128) > MAX_SCRYPT_MEMORY {
         return false;
     }
     let Ok(expected) = hex::decode(hex_hash) else {
@@ -130,17 +108,12 @@ mod tests {
         assert!(!verify("skinspire@123", Some(stored)));
         let (head, _) = stored.rsplit_once('$').expect("format");
         assert!(!verify("Skinspire@123", Some(&format!("{head}$00"))));
-        assert!(
-            !verify("Skinspire@123", Some("scrypt:1000:8:1$abc$00ff")),
-            "n must be a power of two"
-        );
+        assert!(!verify("Skinspire@123", Some("scrypt:1000:8:1$abc$00ff")), "n must be a power of two");
     }
 
     #[test]
     fn bcrypt_from_the_clinics_trigger_verifies() {
-        let stored = bcrypt::hash_with_result("Reception#1", 4)
-            .expect("bcrypt")
-            .format_for_version(bcrypt::Version::TwoA);
+        let stored = bcrypt::hash_with_result("Reception#1", 4).expect("bcrypt").format_for_version(bcrypt::Version::TwoA);
         assert!(stored.starts_with("$2a$04$"));
         assert!(verify("Reception#1", Some(&stored)));
         assert!(!verify("Reception#2", Some(&stored)));
@@ -153,26 +126,16 @@ mod tests {
         assert!(!verify("x", Some("scrypt:1099511627776:8:1$salt$00ff")));
         assert!(!verify("x", Some("scrypt:32768:1024:1$salt$00ff")));
         assert!(!verify("x", Some("scrypt:32768:8:64$salt$00ff")));
-        assert!(
-            !verify("x", Some("scrypt:131072:16:1$salt$00ff")),
-            "256 MiB is over the memory cap"
-        );
+        assert!(!verify("x", Some("scrypt:131072:16:1$salt$00ff")), "256 MiB is over the memory cap");
         // bcrypt cost 31 is 2^31 rounds: hours.
-        let b = bcrypt::hash_with_result("x", 4)
-            .expect("bcrypt")
-            .format_for_version(bcrypt::Version::TwoB);
+        let b = bcrypt::hash_with_result("x", 4).expect("bcrypt").format_for_version(bcrypt::Version::TwoB);
         assert!(!verify("x", Some(&b.replacen("$04$", "$31$", 1))));
         // argon2 with 4 GiB of memory and 1000 passes.
         let a = hash("x").expect("hash");
-        let huge = a
-            .replacen("m=19456", "m=4194304", 1)
-            .replacen("t=2", "t=1000", 1);
+        let huge = a.replacen("m=19456", "m=4194304", 1).replacen("t=2", "t=1000", 1);
         assert_ne!(a, huge);
         assert!(!verify("x", Some(&huge)));
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(2),
-            "nothing was allocated or run"
-        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "nothing was allocated or run");
         // The defaults of every scheme stay within the caps.
         assert!(verify("x", Some(&a)));
         assert!(verify("x", Some(&b)));

@@ -56,56 +56,28 @@ pub struct Attempt {
 }
 
 /// Read what a sign-in needs: the ID's throttle, the desk's, and the account.
-pub fn begin(
-    conn: &Connection,
-    typed_id: &str,
-    now: OffsetDateTime,
-    offset: time::UtcOffset,
-) -> Result<Attempt> {
+pub fn begin(conn: &Connection, typed_id: &str, now: OffsetDateTime, offset: time::UtcOffset) -> Result<Attempt> {
     let typed_id = typed_id.trim().to_owned();
     let key = id_key(&typed_id);
     let throttle: Option<(u32, String, Option<String>)> = conn
-        .query_row(
-            "SELECT failures, next_try_at, blocked_at FROM sign_in_throttle WHERE id_key = ?1",
-            [&key],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
+        .query_row("SELECT failures, next_try_at, blocked_at FROM sign_in_throttle WHERE id_key = ?1", [&key], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .optional()?;
     let account: Option<(String, Option<String>, bool)> = conn
-        .query_row(
-            "SELECT user_id, password_hash, is_active FROM staff_accounts WHERE user_id = ?1",
-            [&typed_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
+        .query_row("SELECT user_id, password_hash, is_active FROM staff_accounts WHERE user_id = ?1", [&typed_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .optional()?;
     let failures = throttle.as_ref().map_or(0, |t| t.0);
     let refused = match &throttle {
         Some((_, _, Some(_))) => Some(AccessError::AccountBlocked),
-        Some((_, next, None)) => {
-            parse_ts(next)
-                .filter(|t| *t > now)
-                .map(|t| AccessError::AccountLocked {
-                    until: local_hh_mm(t, offset),
-                })
-        }
+        Some((_, next, None)) => parse_ts(next).filter(|t| *t > now).map(|t| AccessError::AccountLocked { until: local_hh_mm(t, offset) }),
         None => None,
     }
-    .or(desk_wait(conn, now)?.map(|t| AccessError::DeskBusy {
-        until: local_hh_mm(t, offset),
-    }));
-    let stored_hash = if refused.is_some() {
-        None
-    } else {
-        account.as_ref().and_then(|a| a.1.clone())
-    };
-    Ok(Attempt {
-        typed_id,
-        id_key: key,
-        stored_hash,
-        account: account.map(|(id, _, active)| (id, active)),
-        refused,
-        failures,
-    })
+    .or(desk_wait(conn, now)?.map(|t| AccessError::DeskBusy { until: local_hh_mm(t, offset) }));
+    let stored_hash = if refused.is_some() { None } else { account.as_ref().and_then(|a| a.1.clone()) };
+    Ok(Attempt { typed_id, id_key: key, stored_hash, account: account.map(|(id, _, active)| (id, active)), refused, failures })
 }
 
 /// When the desk-wide throttle lets sign-ins through again, if it is holding them.
@@ -117,14 +89,7 @@ fn desk_wait(conn: &Connection, now: OffsetDateTime) -> Result<Option<OffsetDate
         params![since, DESK_MAX_FAILURES],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    Ok((count >= DESK_MAX_FAILURES)
-        .then(|| {
-            oldest
-                .as_deref()
-                .and_then(parse_ts)
-                .map(|t| t + DESK_WINDOW)
-        })
-        .flatten())
+    Ok((count >= DESK_MAX_FAILURES).then(|| oldest.as_deref().and_then(parse_ts).map(|t| t + DESK_WINDOW)).flatten())
 }
 
 /// Record the outcome of a try and say what the person reads. `password_ok` is the check's
@@ -139,10 +104,7 @@ pub fn finish(
 ) -> Result<String> {
     // The event names the account when there is one; a typed ID that is no account is not
     // recorded (it may be a password typed into the wrong field).
-    let subject = a
-        .account
-        .as_ref()
-        .map_or("(unknown id)", |(id, _)| id.as_str());
+    let subject = a.account.as_ref().map_or("(unknown id)", |(id, _)| id.as_str());
     let event = |outcome: Outcome, code: Option<&str>, detail: serde_json::Value| {
         events::append(
             tx,
@@ -167,11 +129,7 @@ pub fn finish(
             AccessError::DeskBusy { .. } => "desk_throttled",
             _ => "throttled",
         };
-        event(
-            Outcome::Refused,
-            Some(code),
-            json!({"id_key": &a.id_key[..12]}),
-        )?;
+        event(Outcome::Refused, Some(code), json!({"id_key": &a.id_key[..12]}))?;
         return Err(Error::Access(refused.clone()));
     }
     let ok = password_ok && a.account.is_some();
@@ -195,22 +153,14 @@ pub fn finish(
                 tx,
                 j,
                 now,
-                &NewEvent::action(
-                    subject,
-                    EventKind::Locked,
-                    subject,
-                    Outcome::Refused,
-                    Some(json!({"failures": failures})),
-                ),
+                &NewEvent::action(subject, EventKind::Locked, subject, Outcome::Refused, Some(json!({"failures": failures}))),
             )?;
         }
         tracing::warn!(failures, blocked, "failed sign-in");
         return Err(Error::Access(if blocked {
             AccessError::AccountBlocked
         } else if next > now {
-            AccessError::AccountLocked {
-                until: local_hh_mm(next, offset),
-            }
+            AccessError::AccountLocked { until: local_hh_mm(next, offset) }
         } else {
             AccessError::SignInFailed
         }));
@@ -218,39 +168,32 @@ pub fn finish(
     let Some((user_id, active)) = &a.account else {
         return Err(Error::Access(AccessError::SignInFailed));
     };
-    tx.execute(
-        "DELETE FROM sign_in_throttle WHERE id_key = ?1",
-        [&a.id_key],
-    )?;
+    tx.execute("DELETE FROM sign_in_throttle WHERE id_key = ?1", [&a.id_key])?;
     if !active {
         event(Outcome::Refused, Some("disabled"), json!({}))?;
         return Err(Error::Access(AccessError::AccountDisabled));
     }
-    tx.execute("UPDATE staff_accounts SET failed_attempts = 0, locked_until = NULL, last_login = ?2 WHERE user_id = ?1", params![user_id, ts(now)])?;
+    tx.execute(
+        "UPDATE staff_accounts SET failed_attempts = 0, locked_until = NULL, last_login = ?2 WHERE user_id = ?1",
+        params![user_id, ts(now)],
+    )?;
     event(Outcome::Done, None, json!({}))?;
     Ok(user_id.clone())
 }
 
 /// An administrator lifts the throttle and block on an account.
 pub fn unlock(tx: &Transaction<'_>, user_id: &str) -> Result<bool> {
-    Ok(tx.execute(
-        "DELETE FROM sign_in_throttle WHERE id_key = ?1",
-        [id_key(user_id)],
-    )? > 0)
+    Ok(tx.execute("DELETE FROM sign_in_throttle WHERE id_key = ?1", [id_key(user_id)])? > 0)
 }
 
 /// Whether an account is waiting or blocked (the staff list shows it).
 pub fn is_held(conn: &Connection, user_id: &str, now: OffsetDateTime) -> Result<bool> {
     let row: Option<(String, Option<String>)> = conn
-        .query_row(
-            "SELECT next_try_at, blocked_at FROM sign_in_throttle WHERE id_key = ?1",
-            [id_key(user_id)],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .query_row("SELECT next_try_at, blocked_at FROM sign_in_throttle WHERE id_key = ?1", [id_key(user_id)], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()?;
-    Ok(row.is_some_and(|(next, blocked)| {
-        blocked.is_some() || parse_ts(&next).is_some_and(|t| t > now)
-    }))
+    Ok(row.is_some_and(|(next, blocked)| blocked.is_some() || parse_ts(&next).is_some_and(|t| t > now)))
 }
 
 #[cfg(test)]

@@ -33,20 +33,13 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
 pub fn latest_version() -> usize {
     MIGRATIONS_DIR
         .dirs()
-        .filter(|d| {
-            d.path()
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_digit()))
-        })
+        .filter(|d| d.path().file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(|c: char| c.is_ascii_digit())))
         .count()
 }
 
 /// The schema version recorded in a database (`PRAGMA user_version`).
 pub fn schema_version(conn: &Connection) -> Result<usize> {
-    Ok(conn
-        .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))?
-        .max(0) as usize)
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))?.max(0) as usize)
 }
 
 pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<MigrationReport> {
@@ -54,18 +47,11 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<MigrationRep
     let before = MIGRATIONS.current_version(conn)?;
     if let SchemaVersion::Outside(found) = before {
         // Written by a newer app: touching it could lose data that version relies on.
-        return Err(Error::DatabaseTooNew {
-            path: path.display().to_string(),
-            found: found.get(),
-            known,
-        });
+        return Err(Error::DatabaseTooNew { path: path.display().to_string(), found: found.get(), known });
     }
     let from_version = usize::from(&before);
     MIGRATIONS.to_latest(conn)?;
-    Ok(MigrationReport {
-        from_version,
-        to_version: known,
-    })
+    Ok(MigrationReport { from_version, to_version: known })
 }
 
 #[cfg(test)]
@@ -84,17 +70,8 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tempdir");
         let path = tmp.path().join("d.sqlite3");
         let store = Store::open(&path).expect("open");
-        assert_eq!(
-            store.migration_report(),
-            MigrationReport {
-                from_version: 0,
-                to_version: latest_version()
-            }
-        );
-        assert_eq!(
-            schema_version(store.conn()).expect("version"),
-            latest_version()
-        );
+        assert_eq!(store.migration_report(), MigrationReport { from_version: 0, to_version: latest_version() });
+        assert_eq!(schema_version(store.conn()).expect("version"), latest_version());
         drop(store);
         // Opening again applies nothing.
         let again = Store::open(&path).expect("reopen");
@@ -109,8 +86,7 @@ mod tests {
         let newer = latest_version() + 3;
         {
             let conn = Connection::open(&path).expect("raw open");
-            conn.pragma_update(None, "user_version", newer as i64)
-                .expect("mark newer");
+            conn.pragma_update(None, "user_version", newer as i64).expect("mark newer");
         }
         let err = Store::open(&path).expect_err("must refuse");
         match &err {
@@ -121,10 +97,6 @@ mod tests {
         }
         assert_eq!(err.code(), crate::ErrorCode::DatabaseTooNew);
         let conn = Connection::open(&path).expect("raw open");
-        assert_eq!(
-            schema_version(&conn).expect("version"),
-            newer,
-            "refusal must not rewrite"
-        );
+        assert_eq!(schema_version(&conn).expect("version"), newer, "refusal must not rewrite");
     }
 }

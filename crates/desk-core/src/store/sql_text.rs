@@ -17,21 +17,13 @@ macro_rules! sql_text {
         impl rusqlite::types::ToSql for $t {
             fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
                 let name: &'static str = (*self).into();
-                Ok(rusqlite::types::ToSqlOutput::Borrowed(
-                    rusqlite::types::ValueRef::Text(name.as_bytes()),
-                ))
+                Ok(rusqlite::types::ToSqlOutput::Borrowed(rusqlite::types::ValueRef::Text(name.as_bytes())))
             }
         }
         impl rusqlite::types::FromSql for $t {
-            fn column_result(
-                v: rusqlite::types::ValueRef<'_>,
-            ) -> rusqlite::types::FromSqlResult<Self> {
+            fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
                 let s = v.as_str()?;
-                s.parse().map_err(|_| {
-                    rusqlite::types::FromSqlError::Other(
-                        format!("unknown {} {s:?}", stringify!($t)).into(),
-                    )
-                })
+                s.parse().map_err(|_| rusqlite::types::FromSqlError::Other(format!("unknown {} {s:?}", stringify!($t)).into()))
             }
         }
     };

@@ -125,35 +125,22 @@ const SENTINEL_CODE: &str = "730519";
 /// Statements a message may use. Loops, macros and includes have no use in a code message, and
 /// refusing them keeps a template from looping a save or a send into a hang; `autoescape` is left out so
 /// the HTML part can't switch off escaping of names typed at the desk.
-const ALLOWED_TAGS: &[&str] = &[
-    "if",
-    "elif",
-    "else",
-    "endif",
-    "set",
-    "endset",
-    "raw",
-    "endraw",
-    "filter",
-    "endfilter",
-    "with",
-    "endwith",
-];
+const ALLOWED_TAGS: &[&str] = &["if", "elif", "else", "endif", "set", "endset", "raw", "endraw", "filter", "endfilter", "with", "endwith"];
+
+/// Instructions one render may run (a shipped message uses well under 1 % of it).
+pub const RENDER_FUEL: u64 = 50_000;
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
     // A misspelt name must be an error, not an empty gap in a patient's message.
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // A budget of instructions per render: no template, however it got past the checks, can
+    // hang a save or a send. A code message needs a few hundred.
+    env.set_fuel(Some(RENDER_FUEL));
     // With debug on, errors carry the values in scope, and one of them is the live code.
     env.set_debug(false);
     // Templates are compiled under their part's name; only the HTML part escapes.
-    env.set_auto_escape_callback(|name| {
-        if name == Part::Html.as_str() {
-            AutoEscape::Html
-        } else {
-            AutoEscape::None
-        }
-    });
+    env.set_auto_escape_callback(|name| if name == Part::Html.as_str() { AutoEscape::Html } else { AutoEscape::None });
     // `safe` would let a person's name through into the HTML as markup.
     env.remove_filter("safe");
     // range(), namespace(), debug() and the like: not needed, and debug() would print the code
@@ -165,19 +152,14 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env
 });
 
-fn fill(
-    part: Part,
-    source: &str,
-    vars: &Vars<'_>,
-) -> std::result::Result<String, minijinja::Error> {
+fn fill(part: Part, source: &str, vars: &Vars<'_>) -> std::result::Result<String, minijinja::Error> {
     let ctx = context! {
         code => vars.code,
         clinic_name => vars.clinic_name,
         person_name => vars.person_name,
         expiry_minutes => vars.expiry_minutes,
     };
-    ENV.template_from_named_str(part.as_str(), source)?
-        .render(ctx)
+    ENV.template_from_named_str(part.as_str(), source)?.render(ctx)
 }
 
 /// Subjects become a mail header: a line break from a name or a template must not reach it.
@@ -195,36 +177,20 @@ fn shipped(code: &str) -> Option<&'static str> {
 fn normalise_language(raw: &str) -> Option<&'static str> {
     let lower = raw.trim().to_ascii_lowercase();
     let primary = lower.split(['-', '_']).next().unwrap_or_default();
-    shipped(primary).or_else(|| {
-        LANGUAGES
-            .iter()
-            .find(|l| l.english.eq_ignore_ascii_case(&lower))
-            .map(|l| l.code)
-    })
+    shipped(primary).or_else(|| LANGUAGES.iter().find(|l| l.english.eq_ignore_ascii_case(&lower)).map(|l| l.code))
 }
 
 /// The language actually used: `preferred` if it is one of LANGUAGES, else `fallback` (the
 /// clinic default) if valid, else "en".
 pub fn pick_language(preferred: Option<&str>, fallback: &str) -> &'static str {
-    preferred
-        .and_then(normalise_language)
-        .or_else(|| normalise_language(fallback))
-        .unwrap_or("en")
+    preferred.and_then(normalise_language).or_else(|| normalise_language(fallback)).unwrap_or("en")
 }
 
 fn known_language(language: &str) -> Result<&'static str> {
     shipped(language).ok_or_else(|| {
-        let choices: Vec<String> = LANGUAGES
-            .iter()
-            .map(|l| format!("{} ({})", l.english, l.code))
-            .collect();
-        let (last, rest) = choices
-            .split_last()
-            .map(|(l, r)| (l.clone(), r.join(", ")))
-            .unwrap_or_default();
-        Error::InvalidTemplate(format!(
-            "There are no messages in the language “{language}”. Choose {rest} or {last}."
-        ))
+        let choices: Vec<String> = LANGUAGES.iter().map(|l| format!("{} ({})", l.english, l.code)).collect();
+        let (last, rest) = choices.split_last().map(|(l, r)| (l.clone(), r.join(", "))).unwrap_or_default();
+        Error::InvalidTemplate(format!("There are no messages in the language “{language}”. Choose {rest} or {last}."))
     })
 }
 
@@ -241,13 +207,7 @@ fn tag(name: &str) -> String {
 
 /// The part as an admin calls it.
 fn describe(channel: Channel, part: Part) -> &'static str {
-    channel
-        .info()
-        .parts
-        .iter()
-        .find(|(p, _)| *p == part)
-        .map(|(_, words)| *words)
-        .unwrap_or(channel.info().label)
+    channel.info().parts.iter().find(|(p, _)| *p == part).map(|(_, words)| *words).unwrap_or(channel.info().label)
 }
 
 fn check_part(channel: Channel, part: Part) -> Result<()> {
@@ -258,11 +218,7 @@ fn check_part(channel: Channel, part: Part) -> Result<()> {
     Err(invalid(if info.parts.len() > 1 {
         info.no_such_part.to_owned()
     } else {
-        format!(
-            "{} messages have only a body; there is no {} to edit.",
-            channel.label(),
-            part.as_str()
-        )
+        format!("{} messages have only a body; there is no {} to edit.", channel.label(), part.as_str())
     }))
 }
 
@@ -279,37 +235,56 @@ fn thousands(n: usize) -> String {
     out
 }
 
-/// The first statement outside ALLOWED_TAGS, if any. A plain scan: minijinja's parser is not
-/// public, and a false alarm (a tag written inside a comment) costs only a rewording.
+/// The first statement outside ALLOWED_TAGS, if any. A plain scan (minijinja's parser is not
+/// public) that reads the source in order, the way minijinja's lexer does: a comment `{# … #}`
+/// is skipped whole (a tag inside it is no tag, so `{# {% raw %} #}` opens no raw block that
+/// could hide a loop), and inside a raw block everything up to its `{% endraw %}` is text,
+/// comments included. Fuel (see [`ENV`]) backs it up: whatever slips past, no render runs for
+/// ever.
 fn first_disallowed_tag(source: &str) -> Option<String> {
     let mut rest = source;
-    while let Some(at) = rest.find("{%") {
-        rest = &rest[at + 2..];
-        let inner = rest.trim_start_matches(['-', '+', '~']).trim_start();
-        let end = inner
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(inner.len());
-        let name = &inner[..end];
-        if name == "raw" {
-            // A raw block's content is text, whatever it looks like.
-            match rest.find("endraw") {
-                Some(close) => rest = &rest[close..],
+    loop {
+        let tag = rest.find("{%");
+        let comment = rest.find("{#");
+        match (tag, comment) {
+            (None, _) => return None,
+            (Some(t), Some(c)) if c < t => match rest[c + 2..].find("#}") {
+                Some(end) => rest = &rest[c + 2 + end + 2..],
                 None => return None,
+            },
+            (Some(t), _) => {
+                rest = &rest[t + 2..];
+                let name = tag_name(rest);
+                if name == "raw" {
+                    loop {
+                        match rest.find("{%") {
+                            Some(i) if tag_name(&rest[i + 2..]) == "endraw" => {
+                                rest = &rest[i + 2..];
+                                break;
+                            }
+                            Some(i) => rest = &rest[i + 2..],
+                            None => return None,
+                        }
+                    }
+                } else if !name.is_empty() && !ALLOWED_TAGS.contains(&name) {
+                    return Some(name.to_owned());
+                }
             }
-        } else if !name.is_empty() && !ALLOWED_TAGS.contains(&name) {
-            return Some(name.to_owned());
         }
     }
-    None
+}
+
+/// The name a `{%` opens, given the text after it.
+fn tag_name(after_open: &str) -> &str {
+    let inner = after_open.trim_start_matches(['-', '+', '~']).trim_start();
+    let end = inner.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(inner.len());
+    &inner[..end]
 }
 
 /// Plain words for a template that minijinja refused. Only ever built from sample values, so
 /// minijinja's detail can't contain a real code.
 fn explain(what: &str, err: &minijinja::Error) -> Error {
-    let at = err
-        .line()
-        .map(|l| format!(" on line {l}"))
-        .unwrap_or_default();
+    let at = err.line().map(|l| format!(" on line {l}")).unwrap_or_default();
     let detail = err.detail().map(|d| format!(" ({d})")).unwrap_or_default();
     invalid(match err.kind() {
         ErrorKind::SyntaxError => format!(
@@ -317,20 +292,12 @@ fn explain(what: &str, err: &minijinja::Error) -> Error {
              every {{% by %}}."
         ),
         ErrorKind::UndefinedError => {
-            format!(
-                "The {what} uses something the desk can't fill in{at}. You can use {}.",
-                variable_list()
-            )
+            format!("The {what} uses something the desk can't fill in{at}. You can use {}.", variable_list())
         }
-        ErrorKind::UnknownFilter
-        | ErrorKind::UnknownTest
-        | ErrorKind::UnknownFunction
-        | ErrorKind::UnknownMethod => {
+        ErrorKind::UnknownFilter | ErrorKind::UnknownTest | ErrorKind::UnknownFunction | ErrorKind::UnknownMethod => {
             format!("The {what} uses a filter or function the desk doesn't offer{at}{detail}. Remove it.")
         }
-        _ => format!(
-            "The {what} can't be filled in{at}{detail}. Check the part between {{{{ and }}}}."
-        ),
+        _ => format!("The {what} can't be filled in{at}{detail}. Check the part between {{{{ and }}}}."),
     })
 }
 
@@ -344,22 +311,14 @@ fn variable_list() -> String {
 
 /// Everything `save` refuses, with the message that says what to fix. `clinic_name` is the
 /// sample the length limits are measured with.
-fn validate(
-    channel: Channel,
-    language: &str,
-    part: Part,
-    body: &str,
-    clinic_name: &str,
-) -> Result<()> {
+fn validate(channel: Channel, language: &str, part: Part, body: &str, clinic_name: &str) -> Result<()> {
     known_language(language)?;
     check_part(channel, part)?;
     let what = describe(channel, part);
 
     let chars = body.chars().count();
     if chars > MAX_TEMPLATE_CHARS {
-        return Err(invalid(format!(
-            "The {what} is {chars} characters long; the most allowed is 20,000. Shorten it."
-        )));
+        return Err(invalid(format!("The {what} is {chars} characters long; the most allowed is 20,000. Shorten it.")));
     }
     if body.trim().is_empty() {
         return Err(invalid(format!(
@@ -368,9 +327,7 @@ fn validate(
         )));
     }
 
-    let template = ENV
-        .template_from_named_str(part.as_str(), body)
-        .map_err(|e| explain(what, &e))?;
+    let template = ENV.template_from_named_str(part.as_str(), body).map_err(|e| explain(what, &e))?;
 
     if let Some(name) = first_disallowed_tag(body) {
         return Err(invalid(format!(
@@ -381,27 +338,16 @@ fn validate(
 
     // Found statically, so a misspelling inside an {% if %} that the sample skips is caught too.
     let used = template.undeclared_variables(false);
-    let mut unknown: Vec<&str> = used
-        .iter()
-        .map(String::as_str)
-        .filter(|v| !VARIABLES.contains(v))
-        .collect();
+    let mut unknown: Vec<&str> = used.iter().map(String::as_str).filter(|v| !VARIABLES.contains(v)).collect();
     unknown.sort_unstable();
     if let Some((last, rest)) = unknown.split_last() {
         let named = if rest.is_empty() {
             format!("uses {}, which the desk can't fill in", tag(last))
         } else {
             let rest: Vec<String> = rest.iter().map(|v| tag(v)).collect();
-            format!(
-                "uses {} and {}, which the desk can't fill in",
-                rest.join(", "),
-                tag(last)
-            )
+            format!("uses {} and {}, which the desk can't fill in", rest.join(", "), tag(last))
         };
-        return Err(invalid(format!(
-            "The {what} {named}. Check the spelling: you can use {}.",
-            variable_list()
-        )));
+        return Err(invalid(format!("The {what} {named}. Check the spelling: you can use {}.", variable_list())));
     }
 
     let subject_code_error = || {
@@ -415,16 +361,8 @@ fn validate(
         return Err(subject_code_error());
     }
 
-    let sample = Vars {
-        code: SAMPLE_CODE,
-        clinic_name,
-        person_name: SAMPLE_PERSON,
-        expiry_minutes: SAMPLE_EXPIRY_MINUTES,
-    };
-    let sentinel = Vars {
-        code: SENTINEL_CODE,
-        ..sample
-    };
+    let sample = Vars { code: SAMPLE_CODE, clinic_name, person_name: SAMPLE_PERSON, expiry_minutes: SAMPLE_EXPIRY_MINUTES };
+    let sentinel = Vars { code: SENTINEL_CODE, ..sample };
     let rendered = fill(part, body, &sample).map_err(|e| explain(what, &e))?;
     let with_sentinel = fill(part, body, &sentinel).map_err(|e| explain(what, &e))?;
 
@@ -443,10 +381,7 @@ fn validate(
     }
 
     if !rendered.contains(SAMPLE_CODE) || !with_sentinel.contains(SENTINEL_CODE) {
-        return Err(invalid(format!(
-            "The {what} must include the code: add {} where it should appear.",
-            tag("code")
-        )));
+        return Err(invalid(format!("The {what} must include the code: add {} where it should appear.", tag("code"))));
     }
 
     match channel.info().length {
@@ -485,11 +420,8 @@ fn validate(
 // --- storage ----------------------------------------------------------------------------------
 
 fn overrides(conn: &Connection, channel: Channel, language: &str) -> Result<Vec<(Part, String)>> {
-    let mut stmt = conn
-        .prepare_cached("SELECT part, body FROM templates WHERE channel = ?1 AND language = ?2")?;
-    let rows = stmt.query_map(params![channel.as_str(), language], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-    })?;
+    let mut stmt = conn.prepare_cached("SELECT part, body FROM templates WHERE channel = ?1 AND language = ?2")?;
+    let rows = stmt.query_map(params![channel.as_str(), language], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
     let mut out = Vec::new();
     for row in rows {
         let (part, body) = row?;
@@ -501,21 +433,12 @@ fn overrides(conn: &Connection, channel: Channel, language: &str) -> Result<Vec<
 }
 
 fn default_for(channel: Channel, language: &str, part: Part) -> Result<&'static str> {
-    (channel.info().texts)(language, part).ok_or_else(|| {
-        invalid(format!(
-            "The desk has no {} in this language.",
-            describe(channel, part)
-        ))
-    })
+    (channel.info().texts)(language, part).ok_or_else(|| invalid(format!("The desk has no {} in this language.", describe(channel, part))))
 }
 
 /// One part, checked the way a send needs it: the code present (subjects are checked for the
 /// code when saved; checking their output here would misfire on a clinic name with digits).
-fn use_part(
-    part: Part,
-    source: &str,
-    vars: &Vars<'_>,
-) -> std::result::Result<String, &'static str> {
+fn use_part(part: Part, source: &str, vars: &Vars<'_>) -> std::result::Result<String, &'static str> {
     let out = fill(part, source, vars).map_err(|_| "could not be filled in")?;
     if part == Part::Subject {
         Ok(one_line(&out))
@@ -526,45 +449,27 @@ fn use_part(
     }
 }
 
-fn render_with(
-    channel: Channel,
-    language: &'static str,
-    saved: &[(Part, String)],
-    vars: &Vars<'_>,
-) -> Result<Rendered> {
-    let mut rendered = Rendered {
-        subject: None,
-        text: String::new(),
-        html: None,
-    };
+fn render_with(channel: Channel, language: &'static str, saved: &[(Part, String)], vars: &Vars<'_>) -> Result<Rendered> {
+    let mut rendered = Rendered { subject: None, text: String::new(), html: None };
     for part in channel.parts() {
         let default = default_for(channel, language, part)?;
-        let from_saved = saved
-            .iter()
-            .find(|(p, _)| *p == part)
-            .and_then(|(_, source)| {
-                use_part(part, source, vars)
-                    .inspect_err(|reason| {
-                        tracing::warn!(
-                            channel = channel.as_str(),
-                            language,
-                            part = part.as_str(),
-                            reason,
-                            "saved message template unusable; using the shipped one"
-                        );
-                    })
-                    .ok()
-            });
+        let from_saved = saved.iter().find(|(p, _)| *p == part).and_then(|(_, source)| {
+            use_part(part, source, vars)
+                .inspect_err(|reason| {
+                    tracing::warn!(
+                        channel = channel.as_str(),
+                        language,
+                        part = part.as_str(),
+                        reason,
+                        "saved message template unusable; using the shipped one"
+                    );
+                })
+                .ok()
+        });
         let text = match from_saved {
             Some(text) => text,
             None => use_part(part, default, vars).map_err(|reason| {
-                tracing::error!(
-                    channel = channel.as_str(),
-                    language,
-                    part = part.as_str(),
-                    reason,
-                    "shipped message template unusable"
-                );
+                tracing::error!(channel = channel.as_str(), language, part = part.as_str(), reason, "shipped message template unusable");
                 invalid(format!(
                     "The {} in {} can't be filled in. Reset it to the default in Settings → Messages.",
                     describe(channel, part),
@@ -581,13 +486,28 @@ fn render_with(
     Ok(rendered)
 }
 
+/// The saved texts a send will render (read under the store lock; render them without it with
+/// [`render_saved`]).
+pub fn saved_for(conn: &Connection, channel: Channel, language: &str) -> Result<Saved> {
+    let language = known_language(language)?;
+    Ok(Saved { language, parts: overrides(conn, channel, language)? })
+}
+
+/// A channel's saved texts in one language, read from the store.
+#[derive(Debug, Clone)]
+pub struct Saved {
+    language: &'static str,
+    parts: Vec<(Part, String)>,
+}
+
+/// Render a message from texts read with [`saved_for`]: no store access, so a slow render
+/// never holds up the desk.
+pub fn render_saved(channel: Channel, saved: &Saved, vars: &Vars<'_>) -> Result<Rendered> {
+    render_with(channel, saved.language, &saved.parts, vars)
+}
+
 /// The message to send. `language` must be one of LANGUAGES (see [`pick_language`]).
-pub fn render(
-    conn: &Connection,
-    channel: Channel,
-    language: &str,
-    vars: &Vars<'_>,
-) -> Result<Rendered> {
+pub fn render(conn: &Connection, channel: Channel, language: &str, vars: &Vars<'_>) -> Result<Rendered> {
     let language = known_language(language)?;
     let saved = overrides(conn, channel, language)?;
     render_with(channel, language, &saved, vars)
@@ -601,10 +521,7 @@ pub fn list(conn: &Connection, channel: Channel, language: &str) -> Result<Vec<T
         .parts()
         .map(|part| {
             let default_body = default_for(channel, language, part)?.to_owned();
-            let saved = saved
-                .iter()
-                .find(|(p, _)| *p == part)
-                .map(|(_, b)| b.clone());
+            let saved = saved.iter().find(|(p, _)| *p == part).map(|(_, b)| b.clone());
             Ok(TemplateView {
                 channel,
                 language: language.to_owned(),
@@ -619,15 +536,7 @@ pub fn list(conn: &Connection, channel: Channel, language: &str) -> Result<Vec<T
 
 /// Check and store an override. Saving the shipped text itself removes the override, so the
 /// part follows future improvements to the default again.
-pub fn save(
-    conn: &Connection,
-    channel: Channel,
-    language: &str,
-    part: Part,
-    body: &str,
-    by: &str,
-    now: &str,
-) -> Result<()> {
+pub fn save(conn: &Connection, channel: Channel, language: &str, part: Part, body: &str, by: &str, now: &str) -> Result<()> {
     let clinic_name = Settings::load(conn)?.clinic_name;
     validate(channel, language, part, body, &clinic_name)?;
     let language = known_language(language)?;
@@ -641,23 +550,12 @@ pub fn save(
              updated_at = excluded.updated_at, updated_by = excluded.updated_by",
         params![channel.as_str(), language, part.as_str(), body, now, by],
     )?;
-    tracing::info!(
-        channel = channel.as_str(),
-        language,
-        part = part.as_str(),
-        by,
-        "message template saved"
-    );
+    tracing::info!(channel = channel.as_str(), language, part = part.as_str(), by, "message template saved");
     Ok(())
 }
 
 /// Go back to the shipped default for one part, or for all of the channel's parts (`None`).
-pub fn reset(
-    conn: &Connection,
-    channel: Channel,
-    language: &str,
-    part: Option<Part>,
-) -> Result<()> {
+pub fn reset(conn: &Connection, channel: Channel, language: &str, part: Option<Part>) -> Result<()> {
     let language = known_language(language)?;
     match part {
         Some(part) => {
@@ -668,31 +566,17 @@ pub fn reset(
             )?;
         }
         None => {
-            conn.execute(
-                "DELETE FROM templates WHERE channel = ?1 AND language = ?2",
-                params![channel.as_str(), language],
-            )?;
+            conn.execute("DELETE FROM templates WHERE channel = ?1 AND language = ?2", params![channel.as_str(), language])?;
         }
     }
-    tracing::info!(
-        channel = channel.as_str(),
-        language,
-        part = part.map(Part::as_str),
-        "message template reset"
-    );
+    tracing::info!(channel = channel.as_str(), language, part = part.map(Part::as_str), "message template reset");
     Ok(())
 }
 
 /// The message with sample values (code 482913, the given clinic name, Priya Sharma, 10
 /// minutes). `draft` is a body being edited and not yet saved; it is checked as `save` would,
 /// so the editor can show the problem while the admin types.
-pub fn preview(
-    conn: &Connection,
-    channel: Channel,
-    language: &str,
-    clinic_name: &str,
-    draft: Option<(Part, &str)>,
-) -> Result<Preview> {
+pub fn preview(conn: &Connection, channel: Channel, language: &str, clinic_name: &str, draft: Option<(Part, &str)>) -> Result<Preview> {
     let language = known_language(language)?;
     let mut saved = overrides(conn, channel, language)?;
     if let Some((part, body)) = draft {
@@ -700,25 +584,11 @@ pub fn preview(
         saved.retain(|(p, _)| *p != part);
         saved.push((part, body.to_owned()));
     }
-    let vars = Vars {
-        code: SAMPLE_CODE,
-        clinic_name,
-        person_name: SAMPLE_PERSON,
-        expiry_minutes: SAMPLE_EXPIRY_MINUTES,
-    };
-    let Rendered {
-        subject,
-        text,
-        html,
-    } = render_with(channel, language, &saved, &vars)?;
+    let vars = Vars { code: SAMPLE_CODE, clinic_name, person_name: SAMPLE_PERSON, expiry_minutes: SAMPLE_EXPIRY_MINUTES };
+    let Rendered { subject, text, html } = render_with(channel, language, &saved, &vars)?;
     // WhatsApp falls back to SMS with the same text: phone messages show their SMS length.
     let sms = (channel.code_type() == crate::contact::CodeType::Phone).then(|| sms_info(&text));
-    Ok(Preview {
-        subject,
-        text,
-        html,
-        sms,
-    })
+    Ok(Preview { subject, text, html, sms })
 }
 
 #[cfg(test)]

@@ -68,12 +68,7 @@ pub fn sms_info(text: &str) -> SmsInfo {
     let gsm: Option<Vec<usize>> = text.chars().map(gsm7_cost).collect();
     let (encoding, costs, single, multi) = match gsm {
         Some(costs) => ("GSM-7", costs, GSM7_SINGLE, GSM7_MULTI),
-        None => (
-            "UCS-2",
-            text.chars().map(char::len_utf16).collect(),
-            UCS2_SINGLE,
-            UCS2_MULTI,
-        ),
+        None => ("UCS-2", text.chars().map(char::len_utf16).collect(), UCS2_SINGLE, UCS2_MULTI),
     };
     let characters: usize = costs.iter().sum();
     let (segments, per_segment) = if characters == 0 {
@@ -83,12 +78,7 @@ pub fn sms_info(text: &str) -> SmsInfo {
     } else {
         (pack(costs.into_iter(), multi), multi)
     };
-    SmsInfo {
-        encoding,
-        characters,
-        segments,
-        per_segment,
-    }
+    SmsInfo { encoding, characters, segments, per_segment }
 }
 
 #[cfg(test)]
@@ -97,36 +87,16 @@ mod tests {
 
     #[test]
     fn the_tables_are_the_standard_ones() {
-        assert_eq!(
-            GSM7_BASIC.chars().count(),
-            127,
-            "128 positions less the escape"
-        );
+        assert_eq!(GSM7_BASIC.chars().count(), 127, "128 positions less the escape");
         assert_eq!(GSM7_EXTENSION.chars().count(), 10);
     }
 
     #[test]
     fn gsm7_single_and_multipart() {
         let info = sms_info(&"a".repeat(160));
-        assert_eq!(
-            info,
-            SmsInfo {
-                encoding: "GSM-7",
-                characters: 160,
-                segments: 1,
-                per_segment: 160
-            }
-        );
+        assert_eq!(info, SmsInfo { encoding: "GSM-7", characters: 160, segments: 1, per_segment: 160 });
         let info = sms_info(&"a".repeat(161));
-        assert_eq!(
-            info,
-            SmsInfo {
-                encoding: "GSM-7",
-                characters: 161,
-                segments: 2,
-                per_segment: 153
-            }
-        );
+        assert_eq!(info, SmsInfo { encoding: "GSM-7", characters: 161, segments: 2, per_segment: 153 });
         assert_eq!(sms_info(&"a".repeat(306)).segments, 2);
         assert_eq!(sms_info(&"a".repeat(307)).segments, 3);
         assert_eq!(sms_info("").segments, 0);
@@ -159,25 +129,9 @@ mod tests {
     #[test]
     fn one_indic_character_makes_the_whole_text_ucs2() {
         let info = sms_info(&format!("{}क", "a".repeat(69)));
-        assert_eq!(
-            info,
-            SmsInfo {
-                encoding: "UCS-2",
-                characters: 70,
-                segments: 1,
-                per_segment: 70
-            }
-        );
+        assert_eq!(info, SmsInfo { encoding: "UCS-2", characters: 70, segments: 1, per_segment: 70 });
         let info = sms_info(&format!("{}क", "a".repeat(70)));
-        assert_eq!(
-            info,
-            SmsInfo {
-                encoding: "UCS-2",
-                characters: 71,
-                segments: 2,
-                per_segment: 67
-            }
-        );
+        assert_eq!(info, SmsInfo { encoding: "UCS-2", characters: 71, segments: 2, per_segment: 67 });
         assert_eq!(sms_info(&"क".repeat(134)).segments, 2);
         assert_eq!(sms_info(&"क".repeat(135)).segments, 3);
     }
@@ -185,20 +139,13 @@ mod tests {
     #[test]
     fn emoji_count_two_code_units_and_are_not_split() {
         let info = sms_info("🙂");
-        assert_eq!(
-            (info.encoding, info.characters, info.segments),
-            ("UCS-2", 2, 1)
-        );
+        assert_eq!((info.encoding, info.characters, info.segments), ("UCS-2", 2, 1));
         // 134 units would be two parts of 67, but the emoji after 66 units can't be split, so it
         // starts the second part and one unit spills into a third.
         let text = format!("{}🙂{}", "क".repeat(66), "क".repeat(66));
         let info = sms_info(&text);
         assert_eq!((info.characters, info.segments), (134, 3));
-        assert_eq!(
-            sms_info(&"🙂".repeat(35)).segments,
-            1,
-            "70 units fit one part"
-        );
+        assert_eq!(sms_info(&"🙂".repeat(35)).segments, 1, "70 units fit one part");
         assert_eq!(sms_info(&"🙂".repeat(36)).segments, 2);
     }
 }

@@ -11,20 +11,11 @@ use crate::error::Result;
 
 /// Drop the live code for this contact (used, expired, or its contact changed); true if there was one.
 pub fn discard(tx: &Transaction<'_>, user_id: &str, code_type: CodeType) -> Result<bool> {
-    Ok(tx.execute(
-        "DELETE FROM verification_codes WHERE user_id = ?1 AND code_type = ?2",
-        params![user_id, code_type],
-    )? > 0)
+    Ok(tx.execute("DELETE FROM verification_codes WHERE user_id = ?1 AND code_type = ?2", params![user_id, code_type])? > 0)
 }
 
 /// The live code for this contact now travels by `channel` (a fallback): what the desk shows.
-pub fn moved_to(
-    tx: &Transaction<'_>,
-    user_id: &str,
-    code_type: CodeType,
-    channel: Channel,
-    now: OffsetDateTime,
-) -> Result<()> {
+pub fn moved_to(tx: &Transaction<'_>, user_id: &str, code_type: CodeType, channel: Channel, now: OffsetDateTime) -> Result<()> {
     tx.execute(
         "UPDATE verification_codes SET channel = ?3, updated_at = ?4 WHERE user_id = ?1 AND code_type = ?2",
         params![user_id, code_type, channel, ts(now)],

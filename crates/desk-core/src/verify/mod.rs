@@ -97,20 +97,13 @@ pub struct Engine {
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engine")
-            .field("device_id", &self.journal.device_id())
-            .finish_non_exhaustive()
+        f.debug_struct("Engine").field("device_id", &self.journal.device_id()).finish_non_exhaustive()
     }
 }
 
 impl Engine {
     pub fn new(clock: Arc<dyn Clock>, rng: Arc<dyn RandomSource>, journal: Arc<Journal>) -> Self {
-        Engine {
-            clock,
-            rng,
-            journal,
-            settings: std::sync::Mutex::new(None),
-        }
+        Engine { clock, rng, journal, settings: std::sync::Mutex::new(None) }
     }
 
     pub fn secrets(&self) -> &CodeSecrets {
@@ -142,12 +135,7 @@ impl Engine {
     }
 
     /// Change the core's settings named in `patch` and refresh the cache.
-    pub fn update_settings(
-        &self,
-        conn: &Connection,
-        patch: &serde_json::Map<String, serde_json::Value>,
-        by: &str,
-    ) -> Result<Settings> {
+    pub fn update_settings(&self, conn: &Connection, patch: &serde_json::Map<String, serde_json::Value>, by: &str) -> Result<Settings> {
         let mut cached = self.settings.lock().unwrap_or_else(|p| p.into_inner());
         let updated = Settings::update(conn, patch, by, &ts(self.clock.now()))?;
         *cached = Some(updated.clone());
@@ -156,14 +144,7 @@ impl Engine {
 
     /// Issue a code for `user_id` on `channel` and queue it for sending.
     #[tracing::instrument(skip(self, conn, user_id), fields(user = %contact::log_id(user_id), channel = channel.as_str()))]
-    pub fn start(
-        &self,
-        conn: &mut Connection,
-        actor: &str,
-        user_id: &str,
-        channel: Channel,
-        consent: &ConsentGiven,
-    ) -> Result<Started> {
+    pub fn start(&self, conn: &mut Connection, actor: &str, user_id: &str, channel: Channel, consent: &ConsentGiven) -> Result<Started> {
         let now = self.clock.now();
         let code_type = channel.code_type();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -186,12 +167,7 @@ impl Engine {
         // Withdrawn consent for this very contact stands until the person consents again.
         consent::check_not_withdrawn(&tx, self.secrets(), user_id, code_type, &target)?;
 
-        let request = ratelimit::SendRequest {
-            user_id,
-            code_type,
-            target: &target,
-            actor,
-        };
+        let request = ratelimit::SendRequest { user_id, code_type, target: &target, actor };
         if let Some(refusal) = ratelimit::check(&tx, &settings, &request, now)? {
             events::append(
                 &tx,
@@ -215,15 +191,12 @@ impl Engine {
 
         let length = settings.code_length();
         let code = codes::generate(length, self.rng.as_ref());
-        let hash = self
-            .secrets()
-            .hash(user_id, code_type, &target, code.expose_secret());
+        let hash = self.secrets().hash(user_id, code_type, &target, code.expose_secret());
         let expires_at = now + Duration::minutes(settings.code_minutes(code_type).into());
         let replaced = codes_table::discard(&tx, user_id, code_type)?;
         // Every earlier message for this contact carries a code that no longer works: none of
         // them may be retried or fall back to another channel with it.
-        let retired =
-            outbox::retire_contact(&tx, user_id, code_type, outbox::RetireReason::NewCode, now)?;
+        let retired = outbox::retire_contact(&tx, user_id, code_type, outbox::RetireReason::NewCode, now)?;
         tx.execute(
             "INSERT INTO verification_codes (user_id, code_type, code, target, channel, expires_at,
                  attempts, max_attempts, created_at, updated_at, created_by, updated_by, pepper_id, code_length)
@@ -242,10 +215,7 @@ impl Engine {
                 length,
             ],
         )?;
-        let language = person
-            .preferred_language
-            .clone()
-            .unwrap_or_else(|| settings.default_language.clone());
+        let language = person.preferred_language.clone().unwrap_or_else(|| settings.default_language.clone());
         let outbox_id = outbox::enqueue(
             &tx,
             self.secrets(),
@@ -263,16 +233,7 @@ impl Engine {
             },
             now,
         )?;
-        let notice = consent::record_given(
-            &tx,
-            &self.journal,
-            user_id,
-            code_type,
-            &target,
-            consent,
-            actor,
-            now,
-        )?;
+        let notice = consent::record_given(&tx, &self.journal, user_id, code_type, &target, consent, actor, now)?;
         events::append(
             &tx,
             &self.journal,
@@ -306,9 +267,7 @@ impl Engine {
             expires_at: ts(expires_at),
             attempts_left: settings.max_otp_attempts,
             code_length: length,
-            resend_available_at: ts(
-                now + Duration::seconds(settings.resend_cooldown_seconds.into())
-            ),
+            resend_available_at: ts(now + Duration::seconds(settings.resend_cooldown_seconds.into())),
             outbox_id,
         })
     }
@@ -316,14 +275,7 @@ impl Engine {
     /// Check a typed code. Wrong, expired and dead codes are errors that say what to do next;
     /// the attempt is counted (and its event written) before the error returns.
     #[tracing::instrument(skip(self, conn, user_id, typed), fields(user = %contact::log_id(user_id), code_type = code_type.as_str()))]
-    pub fn check(
-        &self,
-        conn: &mut Connection,
-        actor: &str,
-        user_id: &str,
-        code_type: CodeType,
-        typed: &str,
-    ) -> Result<Verified> {
+    pub fn check(&self, conn: &mut Connection, actor: &str, user_id: &str, code_type: CodeType, typed: &str) -> Result<Verified> {
         let now = self.clock.now();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let row = tx
@@ -347,18 +299,7 @@ impl Engine {
                 },
             )
             .optional()?;
-        let Some(LiveCode {
-            hash,
-            target,
-            channel,
-            expires_at,
-            attempts,
-            max_attempts,
-            locked,
-            pepper_id,
-            length,
-            created_at,
-        }) = row
+        let Some(LiveCode { hash, target, channel, expires_at, attempts, max_attempts, locked, pepper_id, length, created_at }) = row
         else {
             // Either never sent, or already used: a code is single-use.
             people::get(&tx, user_id)?;
@@ -371,10 +312,7 @@ impl Engine {
         }
         // Made under another pepper, its hash can't match whatever is typed: say so, and don't
         // count a try the person can't win.
-        if pepper_id
-            .as_deref()
-            .is_some_and(|p| p != self.secrets().key_id())
-        {
+        if pepper_id.as_deref().is_some_and(|p| p != self.secrets().key_id()) {
             return Err(Error::Code(CodeError::CodeFromOtherPepper));
         }
         let expired = parse_ts(&expires_at).is_none_or(|e| now >= e);
@@ -406,16 +344,11 @@ impl Engine {
         let expected_len = length.unwrap_or_else(|| settings.code_length());
         if typed.len() != usize::from(expected_len) || !typed.chars().all(|c| c.is_ascii_digit()) {
             // A typo of the wrong shape is not a guess: it doesn't cost a try.
-            return Err(Error::Code(CodeError::CodeFormat {
-                length: expected_len,
-            }));
+            return Err(Error::Code(CodeError::CodeFormat { length: expected_len }));
         }
 
         let attempts = attempts + 1;
-        if self
-            .secrets()
-            .matches(&hash, user_id, code_type, &target, &typed)
-        {
+        if self.secrets().matches(&hash, user_id, code_type, &target, &typed) {
             // Real only if the code went out through a provider: a code read off the demo
             // outbox proves nothing about the contact. Practice is kept apart from `verified`
             // everywhere (status, event, badge), so no policy and no clinic record counts it.
@@ -448,46 +381,25 @@ impl Engine {
                 &NewEvent {
                     user_id,
                     code_type: Some(code_type),
-                    kind: if practice {
-                        EventKind::Practised
-                    } else {
-                        EventKind::Verified
-                    },
+                    kind: if practice { EventKind::Practised } else { EventKind::Verified },
                     actor,
                     channel,
                     target: Some(&target),
-                    outcome: if practice {
-                        Outcome::Practice
-                    } else {
-                        Outcome::Verified
-                    },
+                    outcome: if practice { Outcome::Practice } else { Outcome::Verified },
                     error_code: None,
                     detail: Some(json!({"attempt": attempts, "practice": practice})),
                 },
             )?;
             tx.commit()?;
             tracing::info!(practice, "contact verified");
-            return Ok(Verified {
-                user_id: user_id.to_owned(),
-                code_type,
-                verified_at: ts(now),
-                target_masked: masked,
-                practice,
-            });
+            return Ok(Verified { user_id: user_id.to_owned(), code_type, verified_at: ts(now), target_masked: masked, practice });
         }
 
         let locked = attempts >= max_attempts;
         tx.execute(
             "UPDATE verification_codes SET attempts = ?3, locked_at = ?4, updated_at = ?5, updated_by = ?6
              WHERE user_id = ?1 AND code_type = ?2",
-            params![
-                user_id,
-                code_type.as_str(),
-                attempts,
-                locked.then(|| ts(now)),
-                ts(now),
-                actor
-            ],
+            params![user_id, code_type.as_str(), attempts, locked.then(|| ts(now)), ts(now), actor],
         )?;
         events::append(
             &tx,
@@ -496,11 +408,7 @@ impl Engine {
             &NewEvent {
                 user_id,
                 code_type: Some(code_type),
-                kind: if locked {
-                    EventKind::Locked
-                } else {
-                    EventKind::WrongCode
-                },
+                kind: if locked { EventKind::Locked } else { EventKind::WrongCode },
                 actor,
                 channel,
                 target: Some(&target),
@@ -513,9 +421,7 @@ impl Engine {
         if locked {
             Err(Error::Code(CodeError::WrongCodeLocked))
         } else {
-            Err(Error::Code(CodeError::WrongCode {
-                attempts_left: max_attempts - attempts,
-            }))
+            Err(Error::Code(CodeError::WrongCode { attempts_left: max_attempts - attempts }))
         }
     }
 
@@ -540,11 +446,7 @@ impl Engine {
         self.summaries(conn, &hits)
     }
 
-    fn summaries(
-        &self,
-        conn: &Connection,
-        hits: &[people::SearchHit],
-    ) -> Result<Vec<PersonSummary>> {
+    fn summaries(&self, conn: &Connection, hits: &[people::SearchHit]) -> Result<Vec<PersonSummary>> {
         let settings = self.settings(conn)?;
         let now = self.clock.now();
         let ids: Vec<&str> = hits.iter().map(|h| h.user_id.as_str()).collect();
@@ -554,10 +456,7 @@ impl Engine {
             .map(|h| {
                 let status_json = people::parse_status(&h.verification_status);
                 let code = |t: CodeType| codes.get(&(h.user_id.clone(), t.as_str().to_owned()));
-                let whom = status::Whom {
-                    entity_type: &h.entity_type,
-                    created_at: &h.created_at,
-                };
+                let whom = status::Whom { entity_type: &h.entity_type, created_at: &h.created_at };
                 PersonSummary {
                     user_id: h.user_id.clone(),
                     display_name: h.display_name.clone(),

@@ -72,49 +72,26 @@ pub struct SendRequest<'a> {
 }
 
 /// `Ok(None)` if a send is allowed now, else the first limit that refuses and when it lifts.
-pub fn check(
-    tx: &Transaction<'_>,
-    s: &Settings,
-    req: &SendRequest<'_>,
-    now: OffsetDateTime,
-) -> Result<Option<Refusal>> {
+pub fn check(tx: &Transaction<'_>, s: &Settings, req: &SendRequest<'_>, now: OffsetDateTime) -> Result<Option<Refusal>> {
     // Cooldown: since the last send to this person on this contact type.
     if let Some(last) = limits::last_send(tx, req.user_id, req.code_type)? {
         let ready = last + Duration::seconds(s.resend_cooldown_seconds.into());
         if ready > now {
-            return Ok(Some(Refusal {
-                limit: Limit::Cooldown,
-                retry_at: ready,
-            }));
+            return Ok(Some(Refusal { limit: Limit::Cooldown, retry_at: ready }));
         }
     }
     let windows: [(Limit, limits::Key<'_>, u32, Duration); 2] = [
-        (
-            Limit::PerTarget,
-            limits::Key::Target(req.target),
-            s.max_sends_per_target_per_10_min,
-            Duration::minutes(10),
-        ),
-        (
-            Limit::PerStaff,
-            limits::Key::Actor(req.actor),
-            s.max_sends_per_staff_per_hour,
-            Duration::hours(1),
-        ),
+        (Limit::PerTarget, limits::Key::Target(req.target), s.max_sends_per_target_per_10_min, Duration::minutes(10)),
+        (Limit::PerStaff, limits::Key::Actor(req.actor), s.max_sends_per_staff_per_hour, Duration::hours(1)),
     ];
     for (limit, key, cap, window) in windows {
         if let Some(retry_at) = limits::window_full(tx, key, cap, window, now)? {
             return Ok(Some(Refusal { limit, retry_at }));
         }
     }
-    for (limit, cap, window) in [
-        (
-            Limit::PerDesk,
-            s.max_sends_per_desk_per_hour,
-            Duration::hours(1),
-        ),
-        (Limit::Daily, s.max_sends_per_day, Duration::hours(24)),
-    ] {
+    for (limit, cap, window) in
+        [(Limit::PerDesk, s.max_sends_per_desk_per_hour, Duration::hours(1)), (Limit::Daily, s.max_sends_per_day, Duration::hours(24))]
+    {
         if let Some(retry_at) = limits::table_window_full(tx, cap, window, now)? {
             return Ok(Some(Refusal { limit, retry_at }));
         }

@@ -15,11 +15,7 @@ use crate::people::PersonRow;
 use crate::settings::Settings;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
-#[serde(
-    tag = "state",
-    rename_all = "camelCase",
-    rename_all_fields = "camelCase"
-)]
+#[serde(tag = "state", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum ContactStatus {
     /// No contact of this kind on file.
     Missing,
@@ -75,32 +71,19 @@ pub fn required(settings: &Settings, entity_type: &str, code_type: CodeType) -> 
         CodeType::Phone => settings.require_phone_verification,
         CodeType::Email => settings.require_email_verification,
     };
-    let person = if entity_type == "staff" {
-        settings.verification_required_for_staff
-    } else {
-        settings.verification_required_for_patients
-    };
+    let person =
+        if entity_type == "staff" { settings.verification_required_for_staff } else { settings.verification_required_for_patients };
     contact && person
 }
 
 /// The deadline for a required contact that isn't verified: the grace period from when it
 /// started needing it (added, changed, or its verification ran out).
-fn due(
-    settings: &Settings,
-    entity_type: &str,
-    code_type: CodeType,
-    since: &str,
-    now: OffsetDateTime,
-) -> Option<Due> {
+fn due(settings: &Settings, entity_type: &str, code_type: CodeType, since: &str, now: OffsetDateTime) -> Option<Due> {
     if !required(settings, entity_type, code_type) {
         return None;
     }
-    let by = parse_ts(since).unwrap_or(now)
-        + Duration::days(settings.verification_grace_period_days.into());
-    Some(Due {
-        by: ts(by),
-        overdue: now >= by,
-    })
+    let by = parse_ts(since).unwrap_or(now) + Duration::days(settings.verification_grace_period_days.into());
+    Some(Due { by: ts(by), overdue: now >= by })
 }
 
 /// Who a contact's status is about, for the policy.
@@ -133,8 +116,7 @@ fn add_months(t: OffsetDateTime, months: u32) -> OffsetDateTime {
     let year = t.year() + total / 12;
     let month = time::Month::try_from((total % 12 + 1) as u8).unwrap_or(time::Month::January);
     let last_day = time::util::days_in_month(month, year);
-    let date =
-        time::Date::from_calendar_date(year, month, t.day().min(last_day)).unwrap_or(t.date());
+    let date = time::Date::from_calendar_date(year, month, t.day().min(last_day)).unwrap_or(t.date());
     t.replace_date(date)
 }
 
@@ -168,17 +150,13 @@ fn code_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<((String, String), C
 }
 
 /// Live codes of several people at once, keyed by (user_id, code_type).
-pub(crate) fn codes_for(
-    conn: &Connection,
-    user_ids: &[&str],
-) -> Result<HashMap<(String, String), CodeRow>> {
+pub(crate) fn codes_for(conn: &Connection, user_ids: &[&str]) -> Result<HashMap<(String, String), CodeRow>> {
     if user_ids.is_empty() {
         return Ok(HashMap::new());
     }
     let ids = serde_json::to_string(user_ids).unwrap_or_else(|_| "[]".into());
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {CODE_COLUMNS} FROM verification_codes WHERE user_id IN (SELECT value FROM json_each(?1))"
-    ))?;
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {CODE_COLUMNS} FROM verification_codes WHERE user_id IN (SELECT value FROM json_each(?1))"))?;
     let rows = stmt.query_map(params![ids], code_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -197,20 +175,12 @@ pub(crate) fn contact_status(
         return ContactStatus::Missing;
     }
     if let Some(code) = code {
-        let resend_at = parse_ts(&code.created_at)
-            .map(|c| ts(c + Duration::seconds(settings.resend_cooldown_seconds.into())))
-            .unwrap_or_default();
+        let resend_at =
+            parse_ts(&code.created_at).map(|c| ts(c + Duration::seconds(settings.resend_cooldown_seconds.into()))).unwrap_or_default();
         let expired = parse_ts(&code.expires_at).is_none_or(|e| now >= e);
         if code.locked || expired {
-            let reason = if code.locked {
-                "too_many_tries"
-            } else {
-                "expired"
-            };
-            return ContactStatus::CodeDead {
-                reason: reason.into(),
-                resend_available_at: resend_at,
-            };
+            let reason = if code.locked { "too_many_tries" } else { "expired" };
+            return ContactStatus::CodeDead { reason: reason.into(), resend_available_at: resend_at };
         }
         return ContactStatus::CodeSent {
             channel: code.channel.clone(),
@@ -222,51 +192,26 @@ pub(crate) fn contact_status(
         };
     }
     let entry = status_json.get(code_type.as_str());
-    let verified = entry
-        .and_then(|e| e.get("verified"))
-        .and_then(Value::as_bool)
-        == Some(true);
-    let text = |k: &str| {
-        entry
-            .and_then(|e| e.get(k))
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    };
+    let verified = entry.and_then(|e| e.get("verified")).and_then(Value::as_bool) == Some(true);
+    let text = |k: &str| entry.and_then(|e| e.get(k)).and_then(Value::as_str).map(str::to_owned);
     let due_from = |since: &str| due(settings, whom.entity_type, code_type, since, now);
     if !verified {
-        if entry
-            .and_then(|e| e.get("practice"))
-            .and_then(Value::as_bool)
-            == Some(true)
-        {
+        if entry.and_then(|e| e.get("practice")).and_then(Value::as_bool) == Some(true) {
             let practiced_at = text("practiced_at").unwrap_or_default();
-            return ContactStatus::Practice {
-                due: due_from(whom.created_at),
-                practiced_at,
-            };
+            return ContactStatus::Practice { due: due_from(whom.created_at), practiced_at };
         }
         let invalidated_at = text("invalidated_at");
-        return ContactStatus::NotVerified {
-            due: due_from(invalidated_at.as_deref().unwrap_or(whom.created_at)),
-            invalidated_at,
-        };
+        return ContactStatus::NotVerified { due: due_from(invalidated_at.as_deref().unwrap_or(whom.created_at)), invalidated_at };
     }
     let verified_at = text("verified_at").unwrap_or_default();
-    let valid_until = match (
-        settings.verification_validity_months,
-        parse_ts(&verified_at),
-    ) {
+    let valid_until = match (settings.verification_validity_months, parse_ts(&verified_at)) {
         (0, _) => None,
         (months, Some(at)) => Some(add_months(at, months)),
         // A verified flag with no readable time can't be dated: treat it as needing renewal.
         (_, None) => Some(now),
     };
     match valid_until {
-        Some(until) if until <= now => ContactStatus::Expired {
-            due: due_from(&ts(until)),
-            verified_at,
-            expired_at: ts(until),
-        },
+        Some(until) if until <= now => ContactStatus::Expired { due: due_from(&ts(until)), verified_at, expired_at: ts(until) },
         _ => ContactStatus::Verified {
             verified_at,
             verified_by: text("verified_by"),
@@ -285,10 +230,7 @@ pub(super) fn person_view(
 ) -> Result<PersonView> {
     let codes = codes_for(conn, &[p.user_id.as_str()])?;
     let code = |t: CodeType| codes.get(&(p.user_id.clone(), t.as_str().to_owned()));
-    let whom = Whom {
-        entity_type: &p.entity_type,
-        created_at: &p.created_at,
-    };
+    let whom = Whom { entity_type: &p.entity_type, created_at: &p.created_at };
     let consent = |t: CodeType, v: Option<&str>| -> Result<Option<crate::consent::ConsentView>> {
         match v {
             Some(v) => crate::consent::get(conn, secrets, &p.user_id, t, v),
@@ -301,24 +243,8 @@ pub(super) fn person_view(
         entity_type: p.entity_type.clone(),
         phone_masked: p.phone.as_deref().map(contact::mask_phone),
         email_masked: p.email.as_deref().map(contact::mask_email),
-        phone_status: contact_status(
-            CodeType::Phone,
-            p.phone.as_deref(),
-            &p.verification_status,
-            code(CodeType::Phone),
-            &whom,
-            s,
-            now,
-        ),
-        email_status: contact_status(
-            CodeType::Email,
-            p.email.as_deref(),
-            &p.verification_status,
-            code(CodeType::Email),
-            &whom,
-            s,
-            now,
-        ),
+        phone_status: contact_status(CodeType::Phone, p.phone.as_deref(), &p.verification_status, code(CodeType::Phone), &whom, s, now),
+        email_status: contact_status(CodeType::Email, p.email.as_deref(), &p.verification_status, code(CodeType::Email), &whom, s, now),
         phone_consent: consent(CodeType::Phone, p.phone.as_deref())?,
         email_consent: consent(CodeType::Email, p.email.as_deref())?,
         phone: p.phone.clone(),
@@ -334,17 +260,8 @@ mod tests {
 
     #[test]
     fn months_are_calendar_months() {
-        assert_eq!(
-            add_months(datetime!(2026-01-31 10:00 UTC), 1),
-            datetime!(2026-02-28 10:00 UTC)
-        );
-        assert_eq!(
-            add_months(datetime!(2026-11-24 10:00 UTC), 12),
-            datetime!(2027-11-24 10:00 UTC)
-        );
-        assert_eq!(
-            add_months(datetime!(2026-11-24 10:00 UTC), 3),
-            datetime!(2027-02-24 10:00 UTC)
-        );
+        assert_eq!(add_months(datetime!(2026-01-31 10:00 UTC), 1), datetime!(2026-02-28 10:00 UTC));
+        assert_eq!(add_months(datetime!(2026-11-24 10:00 UTC), 12), datetime!(2027-11-24 10:00 UTC));
+        assert_eq!(add_months(datetime!(2026-11-24 10:00 UTC), 3), datetime!(2027-02-24 10:00 UTC));
     }
 }

@@ -16,15 +16,8 @@ use crate::context::Context;
 
 /// The next channel after `current` in the admin's order that reaches the same contact.
 pub fn next_channel(order: &[Channel], current: Channel) -> Option<Channel> {
-    let after = order
-        .iter()
-        .position(|c| *c == current)
-        .map(|i| i + 1)
-        .unwrap_or(order.len());
-    order[after..]
-        .iter()
-        .copied()
-        .find(|c| c.code_type() == current.code_type() && *c != current)
+    let after = order.iter().position(|c| *c == current).map(|i| i + 1).unwrap_or(order.len());
+    order[after..].iter().copied().find(|c| c.code_type() == current.code_type() && *c != current)
 }
 
 /// Queue the same code on the next channel, if there is one. Call it once the current row is
@@ -81,15 +74,8 @@ mod tests {
     fn the_next_channel_follows_the_admins_order_for_the_same_contact() {
         let order = [Channel::WHATSAPP, Channel::SMS, Channel::EMAIL];
         assert_eq!(next_channel(&order, Channel::WHATSAPP), Some(Channel::SMS));
-        assert_eq!(
-            next_channel(&order, Channel::SMS),
-            None,
-            "email reaches another contact"
-        );
-        assert_eq!(
-            next_channel(&[Channel::SMS, Channel::WHATSAPP], Channel::WHATSAPP),
-            None
-        );
+        assert_eq!(next_channel(&order, Channel::SMS), None, "email reaches another contact");
+        assert_eq!(next_channel(&[Channel::SMS, Channel::WHATSAPP], Channel::WHATSAPP), None);
         assert_eq!(next_channel(&[Channel::EMAIL], Channel::WHATSAPP), None);
     }
 }

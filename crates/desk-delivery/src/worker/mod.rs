@@ -75,9 +75,7 @@ pub async fn run(ctx: Context) {
         };
         let now = ctx.now();
         let wait = next
-            .map(|t| {
-                StdDuration::from_millis((t - now).whole_milliseconds().clamp(50, 15_000) as u64)
-            })
+            .map(|t| StdDuration::from_millis((t - now).whole_milliseconds().clamp(50, 15_000) as u64))
             .unwrap_or(StdDuration::from_secs(15));
         tokio::select! {
             _ = ctx.hub.wake.notified() => {}
@@ -88,9 +86,7 @@ pub async fn run(ctx: Context) {
 
 /// Backoff with ±20 % jitter: 5 s, 10 s, 20 s … capped at 2 minutes.
 pub(crate) fn backoff(ctx: &Context, attempt: u32, at_least: Option<StdDuration>) -> Duration {
-    let base = 5_000u64
-        .saturating_mul(1 << attempt.saturating_sub(1).min(5))
-        .min(120_000);
+    let base = 5_000u64.saturating_mul(1 << attempt.saturating_sub(1).min(5)).min(120_000);
     let mut r = [0u8; 2];
     ctx.rng.fill(&mut r);
     let jitter = (u16::from_le_bytes(r) as i64 % 401) - 200; // -200..=200 per mille

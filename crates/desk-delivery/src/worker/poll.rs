@@ -18,19 +18,9 @@ use crate::failure::Action;
 use crate::provider::Receipt;
 use crate::registry::Providers;
 
-pub(super) async fn poll_one(
-    ctx: &Context,
-    core: &Settings,
-    providers: &Providers,
-    id: i64,
-) -> Result<()> {
+pub(super) async fn poll_one(ctx: &Context, core: &Settings, providers: &Providers, id: i64) -> Result<()> {
     let now = ctx.now();
-    let (row, msg) = ctx.db.with(|s| {
-        Ok((
-            outbox::sent_row(s.conn(), id)?,
-            outbox::get(s.conn(), ctx.journal.secrets(), id)?,
-        ))
-    })?;
+    let (row, msg) = ctx.db.with(|s| Ok((outbox::sent_row(s.conn(), id)?, outbox::get(s.conn(), ctx.journal.secrets(), id)?)))?;
     let (Some(row), Some(msg)) = (row, msg) else {
         return Ok(());
     };
@@ -43,9 +33,7 @@ pub(super) async fn poll_one(
     let sent_at = row.sent_at.unwrap_or(now);
     let label = msg.channel.label();
     let update = ctx.db.with(|s| {
-        let tx = s
-            .conn_mut()
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = s.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut update = DeliveryUpdate::new(&msg, OutboxStatus::Sent);
         let event = |tx: &rusqlite::Transaction<'_>, outcome: Outcome, code: Option<&str>| {
             events::append(
@@ -71,9 +59,7 @@ pub(super) async fn poll_one(
             let next = (next < parse_ts(&msg.expires_at).unwrap_or(now)).then_some(next);
             outbox::poll_again(tx, id, next)
         };
-        let timed_out = provider
-            .delivery_timeout()
-            .is_some_and(|t| now - sent_at >= Duration::try_from(t).unwrap_or(Duration::MAX));
+        let timed_out = provider.delivery_timeout().is_some_and(|t| now - sent_at >= Duration::try_from(t).unwrap_or(Duration::MAX));
         match polled {
             Err(f) if matches!(f.action, Action::Retry | Action::Offline) => still_going(&tx)?,
             Err(f) => {
@@ -83,96 +69,38 @@ pub(super) async fn poll_one(
             }
             Ok(Receipt::Delivered | Receipt::Read) => {
                 let read = matches!(polled, Ok(Receipt::Read));
-                let status = if read {
-                    OutboxStatus::Read
-                } else {
-                    OutboxStatus::Delivered
-                };
+                let status = if read { OutboxStatus::Read } else { OutboxStatus::Delivered };
                 outbox::mark_final(&tx, id, OutboxStatus::Sent, status, None, None, now)?;
-                event(
-                    &tx,
-                    if read {
-                        Outcome::Read
-                    } else {
-                        Outcome::Delivered
-                    },
-                    None,
-                )?;
+                event(&tx, if read { Outcome::Read } else { Outcome::Delivered }, None)?;
                 update.status = status;
-                update.message = Some(if read {
-                    "Read on the phone.".into()
-                } else {
-                    "Delivered to the phone.".into()
-                });
+                update.message = Some(if read { "Read on the phone.".into() } else { "Delivered to the phone.".into() });
             }
-            Ok(
-                Receipt::Failed { error_code }
-                | Receipt::Undelivered { error_code }
-                | Receipt::Canceled { error_code },
-            ) => {
+            Ok(Receipt::Failed { error_code } | Receipt::Undelivered { error_code } | Receipt::Canceled { error_code }) => {
                 let (status, outcome) = match polled {
                     Ok(Receipt::Canceled { .. }) => (OutboxStatus::Cancelled, Outcome::Cancelled),
-                    Ok(Receipt::Undelivered { .. }) => {
-                        (OutboxStatus::Undelivered, Outcome::Undelivered)
-                    }
+                    Ok(Receipt::Undelivered { .. }) => (OutboxStatus::Undelivered, Outcome::Undelivered),
                     _ => (OutboxStatus::Failed, Outcome::Failed),
                 };
                 let f = provider.classify(error_code);
                 match (f.action, msg.code.as_ref()) {
                     (Action::Fallback, Some(code)) => {
-                        outbox::mark_final(
-                            &tx,
-                            id,
-                            OutboxStatus::Sent,
-                            status,
-                            Some(&f.message),
-                            f.code.as_deref(),
-                            now,
-                        )?;
+                        outbox::mark_final(&tx, id, OutboxStatus::Sent, status, Some(&f.message), f.code.as_deref(), now)?;
                         let next = fall_back(&tx, ctx, core, &msg, &row.created_by, code, now)?;
-                        event(
-                            &tx,
-                            if next.is_some() {
-                                Outcome::Fallback
-                            } else {
-                                outcome
-                            },
-                            f.code.as_deref(),
-                        )?;
+                        event(&tx, if next.is_some() { Outcome::Fallback } else { outcome }, f.code.as_deref())?;
                         update.status = status;
-                        update.message = Some(if next.is_some() {
-                            f.message.clone()
-                        } else {
-                            no_fallback_words(msg.channel)
-                        });
+                        update.message = Some(if next.is_some() { f.message.clone() } else { no_fallback_words(msg.channel) });
                         update.fallback_outbox_id = next.map(|n| n.0);
                         update.fallback_channel = next.map(|n| n.1);
                     }
                     (Action::Retry, Some(_)) => {
                         let next = now + backoff(ctx, row.attempts, f.retry_after);
-                        outbox::requeue(
-                            &tx,
-                            id,
-                            OutboxStatus::Sent,
-                            next,
-                            &f.message,
-                            f.code.as_deref(),
-                            now,
-                        )?;
+                        outbox::requeue(&tx, id, OutboxStatus::Sent, next, &f.message, f.code.as_deref(), now)?;
                         event(&tx, Outcome::Retrying, f.code.as_deref())?;
                         update.status = OutboxStatus::Queued;
                         update.message = Some(f.message.clone());
                     }
                     _ => {
-                        outbox::mark_final(
-                            &tx,
-                            id,
-                            OutboxStatus::Sent,
-                            status,
-                            Some(&f.message),
-                            f.code.as_deref(),
-                            now,
-                        )?;
+                        outbox::mark_final(&tx, id, OutboxStatus::Sent, status, Some(&f.message), f.code.as_deref(), now)?;
                         event(&tx, outcome, f.code.as_deref())?;
                         update.status = status;
                         update.message = Some(f.message.clone());
@@ -184,34 +112,15 @@ pub(super) async fn poll_one(
             Ok(Receipt::Pending) if timed_out => {
                 let timeout_code = format!("{}_timeout", msg.channel.as_str());
                 let words = format!("{label} didn't deliver in time.");
-                outbox::mark_final(
-                    &tx,
-                    id,
-                    OutboxStatus::Sent,
-                    OutboxStatus::Undelivered,
-                    Some(&words),
-                    Some(&timeout_code),
-                    now,
-                )?;
+                outbox::mark_final(&tx, id, OutboxStatus::Sent, OutboxStatus::Undelivered, Some(&words), Some(&timeout_code), now)?;
                 let next = match msg.code.as_ref() {
                     Some(code) => fall_back(&tx, ctx, core, &msg, &row.created_by, code, now)?,
                     None => None,
                 };
-                event(
-                    &tx,
-                    if next.is_some() {
-                        Outcome::Fallback
-                    } else {
-                        Outcome::Undelivered
-                    },
-                    Some(&timeout_code),
-                )?;
+                event(&tx, if next.is_some() { Outcome::Fallback } else { Outcome::Undelivered }, Some(&timeout_code))?;
                 update.status = OutboxStatus::Undelivered;
                 update.message = Some(match next {
-                    Some((_, ch)) => format!(
-                        "{label} hasn't delivered the code. Sending by {} instead.",
-                        ch.label()
-                    ),
+                    Some((_, ch)) => format!("{label} hasn't delivered the code. Sending by {} instead.", ch.label()),
                     None => format!("{label} hasn't delivered the code. Try SMS or email."),
                 });
                 update.fallback_outbox_id = next.map(|n| n.0);

@@ -30,17 +30,11 @@ pub struct State {
     pub exhausted_until: Option<OffsetDateTime>,
 }
 
-pub fn state(
-    conn: &Connection,
-    channel: Channel,
-    quota: &Quota,
-    now: OffsetDateTime,
-) -> Result<State> {
+pub fn state(conn: &Connection, channel: Channel, quota: &Quota, now: OffsetDateTime) -> Result<State> {
     let since = now - Duration::hours(24);
     Ok(State {
         sent_24h: outbox::accepted_since(conn, channel, since)?,
-        exhausted_until: outbox::last_failure_at(conn, channel, quota.exhausted_code, since)?
-            .map(|t| t + Duration::hours(24)),
+        exhausted_until: outbox::last_failure_at(conn, channel, quota.exhausted_code, since)?.map(|t| t + Duration::hours(24)),
     })
 }
 
@@ -51,27 +45,16 @@ fn near_limit(sent: i64, limit: u32) -> bool {
 /// May a message go now? Refused by the desk itself (a code of its own, so a local refusal never
 /// looks like, or extends, a refusal from the provider) while the provider's pause lasts or the
 /// count is at the limit.
-pub fn gate(
-    state: &State,
-    quota: &Quota,
-    now: OffsetDateTime,
-    offset: UtcOffset,
-) -> std::result::Result<(), Failure> {
+pub fn gate(state: &State, quota: &Quota, now: OffsetDateTime, offset: UtcOffset) -> std::result::Result<(), Failure> {
     match state.exhausted_until {
-        Some(until) if until > now => {
-            return Err(Failure::gmail_paused(Some(&local_hh_mm(until, offset))))
-        }
+        Some(until) if until > now => return Err(Failure::gmail_paused(Some(&local_hh_mm(until, offset)))),
         _ => {}
     }
     if state.sent_24h >= i64::from(quota.daily_limit) {
         return Err(Failure::gmail_paused(None));
     }
     if near_limit(state.sent_24h, quota.daily_limit) {
-        tracing::warn!(
-            sent = state.sent_24h,
-            limit = quota.daily_limit,
-            "Gmail's daily limit is 80 % used"
-        );
+        tracing::warn!(sent = state.sent_24h, limit = quota.daily_limit, "Gmail's daily limit is 80 % used");
     }
     Ok(())
 }
@@ -81,9 +64,6 @@ pub fn usage(state: &State, limit: u32, now: OffsetDateTime, offset: UtcOffset) 
         sent_24h: state.sent_24h,
         limit,
         warn: near_limit(state.sent_24h, limit),
-        paused_until: state
-            .exhausted_until
-            .filter(|u| *u > now)
-            .map(|p| local_hh_mm(p, offset)),
+        paused_until: state.exhausted_until.filter(|u| *u > now).map(|p| local_hh_mm(p, offset)),
     }
 }

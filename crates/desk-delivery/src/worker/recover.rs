@@ -13,9 +13,7 @@ use crate::context::Context;
 pub fn recover(ctx: &Context) -> Result<usize> {
     let now = ctx.now();
     let rows = ctx.db.with(|s| {
-        let tx = s
-            .conn_mut()
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = s.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
         let rows = outbox::mark_interrupted(&tx, now)?;
         for row in &rows {
             row_event(&tx, ctx, row, Outcome::Unknown, Some("interrupted"), now)?;
@@ -24,10 +22,7 @@ pub fn recover(ctx: &Context) -> Result<usize> {
         Ok(rows)
     })?;
     if !rows.is_empty() {
-        tracing::warn!(
-            count = rows.len(),
-            "messages interrupted mid-send marked unknown (not resent)"
-        );
+        tracing::warn!(count = rows.len(), "messages interrupted mid-send marked unknown (not resent)");
     }
     Ok(rows.len())
 }
@@ -36,9 +31,7 @@ pub fn recover(ctx: &Context) -> Result<usize> {
 pub(super) fn expire_stale(ctx: &Context) -> Result<()> {
     let now = ctx.now();
     let expired = ctx.db.with(|s| {
-        let tx = s
-            .conn_mut()
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = s.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
         let rows = outbox::expire(&tx, now)?;
         for row in &rows {
             row_event(&tx, ctx, row, Outcome::ExpiredUnsent, None, now)?;
