@@ -10,6 +10,8 @@ APT_PACKAGES=(
   xvfb xauth fonts-dejavu-core x11-utils imagemagick # run it headless, find its window, screenshots
   webkit2gtk-driver                                  # WebDriver for the end-to-end tests
   dbus dbus-x11 gnome-keyring libsecret-tools        # a real Secret Service for the keyring
+  python3-dbus                                       # unlock a locked test keyring (no prompt)
+  sqlite3                                            # the shell an attacker would edit the file with
   python3-aiosmtpd openssl ca-certificates           # a real SMTP server (STARTTLS + AUTH) for email tests
 )
 

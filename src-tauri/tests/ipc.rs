@@ -104,28 +104,7 @@ fn reception_is_refused_every_admin_command_over_ipc() {
 
     // Well-formed arguments where a command takes some: the refusal must not depend on a
     // malformed call. The commands themselves come from the one command list.
-    let examples = [
-        ("sample_data_load", json!({})),
-        ("settings_update", json!({"patch": {"otp_length": 8}})),
-        ("credentials_save_gmail", json!({"input": {"address": "x@gmail.com", "appPassword": "abcdabcdabcdabcd"}})),
-        (
-            "credentials_save_twilio",
-            json!({"input": {"accountSid": "AC0123456789abcdef0123456789abcdef", "authToken": "0123456789abcdef0123456789abcdef", "smsFrom": "+15005550006"}}),
-        ),
-        ("credentials_delete", json!({"provider": "gmail"})),
-        ("credentials_test", json!({"provider": "gmail", "to": "x@gmail.com"})),
-        ("templates_list", json!({"channel": "sms", "language": "en"})),
-        ("template_save", json!({"channel": "sms", "language": "en", "part": "body", "body": "{{ code }}"})),
-        ("template_reset", json!({"channel": "sms", "language": "en"})),
-        ("template_preview", json!({"channel": "sms", "language": "en"})),
-        ("staff_list", json!({})),
-        ("staff_add", json!({"input": {"userId": "eve.x", "displayName": "Eve", "role": "admin", "password": "whatever-123"}})),
-        ("staff_set_active", json!({"userId": "asha.admin", "active": false})),
-        ("staff_set_role", json!({"userId": "latha.k", "role": "admin"})),
-        ("staff_reset_password", json!({"userId": "asha.admin", "password": "taken-over-1"})),
-        ("audit_search", json!({"filter": {}})),
-        ("audit_export", json!({"filter": {}})),
-    ];
+    let examples = admin_examples();
     for (name, _) in &examples {
         assert!(COMMANDS.iter().any(|(n, a)| n == name && *a == Access::Admin), "{name} is not an admin command in command_list.rs");
     }
@@ -147,6 +126,80 @@ fn reception_is_refused_every_admin_command_over_ipc() {
     invoke_with(&w, "sign_in", json!({"userId": "asha.admin", "password": "admin-passphrase"})).expect("admin intact");
     let staff = invoke_with(&w, "staff_list", json!({})).expect("list");
     assert_eq!(staff.as_array().map(Vec::len), Some(2));
+}
+
+/// Well-formed arguments for the admin commands that take some.
+fn admin_examples() -> Vec<(&'static str, serde_json::Value)> {
+    use serde_json::json;
+    vec![
+
+        ("sample_data_load", json!({})),
+        ("settings_update", json!({"patch": {"otp_length": 8}})),
+        ("credentials_save_gmail", json!({"input": {"address": "x@gmail.com", "appPassword": "abcdabcdabcdabcd"}})),
+        (
+            "credentials_save_twilio",
+            json!({"input": {"accountSid": "AC0123456789abcdef0123456789abcdef", "authToken": "0123456789abcdef0123456789abcdef", "smsFrom": "+15005550006"}}),
+        ),
+        ("credentials_delete", json!({"provider": "gmail"})),
+        ("credentials_test", json!({"provider": "gmail", "to": "x@gmail.com"})),
+        ("templates_list", json!({"channel": "sms", "language": "en"})),
+        ("template_save", json!({"channel": "sms", "language": "en", "part": "body", "body": "{{ code }}"})),
+        ("template_reset", json!({"channel": "sms", "language": "en"})),
+        ("template_preview", json!({"channel": "sms", "language": "en"})),
+        ("staff_list", json!({})),
+        ("staff_add", json!({"input": {"userId": "eve.x", "displayName": "Eve", "role": "admin", "password": "whatever-123"}})),
+        ("staff_set_active", json!({"userId": "asha.admin", "active": false})),
+        ("staff_set_role", json!({"userId": "latha.k", "role": "admin"})),
+        ("staff_reset_password", json!({"userId": "asha.admin", "password": "taken-over-1"})),
+        ("audit_search", json!({"filter": {}})),
+        ("audit_export", json!({"filter": {}})),
+            ("staff_unlock", json!({"userId": "latha.k"})),
+    ]
+}
+
+#[test]
+fn every_admin_command_leaves_an_event_naming_it() {
+    use serde_json::json;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let desk = Desk::open(AppPaths::under(tmp.path()), mock_keyring()).expect("open desk");
+    let (app, w) = app_with(DeskState::ready(desk));
+    signed_in_admin(&w);
+    invoke_with(
+        &w,
+        "staff_add",
+        json!({"input": {"userId": "latha.k", "displayName": "Latha K", "role": "reception", "password": "front-desk-2026"}}),
+    )
+    .expect("add reception");
+    // The shared examples, aimed at the reception account so the admin stays signed in.
+    let mut examples = admin_examples();
+    for (name, args) in &mut examples {
+        if matches!(*name, "staff_set_active" | "staff_reset_password") {
+            args["userId"] = json!("latha.k");
+        }
+    }
+    // Every admin command in the one list, whatever it does with its arguments (some refuse
+    // them: the record is of the command being run by this administrator).
+    let admin_commands: Vec<&str> = COMMANDS.iter().filter(|(_, a)| *a == Access::Admin).map(|(n, _)| *n).collect();
+    for cmd in &admin_commands {
+        let args = examples.iter().find(|(n, _)| n == cmd).map(|(_, a)| a.clone()).unwrap_or_else(|| json!({}));
+        let _ = invoke_with(&w, cmd, args);
+    }
+    use tauri::Manager;
+    let desk = app.state::<DeskState>().desk().expect("desk");
+    let recorded: Vec<(String, String)> = desk
+        .with_store(|s| {
+            let mut st = s.conn().prepare(
+                "SELECT json_extract(detail, '$.command'), actor FROM verification_events WHERE kind = 'admin_command' ORDER BY seq",
+            )?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<std::result::Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+        .expect("events");
+    for cmd in &admin_commands {
+        assert!(recorded.iter().any(|(c, actor)| c == cmd && actor == "asha.admin"), "{cmd} left no event: {recorded:?}");
+    }
+    // Reception's refused attempts are not admin commands that ran: none is recorded for them.
+    assert!(recorded.iter().all(|(_, actor)| actor == "asha.admin"));
 }
 
 #[test]

@@ -96,6 +96,17 @@ fn a_0_1_0_desk_opens_with_everything_in_it() {
     assert_eq!(sent_at.as_deref(), Some("2026-11-24T04:30:05.500Z"));
     assert_eq!(desk.events_for(&priya[0].user_id).expect("events").len(), 3, "the history came along");
 
+    // The events 0.1.0 wrote are sealed by one anchor, untouched; new ones chain on from it,
+    // and the whole log checks intact.
+    let report = desk.audit_chain_check(|_, _| {}).expect("chain");
+    assert!(report.intact, "{report:?}");
+    assert_eq!(report.anchored, 6, "the fixture's six events are under the anchor: {report:?}");
+    assert!(report.checked >= 1, "events since the upgrade are chained: {report:?}");
+    let unhashed: i64 = desk
+        .with_store(|s| Ok(s.conn().query_row("SELECT count(*) FROM verification_events WHERE hash IS NULL", [], |r| r.get(0))?))
+        .expect("count");
+    assert_eq!(unhashed, 6, "the old rows were not rewritten");
+
     // Opened again: nothing more to migrate.
     drop(desk);
     let again = open(&paths, &clock);
