@@ -132,7 +132,6 @@ fn reception_is_refused_every_admin_command_over_ipc() {
 fn admin_examples() -> Vec<(&'static str, serde_json::Value)> {
     use serde_json::json;
     vec![
-
         ("sample_data_load", json!({})),
         ("settings_update", json!({"patch": {"otp_length": 8}})),
         ("credentials_save_gmail", json!({"input": {"address": "x@gmail.com", "appPassword": "abcdabcdabcdabcd"}})),
@@ -153,7 +152,7 @@ fn admin_examples() -> Vec<(&'static str, serde_json::Value)> {
         ("staff_reset_password", json!({"userId": "asha.admin", "password": "taken-over-1"})),
         ("audit_search", json!({"filter": {}})),
         ("audit_export", json!({"filter": {}})),
-            ("staff_unlock", json!({"userId": "latha.k"})),
+        ("staff_unlock", json!({"userId": "latha.k"})),
     ]
 }
 

@@ -35,13 +35,21 @@ fn an_edited_event_is_found_even_when_every_later_hash_is_recomputed() {
     let desk = open(dir.path(), &keyring, &clock);
     desk.create_first_admin(&desk_app::FirstAdmin {
         clinic_name: "Skinspire".into(),
-        admin: NewStaff { user_id: "asha.admin".into(), display_name: "Asha".into(), role: Role::Admin, password: SecretString::from("admin-passphrase") },
+        admin: NewStaff {
+            user_id: "asha.admin".into(),
+            display_name: "Asha".into(),
+            role: Role::Admin,
+            password: SecretString::from("admin-passphrase"),
+        },
     })
     .expect("setup");
     desk.sign_in("asha.admin", "admin-passphrase").expect("sign in");
     for (i, name) in ["Priya Sharma", "Rahul Verma", "Meena Iyer", "Arjun Nair"].iter().enumerate() {
         let p = desk
-            .add_person("asha.admin", &PersonInput { display_name: (*name).into(), phone: Some(format!("98450 1234{i}")), ..Default::default() })
+            .add_person(
+                "asha.admin",
+                &PersonInput { display_name: (*name).into(), phone: Some(format!("98450 1234{i}")), ..Default::default() },
+            )
             .expect("add");
         desk.start_verification("asha.admin", &p.user_id, Channel::SMS, true).expect("start");
         let _ = desk.check_code("asha.admin", &p.user_id, desk_core::contact::CodeType::Phone, "000000");
@@ -56,11 +64,11 @@ fn an_edited_event_is_found_even_when_every_later_hash_is_recomputed() {
     // The attacker: no triggers, one outcome changed (a wrong code made "verified"), and every
     // later row re-hashed and re-linked with an unkeyed SHA3 so the links look consistent.
     let db = dir.path().join("desk.sqlite3");
-    let target: i64 = sqlite3(&db, "SELECT seq FROM verification_events WHERE kind = 'wrong_code' ORDER BY seq LIMIT 1").parse().expect("seq");
+    let target: i64 =
+        sqlite3(&db, "SELECT seq FROM verification_events WHERE kind = 'wrong_code' ORDER BY seq LIMIT 1").parse().expect("seq");
     let last: i64 = sqlite3(&db, "SELECT max(seq) FROM verification_events").parse().expect("max");
-    let mut script = String::from(
-        "DROP TRIGGER verification_events_append_only_update; DROP TRIGGER verification_events_append_only_delete; BEGIN;",
-    );
+    let mut script =
+        String::from("DROP TRIGGER verification_events_append_only_update; DROP TRIGGER verification_events_append_only_delete; BEGIN;");
     script.push_str(&format!("UPDATE verification_events SET kind = 'verified', outcome = 'verified' WHERE seq = {target};"));
     for seq in target..=last {
         script.push_str(&format!(
@@ -106,7 +114,12 @@ fn a_years_worth_of_events_checks_with_progress_and_stays_intact() {
     let desk = open(dir.path(), &keyring, &clock);
     desk.create_first_admin(&desk_app::FirstAdmin {
         clinic_name: "Skinspire".into(),
-        admin: NewStaff { user_id: "asha.admin".into(), display_name: "Asha".into(), role: Role::Admin, password: SecretString::from("admin-passphrase") },
+        admin: NewStaff {
+            user_id: "asha.admin".into(),
+            display_name: "Asha".into(),
+            role: Role::Admin,
+            password: SecretString::from("admin-passphrase"),
+        },
     })
     .expect("setup");
     desk.sign_in("asha.admin", "admin-passphrase").expect("sign in");
@@ -116,8 +129,11 @@ fn a_years_worth_of_events_checks_with_progress_and_stays_intact() {
             clock.advance(time::Duration::days(1));
         }
         for i in 0..15 {
-            desk.add_person("asha.admin", &PersonInput { display_name: format!("P {day} {i}"), email: Some(format!("p{day}.{i}@gmail.com")), ..Default::default() })
-                .expect("add");
+            desk.add_person(
+                "asha.admin",
+                &PersonInput { display_name: format!("P {day} {i}"), email: Some(format!("p{day}.{i}@gmail.com")), ..Default::default() },
+            )
+            .expect("add");
         }
     }
     desk.sign_in("asha.admin", "admin-passphrase").expect("sign in");
@@ -136,8 +152,7 @@ fn a_years_worth_of_events_checks_with_progress_and_stays_intact() {
     assert_eq!(last.0, last.1);
     // Events are kept: a year-old one is still there (they are never pruned).
     desk.prune_outbox().expect("prune");
-    let oldest: String = desk
-        .with_store(|s| Ok(s.conn().query_row("SELECT min(occurred_at) FROM verification_events", [], |r| r.get(0))?))
-        .expect("oldest");
+    let oldest: String =
+        desk.with_store(|s| Ok(s.conn().query_row("SELECT min(occurred_at) FROM verification_events", [], |r| r.get(0))?)).expect("oldest");
     assert!(oldest.starts_with("2025-11-24"), "{oldest}");
 }

@@ -5,7 +5,7 @@
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
-use keyring_core::{CredentialStore, Entry, Error as KeyringError};
+use keyring_core::{CredentialStore, Error as KeyringError};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
@@ -122,20 +122,50 @@ impl KeyringStatus {
     }
 }
 
-/// The app's handle on the keyring. Cheap to clone.
+/// The app's handle on the keyring. Cheap to clone: clones share one connection.
 #[derive(Clone)]
 pub struct Keyring {
-    store: Result<Arc<CredentialStore>, SecretsError>,
-    backend: String,
+    inner: Arc<Inner>,
 }
+
+struct Inner {
+    store: std::sync::Mutex<Result<Arc<CredentialStore>, SecretsError>>,
+    backend: String,
+    /// How to connect afresh (the platform keyring); `None` for a store handed in.
+    connect: Option<fn() -> Result<Arc<CredentialStore>, SecretsError>>,
+    /// The call still waiting for an answer, if one is: (its generation, when it started).
+    in_flight: std::sync::Mutex<Option<(u64, std::time::Instant)>>,
+    generation: std::sync::atomic::AtomicU64,
+}
+
+/// A call that has waited this long is given up on: the connection is made afresh. An unlock
+/// prompt that nobody answers (no one at the desk, or no display for it) can hold a Secret
+/// Service call for ever, and every later call on the same connection behind it.
+pub const KEYRING_STUCK_AFTER: Duration = Duration::from_secs(30);
 
 impl std::fmt::Debug for Keyring {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Keyring").field("backend", &self.backend).finish_non_exhaustive()
+        f.debug_struct("Keyring").field("backend", &self.inner.backend).finish_non_exhaustive()
     }
 }
 
 impl Keyring {
+    fn from_parts(
+        store: Result<Arc<CredentialStore>, SecretsError>,
+        backend: &str,
+        connect: Option<fn() -> Result<Arc<CredentialStore>, SecretsError>>,
+    ) -> Self {
+        Keyring {
+            inner: Arc::new(Inner {
+                store: std::sync::Mutex::new(store),
+                backend: backend.to_owned(),
+                connect,
+                in_flight: std::sync::Mutex::new(None),
+                generation: std::sync::atomic::AtomicU64::new(0),
+            }),
+        }
+    }
+
     /// The platform's own keyring. Never fails: a missing keyring is remembered and reported by
     /// every call, so the desk still opens and can say what is wrong.
     pub fn system() -> Self {
@@ -143,47 +173,104 @@ impl Keyring {
         if let Err(err) = &store {
             tracing::warn!(%err, "system keyring unavailable");
         }
-        Keyring { store, backend: backend.to_owned() }
+        Keyring::from_parts(store, backend, Some(|| platform_store().0))
     }
 
     /// A keyring that can't be used, for the reason given (what `system()` yields on a machine
     /// without one; tests use it to prove the desk still works).
     pub fn unavailable(reason: SecretsError, backend: &str) -> Self {
-        Keyring { store: Err(reason), backend: backend.to_owned() }
+        Keyring::from_parts(Err(reason), backend, None)
     }
 
     /// Any keyring-core store (tests use `keyring_core::mock`).
     pub fn with_store(store: Arc<CredentialStore>, backend: &str) -> Self {
-        Keyring { store: Ok(store), backend: backend.to_owned() }
+        Keyring::from_parts(Ok(store), backend, None)
     }
 
-    fn entry(&self, name: &str) -> Result<Entry, SecretsError> {
-        let store = self.store.as_ref().map_err(Clone::clone)?;
-        store.build(KEYRING_SERVICE, name, None).map_err(|e| classify(&e))
+    /// Run one keyring call on its own thread, at most [`KEYRING_TIMEOUT`]. While an earlier
+    /// call is still unanswered, a new one is refused at once (no second prompt, no pile of
+    /// waiting threads); after [`KEYRING_STUCK_AFTER`] the connection is made afresh.
+    fn call<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&CredentialStore) -> Result<T, SecretsError> + Send + 'static,
+    ) -> Result<T, SecretsError> {
+        use std::sync::atomic::Ordering;
+        {
+            let mut in_flight = self.inner.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((_, since)) = *in_flight {
+                if since.elapsed() < KEYRING_STUCK_AFTER {
+                    return Err(SecretsError::TimedOut);
+                }
+                // Stuck: leave that call to its thread and start again on a new connection.
+                if let Some(connect) = self.inner.connect {
+                    tracing::warn!("a keyring call has waited too long: connecting afresh");
+                    *self.inner.store.lock().unwrap_or_else(|p| p.into_inner()) = connect();
+                }
+                *in_flight = None;
+            }
+        }
+        let store = self.inner.store.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let store = match store {
+            Ok(s) => s,
+            // The platform keyring was missing at start-up: it may have come since.
+            Err(e) => match self.inner.connect.map(|connect| connect()) {
+                Some(Ok(fresh)) => {
+                    *self.inner.store.lock().unwrap_or_else(|p| p.into_inner()) = Ok(fresh.clone());
+                    fresh
+                }
+                _ => return Err(e),
+            },
+        };
+        let generation = self.inner.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        *self.inner.in_flight.lock().unwrap_or_else(|p| p.into_inner()) = Some((generation, std::time::Instant::now()));
+        let inner = self.inner.clone();
+        let (tx, rx) = mpsc::sync_channel(1);
+        std::thread::Builder::new()
+            .name("keyring-call".into())
+            .spawn(move || {
+                let result = f(store.as_ref());
+                let mut in_flight = inner.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+                if in_flight.is_some_and(|(g, _)| g == generation) {
+                    *in_flight = None;
+                }
+                drop(in_flight);
+                let _ = tx.send(result);
+            })
+            .map_err(|e| SecretsError::Failed(e.to_string()))?;
+        rx.recv_timeout(KEYRING_TIMEOUT).unwrap_or(Err(SecretsError::TimedOut))
     }
 
     /// Read a secret; `Ok(None)` when there is none under that name.
     pub fn get(&self, name: &str) -> Result<Option<SecretString>, SecretsError> {
-        let entry = self.entry(name)?;
-        with_timeout(move || match entry.get_password() {
-            Ok(v) => Ok(Some(SecretString::from(v))),
-            Err(KeyringError::NoEntry) => Ok(None),
-            Err(e) => Err(classify(&e)),
+        let name = name.to_owned();
+        self.call(move |store| {
+            let entry = store.build(KEYRING_SERVICE, &name, None).map_err(|e| classify(&e))?;
+            match entry.get_password() {
+                Ok(v) => Ok(Some(SecretString::from(v))),
+                Err(KeyringError::NoEntry) => Ok(None),
+                Err(e) => Err(classify(&e)),
+            }
         })
     }
 
     pub fn set(&self, name: &str, value: &SecretString) -> Result<(), SecretsError> {
-        let entry = self.entry(name)?;
+        let name = name.to_owned();
         let value = value.expose_secret().to_owned();
-        with_timeout(move || entry.set_password(&value).map_err(|e| classify(&e)))
+        self.call(move |store| {
+            let entry = store.build(KEYRING_SERVICE, &name, None).map_err(|e| classify(&e))?;
+            entry.set_password(&value).map_err(|e| classify(&e))
+        })
     }
 
     /// Delete a secret; deleting one that isn't there is not an error.
     pub fn delete(&self, name: &str) -> Result<(), SecretsError> {
-        let entry = self.entry(name)?;
-        with_timeout(move || match entry.delete_credential() {
-            Ok(()) | Err(KeyringError::NoEntry) => Ok(()),
-            Err(e) => Err(classify(&e)),
+        let name = name.to_owned();
+        self.call(move |store| {
+            let entry = store.build(KEYRING_SERVICE, &name, None).map_err(|e| classify(&e))?;
+            match entry.delete_credential() {
+                Ok(()) | Err(KeyringError::NoEntry) => Ok(()),
+                Err(e) => Err(classify(&e)),
+            }
         })
     }
 
@@ -207,10 +294,10 @@ impl Keyring {
             }
         })();
         match result {
-            Ok(()) => KeyringStatus::ok(self.backend.clone()),
+            Ok(()) => KeyringStatus::ok(self.inner.backend.clone()),
             Err(err) => {
                 tracing::warn!(%err, "keyring probe failed");
-                KeyringStatus::from_error(&err, self.backend.clone())
+                KeyringStatus::from_error(&err, self.inner.backend.clone())
             }
         }
     }
@@ -218,7 +305,7 @@ impl Keyring {
 
 const PROBE_ITEM: &str = "health-probe";
 
-/// Run a keyring call on its own thread so a hung D-Bus call cannot hang the caller.
+/// Run a call on its own thread so a hung D-Bus call cannot hang the caller (connecting).
 fn with_timeout<T: Send + 'static>(f: impl FnOnce() -> Result<T, SecretsError> + Send + 'static) -> Result<T, SecretsError> {
     let (tx, rx) = mpsc::sync_channel(1);
     std::thread::Builder::new()
@@ -278,7 +365,7 @@ mod tests {
 
     #[test]
     fn a_missing_store_is_reported_in_plain_words() {
-        let k = Keyring { store: Err(SecretsError::Unavailable("ServiceUnknown".into())), backend: "Secret Service".into() };
+        let k = Keyring::unavailable(SecretsError::Unavailable("ServiceUnknown".into()), "Secret Service");
         let status = k.probe();
         assert_eq!(status.state, KeyringState::Unavailable);
         assert!(status.message.contains("No system keyring is running"), "{}", status.message);

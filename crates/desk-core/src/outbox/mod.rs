@@ -528,8 +528,10 @@ mod tests {
 
     static SEEN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
 
-    fn record(sql: &str) {
-        SEEN.lock().unwrap_or_else(|p| p.into_inner()).push(sql.to_owned());
+    fn record(event: rusqlite::trace::TraceEvent<'_>) {
+        if let rusqlite::trace::TraceEvent::Stmt(_, sql) = event {
+            SEEN.lock().unwrap_or_else(|p| p.into_inner()).push(sql.to_owned());
+        }
     }
 
     #[test]
@@ -567,9 +569,9 @@ mod tests {
         .expect("enqueue");
         tx.commit().expect("commit");
         assert_eq!(crate::store::synchronous(conn).expect("pragma"), 1, "NORMAL in general");
-        conn.trace(Some(record));
+        conn.trace_v2(rusqlite::trace::TraceEventCodes::SQLITE_TRACE_STMT, Some(record));
         let claimed = claim(conn, &secrets, id, now).expect("claim").expect("claimed");
-        conn.trace(None);
+        conn.trace_v2(rusqlite::trace::TraceEventCodes::empty(), None);
         assert_eq!(claimed.msg.id, id);
         let seen = SEEN.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let at = |needle: &str| seen.iter().position(|s| s.contains(needle)).unwrap_or_else(|| panic!("{needle} in {seen:?}"));
