@@ -377,3 +377,49 @@ fn walk_ins_get_opaque_ids_and_the_event_log_holds_no_contact_in_clear() {
         assert!(!dump.contains(clear), "{clear} in the event log");
     }
 }
+
+/// A keyring that takes its time over every call, like a Secret Service waiting on D-Bus.
+#[derive(Debug)]
+struct SlowStore(Arc<keyring_core::mock::Store>);
+
+impl keyring_core::api::CredentialStoreApi for SlowStore {
+    fn vendor(&self) -> String {
+        "slow".into()
+    }
+    fn id(&self) -> String {
+        "slow".into()
+    }
+    fn build(&self, service: &str, user: &str, modifiers: Option<&std::collections::HashMap<&str, &str>>) -> keyring_core::Result<keyring_core::Entry> {
+        std::thread::sleep(std::time::Duration::from_millis(700));
+        self.0.build(service, user, modifiers)
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+#[test]
+fn a_slow_keyring_never_holds_up_search_and_checks() {
+    let slow = desk_core::secrets::Keyring::with_store(Arc::new(SlowStore(keyring_core::mock::Store::new().expect("mock"))), "slow");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = desk_core::clock::ManualClock::at(time::macros::datetime!(2026-11-24 04:30 UTC));
+    let desk = Arc::new(Desk::open_with(AppPaths::under(dir.path()), slow, Arc::new(clock), Arc::new(SeededRandom::new(1))).expect("open"));
+    desk.add_person("r", &PersonInput { display_name: "Priya Sharma".into(), phone: Some("98450 12345".into()), ..Default::default() }).expect("add");
+    // The health view and the status bar ask the keyring (a probe is three calls: ~2 s here).
+    let busy = {
+        let d = desk.clone();
+        std::thread::spawn(move || {
+            d.health().expect("health");
+            d.status().expect("status");
+        })
+    };
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    for _ in 0..5 {
+        let t0 = std::time::Instant::now();
+        assert_eq!(desk.search("priya").expect("search").len(), 1);
+        assert!(t0.elapsed() < std::time::Duration::from_millis(300), "search waited on the keyring: {:?}", t0.elapsed());
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert!(!busy.is_finished(), "the keyring calls were still going while search answered");
+    busy.join().expect("health and status");
+}

@@ -133,8 +133,9 @@ struct Inner {
     backend: String,
     /// How to connect afresh (the platform keyring); `None` for a store handed in.
     connect: Option<fn() -> Result<Arc<CredentialStore>, SecretsError>>,
-    /// The call still waiting for an answer, if one is: (its generation, when it started).
-    in_flight: std::sync::Mutex<Option<(u64, std::time::Instant)>>,
+    /// A call that outlived its timeout and still hasn't answered, if one has: (its number,
+    /// when it started).
+    stuck: std::sync::Mutex<Option<(u64, std::time::Instant)>>,
     generation: std::sync::atomic::AtomicU64,
 }
 
@@ -160,7 +161,7 @@ impl Keyring {
                 store: std::sync::Mutex::new(store),
                 backend: backend.to_owned(),
                 connect,
-                in_flight: std::sync::Mutex::new(None),
+                stuck: std::sync::Mutex::new(None),
                 generation: std::sync::atomic::AtomicU64::new(0),
             }),
         }
@@ -187,17 +188,18 @@ impl Keyring {
         Keyring::from_parts(Ok(store), backend, None)
     }
 
-    /// Run one keyring call on its own thread, at most [`KEYRING_TIMEOUT`]. While an earlier
-    /// call is still unanswered, a new one is refused at once (no second prompt, no pile of
-    /// waiting threads); after [`KEYRING_STUCK_AFTER`] the connection is made afresh.
+    /// Run one keyring call on its own thread, at most [`KEYRING_TIMEOUT`]. While a call that
+    /// timed out is still unanswered (a prompt waiting), new ones are refused at once: no second
+    /// prompt, no pile of waiting threads. After [`KEYRING_STUCK_AFTER`] the connection is made
+    /// afresh.
     fn call<T: Send + 'static>(
         &self,
         f: impl FnOnce(&CredentialStore) -> Result<T, SecretsError> + Send + 'static,
     ) -> Result<T, SecretsError> {
         use std::sync::atomic::Ordering;
         {
-            let mut in_flight = self.inner.in_flight.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some((_, since)) = *in_flight {
+            let mut stuck = self.inner.stuck.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((_, since)) = *stuck {
                 if since.elapsed() < KEYRING_STUCK_AFTER {
                     return Err(SecretsError::TimedOut);
                 }
@@ -206,7 +208,7 @@ impl Keyring {
                     tracing::warn!("a keyring call has waited too long: connecting afresh");
                     *self.inner.store.lock().unwrap_or_else(|p| p.into_inner()) = connect();
                 }
-                *in_flight = None;
+                *stuck = None;
             }
         }
         let store = self.inner.store.lock().unwrap_or_else(|p| p.into_inner()).clone();
@@ -222,22 +224,36 @@ impl Keyring {
             },
         };
         let generation = self.inner.generation.fetch_add(1, Ordering::SeqCst) + 1;
-        *self.inner.in_flight.lock().unwrap_or_else(|p| p.into_inner()) = Some((generation, std::time::Instant::now()));
+        let started = std::time::Instant::now();
         let inner = self.inner.clone();
         let (tx, rx) = mpsc::sync_channel(1);
         std::thread::Builder::new()
             .name("keyring-call".into())
             .spawn(move || {
                 let result = f(store.as_ref());
-                let mut in_flight = inner.in_flight.lock().unwrap_or_else(|p| p.into_inner());
-                if in_flight.is_some_and(|(g, _)| g == generation) {
-                    *in_flight = None;
+                // A late answer: whatever held this call (a prompt) is over.
+                let mut stuck = inner.stuck.lock().unwrap_or_else(|p| p.into_inner());
+                if stuck.is_some_and(|(g, _)| g == generation) {
+                    *stuck = None;
                 }
-                drop(in_flight);
+                drop(stuck);
                 let _ = tx.send(result);
             })
             .map_err(|e| SecretsError::Failed(e.to_string()))?;
-        rx.recv_timeout(KEYRING_TIMEOUT).unwrap_or(Err(SecretsError::TimedOut))
+        match rx.recv_timeout(KEYRING_TIMEOUT) {
+            Ok(result) => result,
+            Err(_) => {
+                let mut stuck = self.inner.stuck.lock().unwrap_or_else(|p| p.into_inner());
+                // It may have answered just now, before the mark: then it isn't stuck.
+                match rx.try_recv() {
+                    Ok(result) => result,
+                    Err(_) => {
+                        stuck.get_or_insert((generation, started));
+                        Err(SecretsError::TimedOut)
+                    }
+                }
+            }
+        }
     }
 
     /// Read a secret; `Ok(None)` when there is none under that name.
