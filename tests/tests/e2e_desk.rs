@@ -99,9 +99,12 @@ async fn first_start_to_a_verified_email_against_the_real_smtp_server() {
             },
         )
         .expect("gmail in the keyring");
+        // The test CA goes with the credentials' settings (which the admin screen only changes
+        // with the password typed again): written to the store as a fixture.
         let mut patch = serde_json::Map::new();
         patch.insert("smtp_ca_file".into(), json!(smtp.ca.display().to_string()));
-        desk.update_settings("setup", &patch).expect("ca");
+        desk.with_store(|s| desk_core::settings::update::<desk_delivery::DeliverySettings>(s.conn(), &patch, "setup", "2026-01-01T00:00:00.000Z").map(|_| ()))
+            .expect("ca");
     }
     let app = Launch::new().data_dir(&data).start().await;
 
@@ -113,6 +116,13 @@ async fn first_start_to_a_verified_email_against_the_real_smtp_server() {
     app.fill("setup-password", ADMIN.1).await;
     app.fill("setup-password-confirm", ADMIN.1).await;
     app.click("setup-submit").await;
+
+    // The recovery code, shown once, before anything else.
+    let code = app.wait_text("recovery-code", |t| t.trim().len() == 23).await;
+    assert_eq!(code.trim().matches('-').count(), 3, "four groups of five: {code}");
+    app.screenshot("desk-01b-recovery-code").await;
+    app.click("recovery-code-done").await;
+    assert!(app.absent("recovery-code").await, "the code is not shown again");
 
     app.by_testid("signin-password").await;
     app.screenshot("desk-02-sign-in").await;

@@ -3,7 +3,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import App from './App.svelte';
 import { INTERNAL_ERROR_MESSAGE } from './lib/api';
-import { makeStatus } from './test/fixtures';
+import { makeHealth, makeStatus } from './test/fixtures';
 import { mockDesk } from './test/fakeDesk';
 
 afterEach(() => {
@@ -58,6 +58,35 @@ describe('App', () => {
       'The keyring is locked. Sign out and in again to unlock it.',
     );
     expect(text('status-migrations')).toBe('schema 2 — update failed');
+  });
+
+  it('says how many messages wait for a locked keyring, and warns of a code key only in memory', async () => {
+    const pepper =
+      'The code key is only in memory because the keyring could not be read: codes sent now cannot be checked after a restart. Unlock the keyring and restart the desk.';
+    mockDesk({
+      app_status: () =>
+        makeStatus(
+          { waitingForKeyring: 1, temporaryPepper: pepper },
+          { state: 'locked', message: 'The keyring is locked. Unlock it to send messages.' },
+        ),
+      // The polled health knows of more waiting by now.
+      delivery_health: () => makeHealth({ keyring: { state: 'locked', message: '', backend: 'secret-service' }, waitingForKeyring: 3 }),
+    });
+    render(App);
+
+    expect((await screen.findByTestId('status-keyring-message')).textContent).toBe('The keyring is locked. Unlock it to send messages.');
+    await waitFor(() =>
+      expect(text('status-keyring-waiting')).toBe('The keyring is locked: unlock it and the waiting messages go (3 waiting)'),
+    );
+    expect(text('status-temporary-pepper')).toBe(pepper);
+  });
+
+  it('says nothing of the keyring waits or the code key when all is well', async () => {
+    mockDesk();
+    render(App);
+    await screen.findByTestId('welcome');
+    expect(screen.queryByTestId('status-keyring-waiting')).toBeNull();
+    expect(screen.queryByTestId('status-temporary-pepper')).toBeNull();
   });
 
   it('shows the error screen with the message when app_status rejects', async () => {

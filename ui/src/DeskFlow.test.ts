@@ -11,6 +11,7 @@ import {
   makeStarted,
   makeSummary,
   makeUpdate,
+  NOTICE,
   SENT_AT,
 } from './test/fixtures';
 import { deferred, emitDelivery, mockDesk, type Handler } from './test/fakeDesk';
@@ -194,5 +195,50 @@ describe('the desk', () => {
     expect((await screen.findByTestId('person-notice')).textContent).toBe(
       'The mobile number changed, so it needs verifying again.',
     );
+  });
+});
+
+describe('the desk: needs verifying and the consent notice', () => {
+  const LATE = makeSummary({
+    userId: 'W7',
+    displayName: 'Anand Rao',
+    phoneStatus: { state: 'notVerified', invalidatedAt: null, due: { by: '2026-11-20T05:00:00.000Z', overdue: true } },
+  });
+
+  it('"Needs verifying" lists the people next to search; one opens like a search hit; Ctrl+K goes back', async () => {
+    const desk = start({ needs_verifying: () => [LATE], person_get: () => makePerson({ ...LATE, phone: '+919876512345', email: null }) });
+    const search = (await screen.findByTestId('search-input')) as HTMLInputElement;
+    await fireEvent.input(search, { target: { value: 'pri' } });
+    await screen.findByTestId('search-result');
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Needs verifying' }));
+    const row = await screen.findByTestId('needs-verifying-result');
+    expect(screen.getByTestId('needs-verifying-button').getAttribute('aria-pressed')).toBe('true');
+    expect(within(row).getByTestId('needs-phone-due').textContent).toContain('Overdue');
+    expect(search.closest('[hidden]')).not.toBeNull();
+
+    await fireEvent.click(row);
+    expect((await screen.findByTestId('person-name')).textContent).toBe('Anand Rao');
+    expect(desk.callsTo('person_get')).toContainEqual({ userId: 'W7' });
+
+    await fireEvent.keyDown(document.activeElement ?? window, { key: 'k', ctrlKey: true });
+    await waitFor(() => expect(document.activeElement).toBe(search));
+    expect(search.closest('[hidden]')).toBeNull();
+    // The search kept what was typed and found.
+    expect(search.value).toBe('pri');
+    expect(screen.getByTestId('search-result')).toBeTruthy();
+    expect(screen.queryByTestId('needs-verifying')).toBeNull();
+  });
+
+  it('reads the consent notice once (in English) and shows it for every person opened', async () => {
+    const desk = start({ people_search: () => [makeSummary(), makeSummary({ userId: 'W2', displayName: 'Ravi Kumar' })] });
+    await fireEvent.input(await screen.findByTestId('search-input'), { target: { value: 'r' } });
+    const results = await screen.findAllByTestId('search-result');
+    await fireEvent.click(results[0]!);
+    expect((await screen.findByTestId('phone-consent-notice')).textContent).toContain(NOTICE.text);
+    await fireEvent.click(results[1]!);
+    await waitFor(() => expect(screen.getByTestId('person-panel').dataset.userId).toBe('W2'));
+    expect(screen.getByTestId('phone-consent-notice').textContent).toContain(NOTICE.text);
+    expect(desk.callsTo('consent_notice')).toEqual([{ language: 'en' }]);
   });
 });

@@ -3,7 +3,7 @@ import { clearMocks } from '@tauri-apps/api/mocks';
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
-import { makeAdminSession, makeSession, makeSetup, makeStaff } from './test/fixtures';
+import { makeAdminSession, makeSession, makeSetup, makeStaff, RECOVERY_CODE } from './test/fixtures';
 import { mockDesk, type Handler } from './test/fakeDesk';
 
 afterEach(() => {
@@ -36,7 +36,7 @@ describe('first start', () => {
       setup_status: () => makeSetup({ needsFirstAdmin: !setUp, peopleCount: 0, clinicName: setUp ? 'Skinspire Clinic' : '' }),
       setup_first_admin: () => {
         setUp = true;
-        return makeStaff({ userId: 'meera', displayName: 'Dr. Meera Rao', role: 'admin' });
+        return { admin: makeStaff({ userId: 'meera', displayName: 'Dr. Meera Rao', role: 'admin' }), recoveryCode: RECOVERY_CODE };
       },
     });
 
@@ -52,7 +52,17 @@ describe('first start', () => {
     await fireEvent.input(screen.getByTestId('setup-password-confirm'), { target: { value: 'long enough phrase' } });
     await fireEvent.click(screen.getByTestId('setup-submit'));
 
+    // The recovery code shows once, large, with what it is for; sign-in waits until it is written down.
+    expect((await screen.findByTestId('recovery-code')).textContent).toBe(RECOVERY_CODE);
+    expect(text('recovery-code-words')).toBe(
+      'Write this recovery code down and keep it somewhere safe, away from the computer. It is the way back in if every administrator is locked out or forgets the password. It is shown only now.',
+    );
+    expect(screen.queryByTestId('signin-form')).toBeNull();
+    expect(screen.queryByTestId('setup-form')).toBeNull();
+    await fireEvent.click(screen.getByRole('button', { name: 'I have written it down' }));
+
     expect(await screen.findByTestId('signin-form')).toBeTruthy();
+    expect(document.body.textContent).not.toContain(RECOVERY_CODE);
     expect((screen.getByTestId('signin-user-id') as HTMLInputElement).value).toBe('meera');
     expect(text('signin-message')).toContain('The desk is set up');
     expect(desk.callsTo('setup_first_admin')).toEqual([
@@ -128,6 +138,23 @@ describe('sign-in', () => {
     await waitFor(() => expect(text('signin-message')).toBe(message));
   });
 
+  it('shows a blocked account, and a busy desk, in Rust’s words', async () => {
+    const blocked = 'This account is blocked after too many wrong passwords. Ask an administrator to unlock it.';
+    const busy = 'Too many failed sign-ins on this desk. Wait 10 minutes and try again.';
+    let answer = { code: 'account_blocked', message: blocked };
+    signedOut({
+      sign_in: () => {
+        throw answer;
+      },
+    });
+    await signInAs('latha.k', 'wrong password');
+    await waitFor(() => expect(text('signin-message')).toBe(blocked));
+    answer = { code: 'desk_busy', message: busy };
+    await fireEvent.input(screen.getByTestId('signin-password'), { target: { value: 'another try' } });
+    await fireEvent.submit(screen.getByTestId('signin-form'));
+    await waitFor(() => expect(text('signin-message')).toBe(busy));
+  });
+
   it('asks for the user ID and password before calling Rust', async () => {
     const desk = signedOut();
     await fireEvent.submit(await screen.findByTestId('signin-form'));
@@ -143,6 +170,75 @@ describe('sign-in', () => {
     expect(text('signin-message')).toBe('You have signed out.');
     expect(desk.callsTo('sign_out')).toEqual([{}]);
     expect(screen.queryByTestId('status-staff')).toBeNull();
+  });
+});
+
+describe('forgot the administrator password', () => {
+  const NEXT = 'ABCDE-FGH23-JKLMN-P4567';
+
+  async function openRecovery(): Promise<void> {
+    await fireEvent.click(await screen.findByRole('button', { name: 'Forgot the administrator password?' }));
+    await screen.findByTestId('recovery-form');
+  }
+
+  async function fill(adminId: string, code: string, password: string, confirm = password): Promise<void> {
+    await fireEvent.input(screen.getByLabelText("Administrator's user ID"), { target: { value: adminId } });
+    await fireEvent.input(screen.getByLabelText('Recovery code'), { target: { value: code } });
+    await fireEvent.input(screen.getByLabelText('New password'), { target: { value: password } });
+    await fireEvent.input(screen.getByLabelText('Type the new password again'), { target: { value: confirm } });
+  }
+
+  it('sets a new password with the recovery code, shows the next code once, then signs in', async () => {
+    const desk = signedOut({ recovery_use: () => NEXT, sign_in: () => makeAdminSession({ userId: 'meera' }) });
+    await openRecovery();
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('recovery-admin-id')));
+    await fill('meera', RECOVERY_CODE, 'a new passphrase');
+    await fireEvent.click(screen.getByTestId('recovery-submit'));
+
+    expect((await screen.findByTestId('recovery-code')).textContent).toBe(NEXT);
+    expect(text('recovery-code-lead')).toContain('the recovery code you typed is used up');
+    expect(text('recovery-code-words')).toContain('It is shown only now.');
+    expect(desk.callsTo('recovery_use')).toEqual([{ adminId: 'meera', code: RECOVERY_CODE, newPassword: 'a new passphrase' }]);
+
+    await fireEvent.click(screen.getByTestId('recovery-code-done'));
+    await screen.findByTestId('signin-form');
+    expect(document.body.textContent).not.toContain(NEXT);
+    expect((screen.getByTestId('signin-user-id') as HTMLInputElement).value).toBe('meera');
+    expect(text('signin-message')).toBe('The new password is set. Sign in with it.');
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('signin-password')));
+  });
+
+  it('checks the new password twice before calling Rust', async () => {
+    const desk = signedOut({ recovery_use: () => NEXT });
+    await openRecovery();
+    await fill('meera', RECOVERY_CODE, 'a new passphrase', 'a new passphrasE');
+    await fireEvent.click(screen.getByTestId('recovery-submit'));
+    expect(text('recovery-message')).toBe("The two passwords don't match. Type the same password twice.");
+    await fill('meera', RECOVERY_CODE, 'short');
+    await fireEvent.click(screen.getByTestId('recovery-submit'));
+    expect(text('recovery-message')).toBe('Use a password of at least 8 characters.');
+    expect(document.activeElement).toBe(screen.getByTestId('recovery-password'));
+    expect(desk.callsTo('recovery_use')).toEqual([]);
+  });
+
+  it('shows a refused code in Rust’s words and clears the passwords; "Back to sign-in" returns', async () => {
+    const wrong = 'That recovery code is not right. Check it and try again.';
+    signedOut({
+      recovery_use: () => {
+        throw { code: 'sign_in_failed', message: wrong };
+      },
+    });
+    await openRecovery();
+    await fill('meera', 'AAAAA-BBBBB-CCCCC-DDDDD', 'a new passphrase');
+    await fireEvent.click(screen.getByTestId('recovery-submit'));
+    await waitFor(() => expect(text('recovery-message')).toBe(wrong));
+    expect((screen.getByTestId('recovery-password') as HTMLInputElement).value).toBe('');
+    expect((screen.getByTestId('recovery-password-confirm') as HTMLInputElement).value).toBe('');
+    expect(screen.queryByTestId('recovery-code')).toBeNull();
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Back to sign-in' }));
+    expect(await screen.findByTestId('signin-form')).toBeTruthy();
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('signin-forgot')));
   });
 });
 

@@ -269,8 +269,8 @@ impl Desk {
         if !consent {
             return Err(Error::Code(CodeError::ConsentRequired));
         }
-        let language = self.policy()?.default_language;
-        let given = ConsentGiven::current(&language);
+        // The notice as the window showed it, beside the box the receptionist ticked.
+        let given = ConsentGiven::current(consent::DESK_LANGUAGE);
         let started = self.with_store(|s| self.engine.start(s.conn_mut(), actor, user_id, channel, &given))?;
         self.delivery.hub.wake.notify_one();
         Ok(started)
@@ -588,7 +588,7 @@ impl Desk {
     /// The person consents again after a withdrawal (with the current notice).
     pub fn consent_renew(&self, actor: &str, user_id: &str, code_type: CodeType) -> Result<PersonView> {
         let now = self.engine.now();
-        let given = ConsentGiven::current(&self.policy()?.default_language);
+        let given = ConsentGiven::current(consent::DESK_LANGUAGE);
         self.with_store(|s| {
             let target = self.contact_of(s.conn(), user_id, code_type)?;
             let tx = s.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;

@@ -19,6 +19,10 @@ use crate::outbox::{self, RetireReason};
 /// says which words the person agreed to.
 pub const NOTICE_VERSION: u32 = 1;
 
+/// The language the desk's own screens are in, and so the one the receptionist reads the notice
+/// out in (the window shows `notice(DESK_LANGUAGE)` beside the consent box).
+pub const DESK_LANGUAGE: &str = "en";
+
 /// What the notice is for, recorded with every consent.
 pub const PURPOSE: &str = "verification of this contact";
 

@@ -145,3 +145,73 @@ describe('AdminCredentials', () => {
     expect(desk.callsTo('credentials_delete')).toEqual([{ provider: 'gmail' }]);
   });
 });
+
+describe('AdminCredentials: a saved secret goes only where it was typed for', () => {
+  const GMAIL_SET: CredentialsView = { ...NONE, gmailConfigured: true, gmailAddress: 'clinic@gmail.com', smtpHost: 'smtp.gmail.com', smtpPort: 587 };
+  const TWILIO_SET: CredentialsView = { ...NONE, twilioConfigured: true, whatsappFrom: '+14155238886' };
+
+  it('Gmail set up: a blank password keeps the saved one when nothing else moves', async () => {
+    const desk = setup({ credentials_get: () => GMAIL_SET, credentials_save_gmail: () => GMAIL_SET });
+    const tls = (await screen.findByTestId('gmail-smtp-tls')) as HTMLSelectElement;
+    await waitFor(() => expect(tls.value).toBe('starttls')); // the settings part has loaded
+    await fireEvent.input(screen.getByTestId('gmail-from-name'), { target: { value: 'Skinspire' } });
+    expect(screen.queryByTestId('gmail-password-again')).toBeNull();
+    expect((screen.getByTestId('gmail-password') as HTMLInputElement).required).toBe(false);
+    await fireEvent.click(screen.getByTestId('gmail-save'));
+    await waitFor(() => expect(desk.callsTo('credentials_save_gmail')).toHaveLength(1));
+    expect(desk.callsTo('credentials_save_gmail')[0]).toMatchObject({
+      input: { address: 'clinic@gmail.com', appPassword: '', smtpHost: 'smtp.gmail.com', smtpPort: 587, fromName: 'Skinspire' },
+    });
+  });
+
+  it('Gmail set up: a new server makes the password required, and nothing is sent without it', async () => {
+    const desk = setup({ credentials_get: () => GMAIL_SET, credentials_save_gmail: () => GMAIL_SET });
+    await fireEvent.input(await screen.findByTestId('gmail-smtp-host'), { target: { value: 'smtp.example.com' } });
+    const again = 'Type the password again: a saved password is only sent to the server it was typed for.';
+    expect(text('gmail-password-again')).toBe(again);
+    const password = screen.getByTestId('gmail-password') as HTMLInputElement;
+    expect(password.required).toBe(true);
+    expect(password.getAttribute('aria-describedby')).toContain('gmail-password-again');
+    await fireEvent.click(screen.getByTestId('gmail-save'));
+    expect(text('gmail-message')).toBe(again);
+    expect(desk.callsTo('credentials_save_gmail')).toEqual([]);
+
+    await fireEvent.input(password, { target: { value: APP_PASSWORD } });
+    await fireEvent.click(screen.getByTestId('gmail-save'));
+    await waitFor(() => expect(desk.callsTo('credentials_save_gmail')).toHaveLength(1));
+    expect(desk.callsTo('credentials_save_gmail')[0]).toMatchObject({ input: { smtpHost: 'smtp.example.com', appPassword: APP_PASSWORD } });
+  });
+
+  it('Gmail set up: a new port or address also needs the password again', async () => {
+    setup({ credentials_get: () => GMAIL_SET });
+    await fireEvent.input(await screen.findByTestId('gmail-smtp-port'), { target: { value: '465' } });
+    expect(screen.getByTestId('gmail-password-again')).toBeTruthy();
+    await fireEvent.input(screen.getByTestId('gmail-smtp-port'), { target: { value: '587' } });
+    expect(screen.queryByTestId('gmail-password-again')).toBeNull();
+    await fireEvent.input(screen.getByTestId('gmail-address'), { target: { value: 'desk@gmail.com' } });
+    expect(screen.getByTestId('gmail-password-again')).toBeTruthy();
+  });
+
+  it('Twilio set up: a new API address needs the SID and token again', async () => {
+    const desk = setup({ credentials_get: () => TWILIO_SET, credentials_save_twilio: () => TWILIO_SET });
+    const url = await screen.findByTestId('twilio-base-url');
+    await waitFor(() => expect((url as HTMLInputElement).value).toBe('https://api.twilio.com'));
+    expect(screen.queryByTestId('twilio-secrets-again')).toBeNull();
+    expect((screen.getByTestId('twilio-token') as HTMLInputElement).required).toBe(false);
+
+    await fireEvent.input(url, { target: { value: 'http://127.0.0.1:8089' } });
+    const again = 'Type the Account SID and Auth Token again: saved ones are only sent to the address they were typed for.';
+    expect(text('twilio-secrets-again')).toBe(again);
+    expect((screen.getByTestId('twilio-sid') as HTMLInputElement).required).toBe(true);
+    expect((screen.getByTestId('twilio-token') as HTMLInputElement).required).toBe(true);
+    await fireEvent.click(screen.getByTestId('twilio-save'));
+    expect(text('twilio-message')).toBe(again);
+    expect(desk.callsTo('credentials_save_twilio')).toEqual([]);
+
+    // Back to the saved address: blank SID and token keep the saved ones (e.g. a new sender number).
+    await fireEvent.input(url, { target: { value: 'https://api.twilio.com' } });
+    await fireEvent.click(screen.getByTestId('twilio-save'));
+    await waitFor(() => expect(desk.callsTo('credentials_save_twilio')).toHaveLength(1));
+    expect(desk.callsTo('credentials_save_twilio')[0]).toMatchObject({ input: { accountSid: '', authToken: '' } });
+  });
+});

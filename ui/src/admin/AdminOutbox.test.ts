@@ -82,3 +82,30 @@ describe('AdminOutbox', () => {
     expect(desk.callsTo('outbox_list')).toEqual([{}, {}, {}]);
   });
 });
+
+describe('AdminOutbox: keyring waits, the code key and the security floor', () => {
+  it('shows them in the health view', async () => {
+    const floor = 'Codes are set to 4 digits, below the 6 that security standards ask for: the desk sends 6-digit codes.';
+    mockDesk({
+      delivery_health: () =>
+        makeHealth({
+          waitingForKeyring: 2,
+          temporaryPepper: true,
+          floorNotices: [{ setting: 'otp_length', stored: 4, used: 6, message: floor }],
+        }),
+    });
+    render(AdminOutbox);
+    await waitFor(() => expect(text('health-keyring-waiting')).toBe('Waiting for the keyring: 2'));
+    expect(text('health-temporary-pepper')).toContain("codes sent now can't be checked after a restart");
+    expect(text('health-floor')).toContain('1 setting is below the security floor');
+    expect(text('health-floor-notice')).toContain(floor);
+  });
+
+  it('leaves them out when all is well', async () => {
+    mockDesk();
+    render(AdminOutbox);
+    await waitFor(() => expect(text('health-keyring-waiting')).toBe('Waiting for the keyring: 0'));
+    expect(screen.queryByTestId('health-temporary-pepper')).toBeNull();
+    expect(screen.queryByTestId('health-floor')).toBeNull();
+  });
+});

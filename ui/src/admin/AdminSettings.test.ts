@@ -1,7 +1,7 @@
 import { clearMocks } from '@tauri-apps/api/mocks';
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FULL_SETTINGS } from '../test/fixtures';
+import { FULL_SETTINGS, makeHealth } from '../test/fixtures';
 import { mockDesk } from '../test/fakeDesk';
 import AdminSettings from './AdminSettings.svelte';
 
@@ -96,5 +96,32 @@ describe('AdminSettings', () => {
     // At the top "Up" is off; the keyboard goes to "Down".
     expect((screen.getByRole('button', { name: 'Move Email up' }) as HTMLButtonElement).disabled).toBe(true);
     await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Move Email down' })));
+  });
+});
+
+describe('AdminSettings: the security floor and secret-bound settings', () => {
+  const FLOOR = 'Codes are set to 4 digits, below the 6 that security standards ask for: the desk sends 6-digit codes.';
+
+  it('shows a floor notice under the setting it concerns', async () => {
+    mockDesk({
+      settings_get: () => ({ ...FULL_SETTINGS, otp_length: 4 }),
+      delivery_health: () => makeHealth({ floorNotices: [{ setting: 'otp_length', stored: 4, used: 6, message: FLOOR }] }),
+    });
+    render(AdminSettings);
+    const notice = await screen.findByTestId('floor-notice-otp_length');
+    expect(notice.textContent).toContain(FLOOR);
+    const length = screen.getByTestId('setting-otp_length');
+    expect(length.closest('.form-field')).toBe(notice.closest('.form-field'));
+    expect(length.getAttribute('aria-describedby')).toContain('setting-otp_length-floor');
+    expect(screen.queryByTestId('floor-notice-otp_expiry_minutes')).toBeNull();
+  });
+
+  it('offers no field for the settings that change only with a secret', async () => {
+    setup();
+    await screen.findByTestId('settings-form');
+    for (const name of ['gmail_address', 'smtp_host', 'smtp_port', 'smtp_tls', 'smtp_ca_file', 'twilio_base_url']) {
+      expect(screen.queryByTestId(`setting-${name}`)).toBeNull();
+    }
+    expect(screen.getByTestId('settings-credentials-note').textContent).toContain('under Credentials');
   });
 });

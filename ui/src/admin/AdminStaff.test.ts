@@ -2,7 +2,7 @@ import { clearMocks } from '@tauri-apps/api/mocks';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StaffView } from '../lib/api';
-import { makeStaff } from '../test/fixtures';
+import { makeStaff, RECOVERY_CODE } from '../test/fixtures';
 import { mockDesk, type Handler } from '../test/fakeDesk';
 import AdminStaff from './AdminStaff.svelte';
 
@@ -86,7 +86,7 @@ describe('AdminStaff', () => {
       staff_reset_password: () => ({ ...LATHA, isActive: false, locked: false }),
     });
     await waitFor(() => expect(screen.getAllByTestId('staff-row')).toHaveLength(2));
-    await fireEvent.click(screen.getByTestId('staff-active-latha.k'));
+    await fireEvent.click(screen.getByRole('button', { name: 'Disable Latha K' }));
     await waitFor(() => expect(text('staff-message')).toBe('Latha K can no longer sign in.'));
     expect(screen.getByTestId('staff-active-latha.k').textContent).toContain('Enable');
 
@@ -99,5 +99,49 @@ describe('AdminStaff', () => {
     expect(desk.callsTo('staff_reset_password')).toEqual([{ userId: 'latha.k', password: 'a new passphrase' }]);
     expect(screen.queryByLabelText('New password for Latha K')).toBeNull();
     expect(row('latha.k').textContent).not.toContain('Locked');
+  });
+});
+
+describe('AdminStaff: unlocking and the recovery code', () => {
+  it('"Unlock" lifts a locked account’s wait or block', async () => {
+    const desk = setup({ staff_unlock: () => ({ ...LATHA, locked: false }) });
+    await waitFor(() => expect(screen.getAllByTestId('staff-row')).toHaveLength(2));
+    expect(within(row('meera')).queryByRole('button', { name: /Unlock/ })).toBeNull();
+    expect(row('latha.k').textContent).toContain('Waiting or blocked after wrong passwords.');
+    await fireEvent.click(within(row('latha.k')).getByRole('button', { name: 'Unlock Latha K' }));
+    await waitFor(() => expect(text('staff-message')).toBe('Latha K can try signing in again: the wait after wrong passwords is lifted.'));
+    expect(desk.callsTo('staff_unlock')).toEqual([{ userId: 'latha.k' }]);
+    expect(row('latha.k').textContent).not.toContain('Locked');
+    expect(screen.queryByTestId('staff-unlock-latha.k')).toBeNull();
+  });
+
+  it('shows a refused unlock in Rust’s words', async () => {
+    setup({
+      staff_unlock: () => {
+        throw { code: 'admin_only', message: 'Only an administrator can do that.' };
+      },
+    });
+    await fireEvent.click(await screen.findByTestId('staff-unlock-latha.k'));
+    await waitFor(() => expect(text('staff-message')).toBe('Only an administrator can do that.'));
+    expect(row('latha.k').textContent).toContain('Locked');
+  });
+
+  it('makes a new recovery code after a confirm, and shows it once', async () => {
+    const desk = setup({ recovery_code_new: () => RECOVERY_CODE });
+    await fireEvent.click(await screen.findByRole('button', { name: 'Make a new recovery code' }));
+    expect(text('recovery-new-question')).toContain('Make a new recovery code? The old code stops working.');
+    await fireEvent.click(screen.getByRole('button', { name: 'Keep the old code' }));
+    expect(desk.callsTo('recovery_code_new')).toEqual([]);
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('recovery-new')));
+
+    await fireEvent.click(screen.getByTestId('recovery-new'));
+    await fireEvent.click(screen.getByRole('button', { name: 'Yes, make a new code' }));
+    expect((await screen.findByTestId('recovery-code')).textContent).toBe(RECOVERY_CODE);
+    expect(text('recovery-code-words')).toContain('It is shown only now.');
+    expect(desk.callsTo('recovery_code_new')).toEqual([{}]);
+
+    await fireEvent.click(screen.getByRole('button', { name: 'I have written it down' }));
+    expect(document.body.textContent).not.toContain(RECOVERY_CODE);
+    expect(text('recovery-new-message')).toBe('The new recovery code is in use. The old one no longer works.');
   });
 });

@@ -7,6 +7,7 @@ import {
   makePerson,
   makeStarted,
   makeUpdate,
+  NOTICE,
   SENT_AT,
 } from '../test/fixtures';
 import { deferred, emitDelivery, mockDesk, SETTINGS, type Handler } from '../test/fakeDesk';
@@ -299,5 +300,184 @@ describe('PersonPanel', () => {
     await waitFor(() => expect(document.activeElement).toBe(input));
     expect(text('attempts-left')).toBe('2 tries left');
     await waitFor(() => expect(text('delivery-state')).toContain('Delivered to the phone.'));
+  });
+});
+
+describe('PersonPanel: consent', () => {
+  const WITHDRAWN_AT = '2026-11-24T05:10:00.000Z';
+  const withdrawn = (p: PersonView): PersonView => ({
+    ...p,
+    phoneConsent: { state: 'withdrawn', noticeVersion: 1, at: WITHDRAWN_AT, by: 'latha.k' },
+  });
+  const given = (p: PersonView): PersonView => ({
+    ...p,
+    phoneConsent: { state: 'given', noticeVersion: 1, at: WITHDRAWN_AT, by: 'latha.k' },
+  });
+
+  function open(overrides: Record<string, Handler> = {}, person: PersonView = makePerson()) {
+    const desk = mockDesk({
+      person_get: () => person,
+      verification_start: () => makeStarted(),
+      consent_withdraw: () => withdrawn(person),
+      consent_renew: () => given(person),
+      ...overrides,
+    });
+    render(PersonPanel, { userId: person.userId, settings: SETTINGS, clock: () => NOW, consentNotice: NOTICE });
+    return desk;
+  }
+
+  it('shows the notice to read out beside the consent box', async () => {
+    open();
+    const box = await screen.findByTestId('consent-phone');
+    expect(text('phone-consent-notice')).toBe(`Read this out first: “${NOTICE.text}”`);
+    expect(box.getAttribute('aria-describedby')).toBe('phone-consent-notice');
+    expect(text('email-consent-notice')).toContain(NOTICE.text);
+  });
+
+  it('records a withdrawal only after the confirm step; then no code can be sent until the person consents again', async () => {
+    const desk = open();
+    await fireEvent.click(await screen.findByTestId('phone-consent-withdraw'));
+    expect(text('phone-consent-withdraw-question')).toContain(
+      'Record that Priya Raman withdraws consent for codes to this number? Messages still waiting for it are cancelled.',
+    );
+    await fireEvent.click(screen.getByTestId('phone-consent-withdraw-cancel'));
+    expect(desk.callsTo('consent_withdraw')).toEqual([]);
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('phone-consent-withdraw')));
+
+    await fireEvent.click(screen.getByTestId('phone-consent-withdraw'));
+    await fireEvent.click(screen.getByRole('button', { name: 'Yes, record it' }));
+    await waitFor(() => expect(text('phone-consent-withdrawn')).toMatch(/^!Consent withdrawn on 24 Nov 2026, \d\d:\d\d\.$/));
+    expect(desk.callsTo('consent_withdraw')).toEqual([{ userId: '+919876512345', codeType: 'phone' }]);
+    expect(screen.queryByTestId('consent-phone')).toBeNull();
+    expect((screen.getByTestId('send-whatsapp') as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByTestId('send-sms') as HTMLButtonElement).disabled).toBe(true);
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('phone-consent-renew')));
+    // The email address is another contact: untouched.
+    expect(screen.getByTestId('consent-email')).toBeTruthy();
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Person consents again' }));
+    await waitFor(() => expect(screen.queryByTestId('phone-consent-withdrawn')).toBeNull());
+    expect(desk.callsTo('consent_renew')).toEqual([{ userId: '+919876512345', codeType: 'phone' }]);
+    expect(text('phone-consent-message')).toBe('Consent recorded. Codes can go to this number again.');
+    const box = screen.getByTestId('consent-phone') as HTMLInputElement;
+    await waitFor(() => expect(document.activeElement).toBe(box));
+    await fireEvent.click(box);
+    expect((screen.getByTestId('send-whatsapp') as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it('a withdrawn contact: says since when, and the send shortcut explains instead of sending', async () => {
+    const desk = mockDesk({ person_get: () => withdrawn(makePerson()) });
+    const { component } = render(PersonPanel, { userId: '+919876512345', settings: SETTINGS, clock: () => NOW });
+    await screen.findByTestId('phone-consent-withdrawn');
+    // The first step for this contact is the person consenting again.
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('phone-consent-renew')));
+    await component.send('whatsapp'); // what Alt+W does
+    expect(desk.callsTo('verification_start')).toEqual([]);
+    expect(text('phone-send-error')).toContain('This person withdrew consent to receive codes at this contact.');
+  });
+
+  it('shows Rust’s consent_withdrawn refusal as given, and picks up the withdrawal', async () => {
+    const refusal =
+      'This person withdrew consent to receive codes at this contact. Ask them again: if they agree, record their consent, then send.';
+    let reads = 0;
+    open({
+      person_get: () => (++reads === 1 ? makePerson() : withdrawn(makePerson())),
+      verification_start: () => {
+        throw { code: 'consent_withdrawn', message: refusal };
+      },
+    });
+    await fireEvent.click(await screen.findByTestId('consent-phone'));
+    await fireEvent.click(screen.getByTestId('send-whatsapp'));
+    await waitFor(() => expect(text('phone-send-error')).toBe(`✕${refusal}`));
+    expect(await screen.findByTestId('phone-consent-renew')).toBeTruthy();
+  });
+
+  it('shows a refused withdrawal in Rust’s words', async () => {
+    open({
+      consent_withdraw: () => {
+        throw { code: 'invalid_input', message: 'This person has no such contact on file.' };
+      },
+    });
+    await fireEvent.click(await screen.findByTestId('phone-consent-withdraw'));
+    await fireEvent.click(screen.getByTestId('phone-consent-withdraw-confirm'));
+    await waitFor(() => expect(text('phone-consent-error')).toBe('✕This person has no such contact on file.'));
+    expect(screen.queryByTestId('phone-consent-withdrawn')).toBeNull();
+  });
+});
+
+describe('PersonPanel: due dates, practice, waiting messages', () => {
+  it('a code already on its way is checked at the length the desk really sends (the security floor)', async () => {
+    const started = makeStarted();
+    const person = makePerson({
+      phoneStatus: {
+        state: 'codeSent',
+        channel: 'whatsapp',
+        targetMasked: started.targetMasked,
+        sentAt: started.sentAt,
+        expiresAt: started.expiresAt,
+        attemptsLeft: 3,
+        resendAvailableAt: started.resendAvailableAt,
+      },
+    });
+    const desk = mockDesk({ person_get: () => person, verification_check: () => makeCheckResult(person) });
+    render(PersonPanel, { userId: person.userId, settings: { ...SETTINGS, otp_length: 4 }, codeLength: 6, clock: () => NOW });
+    const input = await screen.findByTestId('code-input');
+    await fireEvent.input(input, { target: { value: '4829' } });
+    expect(desk.callsTo('verification_check')).toEqual([]); // 4 digits is not yet the whole code
+    await fireEvent.input(input, { target: { value: '482913' } });
+    await waitFor(() => expect(desk.callsTo('verification_check')).toHaveLength(1));
+  });
+
+  it('shows when each contact is due, and overdue ones marked', async () => {
+    setup(
+      {},
+      makePerson({
+        phoneStatus: { state: 'notVerified', invalidatedAt: null, due: { by: '2026-12-01T05:00:00.000Z', overdue: false } },
+        emailStatus: { state: 'expired', verifiedAt: SENT_AT, expiredAt: SENT_AT, due: { by: '2026-11-20T05:00:00.000Z', overdue: true } },
+      }),
+    );
+    await screen.findByTestId('person-name');
+    expect(text('phone-due')).toBe('Due by 1 Dec 2026');
+    expect(screen.getByTestId('phone-due').dataset.overdue).toBe('false');
+    expect(text('email-due')).toBe('!Overdue — was due by 20 Nov 2026');
+    expect(screen.getByTestId('email-due').dataset.overdue).toBe('true');
+  });
+
+  it('in demo mode a right code is practice only: never green, never "verified"', async () => {
+    const base = makeCheckResult();
+    const result: CheckResult = {
+      verified: { ...base.verified, practice: true },
+      person: { ...base.person, phoneStatus: { state: 'practice', practicedAt: SENT_AT, due: null } },
+    };
+    setup({ verification_check: () => result });
+    const input = await sendByWhatsApp();
+    await fireEvent.input(input, { target: { value: '482913' } });
+    await waitFor(() => expect(screen.getByTestId('phone-badge').dataset.state).toBe('practice'));
+    expect(text('phone-badge')).toContain('Practice only');
+    expect(text('phone-badge')).not.toContain('✓');
+    expect(screen.getByTestId('phone-success').dataset.practice).toBe('true');
+    expect(text('phone-success')).toContain('Practice only — mobile number not verified.');
+    expect(text('phone-success')).not.toContain('✓');
+    expect(text('phone-status-line')).toContain('nothing was proven');
+  });
+
+  it('a message waiting for the keyring says so, in the update’s words', async () => {
+    setup();
+    await sendByWhatsApp();
+    const words = 'The keyring is locked: unlock it and the waiting messages go.';
+    await emitDelivery(makeUpdate({ status: 'queued', offline: true, message: words }));
+    await waitFor(() => expect(text('delivery-state')).toBe(`! ${words}`));
+  });
+
+  it('a code made under another key is dead: send a new one', async () => {
+    setup({
+      verification_check: () => {
+        throw { code: 'code_from_other_pepper', message: 'This code was made before the desk restarted. Send a new one.' };
+      },
+    });
+    const input = await sendByWhatsApp();
+    await fireEvent.input(input, { target: { value: '482913' } });
+    expect((await screen.findByTestId('code-message')).textContent).toContain('Send a new one.');
+    expect(input.disabled).toBe(true);
   });
 });

@@ -12,7 +12,7 @@ afterEach(() => {
 
 const PRIYA = makeSummary({
   phoneStatus: { state: 'verified', verifiedAt: SENT_AT, verifiedBy: 'reception', channel: 'sms', validUntil: null },
-  emailStatus: { state: 'notVerified', invalidatedAt: null },
+  emailStatus: { state: 'notVerified', invalidatedAt: null, due: null },
 });
 const RAVI = makeSummary({
   userId: 'W2',
@@ -173,5 +173,23 @@ describe('SearchPanel', () => {
     expect((await screen.findByTestId('search-error')).textContent).toBe(
       "The desk couldn't read or save its data. Try again.",
     );
+  });
+});
+
+describe('SearchPanel: due dates', () => {
+  it('shows "Due by" and marks overdue contacts in the results', async () => {
+    const late = makeSummary({
+      phoneStatus: { state: 'notVerified', invalidatedAt: null, due: { by: '2026-11-20T05:00:00.000Z', overdue: true } },
+      emailStatus: { state: 'practice', practicedAt: SENT_AT, due: { by: '2026-12-01T05:00:00.000Z', overdue: false } },
+    });
+    const { input } = setup([late, RAVI]);
+    await fireEvent.input(input, { target: { value: 'pri' } });
+    const [first, second] = await screen.findAllByTestId('search-result');
+    const one = within(first!);
+    expect(one.getByTestId('result-phone-due').textContent).toContain('Overdue — was due by 20 Nov 2026');
+    expect(one.getByTestId('result-phone-due').dataset.overdue).toBe('true');
+    expect(one.getByTestId('result-email-due').textContent).toContain('Due by 1 Dec 2026');
+    expect(one.getByTestId('result-email-badge').textContent).toContain('Practice only');
+    expect(within(second!).queryByTestId('result-phone-due')).toBeNull();
   });
 });

@@ -2,9 +2,22 @@ import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { asRustSees } from '../test/ipcArgs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { emit } from '@tauri-apps/api/event';
-import { FULL_SETTINGS, makeHealth, makeSession, makeStaff, makeStatus, makeUpdate } from '../test/fixtures';
+import {
+  FULL_SETTINGS,
+  makeHealth,
+  makePerson,
+  makeSession,
+  makeStaff,
+  makeStatus,
+  makeSummary,
+  makeUpdate,
+  NOTICE,
+  RECOVERY_CODE,
+} from '../test/fixtures';
+import { sendOnChannel } from '../test/fakeDesk';
 import {
   appStatus,
+  auditChainCheck,
   auditExport,
   auditSearch,
   onSessionEnd,
@@ -14,6 +27,13 @@ import {
   setupStatus,
   signIn,
   staffList,
+  staffUnlock,
+  recoveryCodeNew,
+  recoveryUse,
+  needsVerifying,
+  consentNotice,
+  consentWithdraw,
+  consentRenew,
   templatePreview,
   templateReset,
   deliveryHealth,
@@ -266,19 +286,40 @@ describe('sign-in commands', () => {
     expect(calls).toEqual([{ cmd: 'sign_in', args: { userId: 'latha.k', password: 'correct horse' } }]);
   });
 
-  it('setup_first_admin sends the documented shape, always as admin', async () => {
+  it('setup_first_admin sends the documented shape, always as admin, and returns the recovery code', async () => {
     let sent: unknown;
+    const admin = makeStaff({ userId: 'meera', role: 'admin' });
     mockIPC((_cmd, args) => {
       sent = args;
-      return makeStaff({ userId: 'meera', role: 'admin' });
+      return { admin, recoveryCode: RECOVERY_CODE };
     });
-    await setupFirstAdmin('Skinspire Clinic', { userId: 'meera', displayName: 'Dr. Meera Rao', password: 'long enough' });
+    const result = await setupFirstAdmin('Skinspire Clinic', { userId: 'meera', displayName: 'Dr. Meera Rao', password: 'long enough' });
+    expect(result).toEqual({ admin, recoveryCode: RECOVERY_CODE });
     expect(sent).toEqual({
       input: {
         clinicName: 'Skinspire Clinic',
         admin: { userId: 'meera', displayName: 'Dr. Meera Rao', role: 'admin', password: 'long enough' },
       },
     });
+  });
+
+  it('setup_first_admin without a recovery code in its answer is internal (the code would be lost)', async () => {
+    mockIPC(() => makeStaff({ userId: 'meera', role: 'admin' }));
+    await expect(
+      setupFirstAdmin('Skinspire Clinic', { userId: 'meera', displayName: 'Dr. Meera Rao', password: 'long enough' }),
+    ).rejects.toEqual({ code: 'internal', message: INTERNAL_ERROR_MESSAGE });
+  });
+
+  it('recovery_use sends adminId, code and newPassword and returns the next code', async () => {
+    const calls: Array<{ cmd: string; args: unknown }> = [];
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args: asRustSees(args) });
+      return 'ABCDE-FGH23-JKLMN-P4567';
+    });
+    await expect(recoveryUse('meera', RECOVERY_CODE, 'a new passphrase')).resolves.toBe('ABCDE-FGH23-JKLMN-P4567');
+    expect(calls).toEqual([
+      { cmd: 'recovery_use', args: { adminId: 'meera', code: RECOVERY_CODE, newPassword: 'a new passphrase' } },
+    ]);
   });
 
   it('session_current may answer null; setup_status is shape-checked', async () => {
@@ -324,5 +365,80 @@ describe('admin commands', () => {
     expect(await auditExport({ channel: 'sms' })).toBe('/home/desk/Downloads/audit.csv');
     await expect(auditSearch({})).rejects.toMatchObject({ code: 'internal' });
     await expect(staffList()).rejects.toMatchObject({ code: 'internal' });
+  });
+});
+
+describe('consent, needs verifying, unlock and recovery commands', () => {
+  function record(reply: (cmd: string, args: Record<string, unknown>) => unknown) {
+    const calls: Array<{ cmd: string; args: unknown }> = [];
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args: asRustSees(args) });
+      return reply(cmd, (args ?? {}) as Record<string, unknown>);
+    });
+    return calls;
+  }
+
+  it('pass the arguments the Rust commands take', async () => {
+    const calls = record((cmd) => {
+      switch (cmd) {
+        case 'needs_verifying':
+          return [makeSummary()];
+        case 'consent_notice':
+          return NOTICE;
+        case 'staff_unlock':
+          return makeStaff();
+        case 'recovery_code_new':
+          return RECOVERY_CODE;
+        default:
+          return makePerson();
+      }
+    });
+    await expect(needsVerifying()).resolves.toHaveLength(1);
+    await expect(consentNotice('en')).resolves.toEqual(NOTICE);
+    await consentWithdraw('W1', 'phone');
+    await consentRenew('W1', 'email');
+    await staffUnlock('latha.k');
+    await expect(recoveryCodeNew()).resolves.toBe(RECOVERY_CODE);
+    expect(calls).toEqual([
+      { cmd: 'needs_verifying', args: {} },
+      { cmd: 'consent_notice', args: { language: 'en' } },
+      { cmd: 'consent_withdraw', args: { userId: 'W1', codeType: 'phone' } },
+      { cmd: 'consent_renew', args: { userId: 'W1', codeType: 'email' } },
+      { cmd: 'staff_unlock', args: { userId: 'latha.k' } },
+      { cmd: 'recovery_code_new', args: {} },
+    ]);
+  });
+
+  it('refuse replies of the wrong shape', async () => {
+    record(() => [{ nope: true }]);
+    await expect(needsVerifying()).rejects.toMatchObject({ code: 'internal' });
+    record(() => '');
+    await expect(recoveryCodeNew()).rejects.toMatchObject({ code: 'internal' });
+    await expect(consentNotice('en')).rejects.toMatchObject({ code: 'internal' });
+  });
+
+  it('audit_chain_check hands Rust a channel and passes on its progress, then the report', async () => {
+    const report = { intact: true, checked: 3, unverifiable: 0, anchored: 1, firstBreak: null };
+    let got: unknown;
+    mockIPC((cmd, args) => {
+      got = (args as Record<string, unknown>).onProgress;
+      sendOnChannel(got, [{ done: 1, total: 3 }, { nonsense: true }, { done: 3, total: 3 }]);
+      return cmd === 'audit_chain_check' ? report : null;
+    });
+    const seen: Array<{ done: number; total: number }> = [];
+    await expect(auditChainCheck((p) => seen.push(p))).resolves.toEqual(report);
+    expect(String(JSON.stringify(got))).toMatch(/^"__CHANNEL__:\d+"$/);
+    expect(seen).toEqual([
+      { done: 1, total: 3 },
+      { done: 3, total: 3 },
+    ]);
+  });
+
+  it('app_status may carry the keyring waits and a temporary code key; health must carry its new fields', async () => {
+    mockIPC(() => makeStatus({ waitingForKeyring: 2, temporaryPepper: 'Only in memory.' }));
+    await expect(appStatus()).resolves.toMatchObject({ waitingForKeyring: 2, temporaryPepper: 'Only in memory.' });
+    const { floorNotices: _gone, ...old } = makeHealth();
+    mockIPC(() => old);
+    await expect(deliveryHealth()).rejects.toMatchObject({ code: 'internal' });
   });
 });

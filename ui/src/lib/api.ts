@@ -2,6 +2,7 @@
 // typed functions below; nothing else may import `@tauri-apps/api` (or `./bindings`'s
 // `commands`). Each function calls the generated wrapper in `./bindings` (command names,
 // argument names and types all come from the Rust) inside one error handling.
+import { Channel as IpcChannel } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import { commands } from './bindings';
 import type * as B from './bindings';
@@ -13,11 +14,19 @@ import { readSettings } from './settings';
 
 export type {
   AppStatus,
+  CheckProgress,
+  ChainBreak,
   CodeType,
+  ConsentView,
+  Due,
   EntityType,
+  EventKind,
+  FloorNotice,
   KeyringState,
   KeyringStatus,
   NewStaff,
+  Notice,
+  Outcome,
   Provider,
   Role,
   Session,
@@ -27,6 +36,7 @@ export type {
   Started,
   TemplateView,
   TestResult,
+  Verified,
 } from './bindings';
 
 /**
@@ -61,6 +71,12 @@ export type Preview = B.Preview_Serialize;
 export type AuditFilter = B.AuditFilter_Deserialize;
 /** One row of the event log (a person's history, or the audit screen). */
 export type AuditEvent = B.Event_Serialize;
+/** What an event records besides its columns (JSON), or null. */
+export type EventDetail = B.Value;
+/** What a check of the audit chain found. */
+export type ChainReport = B.ChainReport_Serialize;
+/** The first start's result: the administrator, and the recovery code (shown once). */
+export type FirstAdminResult = B.FirstAdminResult_Serialize;
 export type DeskEvent = B.Event_Serialize;
 /** Error codes `app_status` may reject with; each means the desk could not start. */
 export type StartupErrorCode = Extract<
@@ -190,7 +206,10 @@ function isHealth(value: unknown): boolean {
     typeof gmail.limit === 'number' &&
     Array.isArray(value.lastTests) &&
     typeof value.queued === 'number' &&
-    typeof value.waitingOffline === 'number'
+    typeof value.waitingOffline === 'number' &&
+    typeof value.waitingForKeyring === 'number' &&
+    Array.isArray(value.floorNotices) &&
+    typeof value.temporaryPepper === 'boolean'
   );
 }
 
@@ -212,6 +231,27 @@ function isStaffView(value: unknown): boolean {
     typeof value.role === 'string' &&
     typeof value.isActive === 'boolean' &&
     typeof value.locked === 'boolean'
+  );
+}
+
+function isPersonSummary(value: unknown): boolean {
+  return (
+    isRecord(value) &&
+    typeof value.userId === 'string' &&
+    typeof value.displayName === 'string' &&
+    isRecord(value.phoneStatus) &&
+    isRecord(value.emailStatus)
+  );
+}
+
+function isChainReport(value: unknown): boolean {
+  return (
+    isRecord(value) &&
+    typeof value.intact === 'boolean' &&
+    typeof value.checked === 'number' &&
+    typeof value.unverifiable === 'number' &&
+    typeof value.anchored === 'number' &&
+    (value.firstBreak === null || value.firstBreak === undefined || isRecord(value.firstBreak))
   );
 }
 
@@ -242,13 +282,27 @@ export function setupStatus(): Promise<B.SetupStatus> {
   return checked(() => commands.setupStatus(), isSetupStatus);
 }
 
-/** First start only: names the clinic and creates its first administrator. */
+/**
+ * First start only: names the clinic and creates its first administrator. The answer carries
+ * the recovery code, to be shown once; a reply without it is `internal` (the code would be lost).
+ */
 export function setupFirstAdmin(
   clinicName: string,
   admin: { userId: string; displayName: string; password: string },
-): Promise<B.StaffView_Serialize> {
+): Promise<FirstAdminResult> {
   const { userId, displayName, password } = admin;
-  return call(() => commands.setupFirstAdmin({ clinicName, admin: { userId, displayName, role: 'admin', password } }));
+  return checked(
+    () => commands.setupFirstAdmin({ clinicName, admin: { userId, displayName, role: 'admin', password } }),
+    (v) => isRecord(v) && typeof v.recoveryCode === 'string' && v.recoveryCode !== '' && isStaffView(v.admin),
+  );
+}
+
+/**
+ * An administrator forgot the password (or every administrator is locked out): the recovery
+ * code sets a new one. Resolves with the next recovery code, to be shown once.
+ */
+export function recoveryUse(adminId: string, code: string, newPassword: string): Promise<string> {
+  return checked(() => commands.recoveryUse(adminId, code, newPassword), (v) => typeof v === 'string' && v !== '');
 }
 
 /** Signs a staff member in. The password goes straight to Rust and is kept nowhere here. */
@@ -316,6 +370,26 @@ export function outboxList(userId?: string): Promise<OutboxEntry[]> {
 
 export function demoOutbox(): Promise<DemoMessage[]> {
   return list(() => commands.demoOutbox());
+}
+
+/** People with a contact the clinic's settings require verified that isn't, oldest first. */
+export function needsVerifying(): Promise<PersonSummary[]> {
+  return list(() => commands.needsVerifying(), isPersonSummary);
+}
+
+/** The consent words the receptionist reads out, in `language`. */
+export function consentNotice(language: string): Promise<B.Notice> {
+  return checked(() => commands.consentNotice(language), (v) => isRecord(v) && typeof v.text === 'string');
+}
+
+/** The person withdraws consent for codes to this contact; waiting messages are cancelled. */
+export function consentWithdraw(userId: string, codeType: B.CodeType): Promise<PersonView> {
+  return call(() => commands.consentWithdraw(userId, codeType));
+}
+
+/** The person consents again (with the current notice). */
+export function consentRenew(userId: string, codeType: B.CodeType): Promise<PersonView> {
+  return call(() => commands.consentRenew(userId, codeType));
 }
 
 export function credentialsGet(): Promise<CredentialsView> {
@@ -413,6 +487,16 @@ export function staffResetPassword(userId: string, password: string): Promise<B.
   return call(() => commands.staffResetPassword(userId, password));
 }
 
+/** Lifts an account's wait or block after wrong passwords. */
+export function staffUnlock(userId: string): Promise<B.StaffView_Serialize> {
+  return checked(() => commands.staffUnlock(userId), isStaffView);
+}
+
+/** A new recovery code (the old one stops working), to be shown once. */
+export function recoveryCodeNew(): Promise<string> {
+  return checked(() => commands.recoveryCodeNew(), (v) => typeof v === 'string' && v !== '');
+}
+
 export function auditSearch(filter: AuditFilter): Promise<AuditEvent[]> {
   return list(() => commands.auditSearch(filter), isAuditEvent);
 }
@@ -420,4 +504,16 @@ export function auditSearch(filter: AuditFilter): Promise<AuditEvent[]> {
 /** Writes the filtered log as CSV to the Downloads folder; returns the file's path. */
 export function auditExport(filter: AuditFilter): Promise<string> {
   return call(() => commands.auditExport(filter));
+}
+
+/**
+ * Checks the whole audit chain. `onProgress` hears how far it has got, a few times a second,
+ * through a Tauri channel (Rust reads its own snapshot, so the desk stays usable meanwhile).
+ */
+export function auditChainCheck(onProgress: (progress: B.CheckProgress) => void): Promise<ChainReport> {
+  const channel = new IpcChannel<B.CheckProgress>();
+  channel.onmessage = (p) => {
+    if (isRecord(p) && typeof p.done === 'number' && typeof p.total === 'number') onProgress(p);
+  };
+  return checked(() => commands.auditChainCheck(channel), isChainReport);
 }

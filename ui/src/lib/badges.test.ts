@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ContactStatus } from './api';
-import { channelLabel, contactBadge, verifiedLine } from './badges';
+import { anyOverdue, channelLabel, contactBadge, dueMark, dueOf, PRACTICE_WORDS, verifiedLine } from './badges';
+import { NOT_VERIFIED } from '../test/fixtures';
 
 const IST = 'Asia/Kolkata';
 
@@ -12,14 +13,14 @@ describe('contactBadge', () => {
   });
 
   it('notVerified: grey "Not verified", saying when a change undid it', () => {
-    expect(contactBadge({ state: 'notVerified', invalidatedAt: null }, 'phone', IST)).toEqual({
+    expect(contactBadge({ state: 'notVerified', invalidatedAt: null, due: null }, 'phone', IST)).toEqual({
       label: 'Not verified',
       tone: 'neutral',
       icon: '○',
       detail: 'Not verified yet.',
     });
     expect(
-      contactBadge({ state: 'notVerified', invalidatedAt: '2026-11-24T05:02:00.000Z' }, 'email', IST).detail,
+      contactBadge({ state: 'notVerified', invalidatedAt: '2026-11-24T05:02:00.000Z', due: null }, 'email', IST).detail,
     ).toBe('Not verified. The contact changed on 24 Nov 2026, 10:32.');
   });
 
@@ -60,7 +61,7 @@ describe('contactBadge', () => {
 
   it('expired: amber "Expired — verify again"', () => {
     const b = contactBadge(
-      { state: 'expired', verifiedAt: '2025-11-24T05:02:00.000Z', expiredAt: '2026-11-24T05:02:00.000Z' },
+      { state: 'expired', verifiedAt: '2025-11-24T05:02:00.000Z', expiredAt: '2026-11-24T05:02:00.000Z', due: null },
       'phone',
       IST,
     );
@@ -106,12 +107,25 @@ describe('contactBadge', () => {
     expect(expired.detail).toBe('The code expired. Send a new one.');
   });
 
+  it('practice: "Practice only", never green, saying nothing was proven', () => {
+    const b = contactBadge({ state: 'practice', practicedAt: '2026-11-24T05:02:00.000Z', due: null }, 'phone', IST);
+    expect(b.label).toBe('Practice only');
+    expect(b.tone).toBe('practice');
+    expect(b.tone).not.toBe('ok');
+    expect(b.icon).not.toBe('✓');
+    expect(b.detail).toBe(
+      'Practice only — not verified. The code was shown on screen in demo mode, so nothing was proven. Practised on 24 Nov 2026, 10:32.',
+    );
+    expect(PRACTICE_WORDS).toContain('not verified');
+  });
+
   it('never relies on colour alone: every state has a label and an icon', () => {
     const all: ContactStatus[] = [
       { state: 'missing' },
-      { state: 'notVerified', invalidatedAt: null },
+      { state: 'notVerified', invalidatedAt: null, due: null },
       { state: 'verified', verifiedAt: '2026-11-24T05:02:00.000Z', verifiedBy: null, channel: null, validUntil: null },
-      { state: 'expired', verifiedAt: '2026-11-24T05:02:00.000Z', expiredAt: '2026-11-24T05:02:00.000Z' },
+      { state: 'expired', verifiedAt: '2026-11-24T05:02:00.000Z', expiredAt: '2026-11-24T05:02:00.000Z', due: null },
+      { state: 'practice', practicedAt: '2026-11-24T05:02:00.000Z', due: null },
       {
         state: 'codeSent',
         channel: 'sms',
@@ -145,5 +159,36 @@ describe('verifiedLine and channelLabel', () => {
     expect(channelLabel('sms')).toBe('SMS');
     expect(channelLabel('email')).toBe('email');
     expect(channelLabel(null)).toBe('');
+  });
+});
+
+describe('due dates', () => {
+  const BY = '2026-12-01T05:02:00.000Z';
+
+  it('"Due by" a date, or an "Overdue" marker past the grace period', () => {
+    expect(dueMark({ state: 'notVerified', invalidatedAt: null, due: { by: BY, overdue: false } }, IST)).toEqual({
+      text: 'Due by 1 Dec 2026',
+      overdue: false,
+    });
+    expect(dueMark({ state: 'expired', verifiedAt: BY, expiredAt: BY, due: { by: BY, overdue: true } }, IST)).toEqual({
+      text: 'Overdue — was due by 1 Dec 2026',
+      overdue: true,
+    });
+    expect(dueMark({ state: 'practice', practicedAt: BY, due: { by: BY, overdue: true } }, IST)?.overdue).toBe(true);
+  });
+
+  it('nothing when no due date is set, or the state has none', () => {
+    expect(dueMark(NOT_VERIFIED, IST)).toBeNull();
+    expect(dueMark({ state: 'missing' }, IST)).toBeNull();
+    expect(
+      dueOf({ state: 'verified', verifiedAt: BY, verifiedBy: null, channel: null, validUntil: null }),
+    ).toBeNull();
+  });
+
+  it('a person is overdue when either contact is', () => {
+    const late: ContactStatus = { state: 'notVerified', invalidatedAt: null, due: { by: BY, overdue: true } };
+    const soon: ContactStatus = { state: 'notVerified', invalidatedAt: null, due: { by: BY, overdue: false } };
+    expect(anyOverdue({ phoneStatus: soon, emailStatus: late })).toBe(true);
+    expect(anyOverdue({ phoneStatus: soon, emailStatus: NOT_VERIFIED })).toBe(false);
   });
 });

@@ -1,8 +1,9 @@
 // What each contact's state looks like: always words + colour + icon, never colour alone.
-import type { Channel, CodeType, ContactStatus } from './api';
-import { formatDateTime, formatTime } from './time';
+import type { Channel, CodeType, ContactStatus, Due } from './api';
+import { formatDate, formatDateTime, formatTime } from './time';
 
-export type BadgeTone = 'ok' | 'neutral' | 'info' | 'warning' | 'problem' | 'muted';
+/** `practice`: demo mode's "code typed right" — never green, never read as verified. */
+export type BadgeTone = 'ok' | 'neutral' | 'info' | 'warning' | 'problem' | 'muted' | 'practice';
 
 export type Badge = {
   label: string;
@@ -30,6 +31,38 @@ export function channelLabel(channel: Channel | string | null | undefined): stri
 export function verifiedLine(verifiedAt: string, verifiedBy: string | null, timeZone?: string): string {
   const by = verifiedBy && verifiedBy.trim() !== '' ? ` by ${verifiedBy.trim()}` : '';
   return `Verified on ${formatDateTime(verifiedAt, timeZone)}${by}`;
+}
+
+/** What a practice badge means, in full. */
+export const PRACTICE_WORDS =
+  'Practice only — not verified. The code was shown on screen in demo mode, so nothing was proven.';
+
+/** When policy needs a contact verified by: "Due by 1 Dec 2026", or marked overdue. */
+export type DueMark = { text: string; overdue: boolean };
+
+/** The due date of a contact that still needs verifying, or null when none is set. */
+export function dueOf(status: ContactStatus): Due | null {
+  switch (status.state) {
+    case 'notVerified':
+    case 'expired':
+    case 'practice':
+      return status.due ?? null;
+    default:
+      return null;
+  }
+}
+
+/** "Due by 1 Dec 2026" / "Overdue — was due by 1 Dec 2026"; null when the contact has no due date. */
+export function dueMark(status: ContactStatus, timeZone?: string): DueMark | null {
+  const due = dueOf(status);
+  if (!due) return null;
+  const date = formatDate(due.by, timeZone) || due.by;
+  return due.overdue ? { text: `Overdue — was due by ${date}`, overdue: true } : { text: `Due by ${date}`, overdue: false };
+}
+
+/** True when either contact of a person is past its due date. */
+export function anyOverdue(person: { phoneStatus: ContactStatus; emailStatus: ContactStatus }): boolean {
+  return dueOf(person.phoneStatus)?.overdue === true || dueOf(person.emailStatus)?.overdue === true;
 }
 
 /** The badge for one contact. `kind` decides "No phone" vs "No email". */
@@ -66,6 +99,13 @@ export function contactBadge(status: ContactStatus, kind: CodeType, timeZone?: s
         tone: 'warning',
         icon: '!',
         detail: `${verifiedLine(status.verifiedAt, null, timeZone)}; expired on ${formatDateTime(status.expiredAt, timeZone)}.`,
+      };
+    case 'practice':
+      return {
+        label: 'Practice only',
+        tone: 'practice',
+        icon: '◌',
+        detail: `${PRACTICE_WORDS} Practised on ${formatDateTime(status.practicedAt, timeZone)}.`,
       };
     case 'codeSent':
       return {

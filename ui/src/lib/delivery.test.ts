@@ -28,7 +28,7 @@ describe('deliveryWords for every status', () => {
       "The phone didn't receive the WhatsApp message. Check the number, or send the code another way.",
       'problem',
     ],
-    cancelled: ['This message was cancelled: a newer code replaced it, or the contact changed.', 'neutral'],
+    cancelled: ['This message was cancelled: a newer code replaced it, the contact changed, or consent was withdrawn.', 'neutral'],
     unknown: ["Sent by WhatsApp, but the service hasn't said whether it arrived.", 'neutral'],
     expired: ['The code expired before the message could go. Send a new one.', 'problem'],
   };
@@ -73,6 +73,14 @@ describe('deliveryWords for every status', () => {
     expect(OFFLINE_WORDS).toBe('No internet. The message will go when the connection is back.');
   });
 
+  it('a waiting message says why in the Rust side’s words (the keyring, the internet)', () => {
+    const keyring = 'The keyring is locked: unlock it and the waiting messages go.';
+    expect(deliveryWords(makeUpdate({ status: 'queued', offline: true, message: keyring }))).toMatchObject({
+      text: keyring,
+      tone: 'warning',
+    });
+  });
+
   it('demo: always says "Demo mode:" first', () => {
     expect(deliveryWords(makeUpdate({ status: 'sent', demo: true })).text).toBe(
       'Demo mode: the message was not sent. It is in the Demo outbox.',
@@ -108,6 +116,27 @@ describe('outboxWords', () => {
     expect(outboxWords(entry).text).toBe('The SMS service is not answering. Try email.');
     expect(outboxWords({ ...entry, status: 'delivered' }).text).toBe('Delivered to the phone.');
     expect(outboxWords({ ...entry, status: 'sent' }, true).text).toMatch(/^Demo mode: /);
+  });
+
+  it('reads a stored waiting message with its reason, as a warning', () => {
+    const entry: OutboxEntry = {
+      id: 8,
+      userId: 'u',
+      displayName: 'P',
+      codeType: 'phone',
+      channel: 'whatsapp',
+      targetMasked: 'x',
+      status: 'queued',
+      attempts: 1,
+      lastError: 'The keyring is locked: unlock it and the waiting messages go.',
+      createdAt: '',
+      updatedAt: '',
+    };
+    expect(outboxWords(entry)).toMatchObject({
+      text: 'The keyring is locked: unlock it and the waiting messages go.',
+      tone: 'warning',
+    });
+    expect(outboxWords({ ...entry, lastError: null })).toMatchObject({ text: 'Waiting to send.', tone: 'info' });
   });
 });
 

@@ -66,7 +66,7 @@ export function statusWords(status: DeliveryStatus | string, channel: Channel | 
         ? "The email didn't arrive. Check the address, or send the code another way."
         : `The phone didn't receive the ${by} message. Check the number, or send the code another way.`;
     case 'cancelled':
-      return 'This message was cancelled: a newer code replaced it, or the contact changed.';
+      return 'This message was cancelled: a newer code replaced it, the contact changed, or consent was withdrawn.';
     case 'expired':
       return 'The code expired before the message could go. Send a new one.';
     case 'unknown':
@@ -77,7 +77,7 @@ export function statusWords(status: DeliveryStatus | string, channel: Channel | 
 
 /**
  * The words for one update. Precedence: a fallback says what happens next;
- * offline says the message waits; otherwise the Rust side's message, else our
+ * a waiting message (offline) says why it waits; otherwise the Rust side's message, else our
  * words for the status. Demo mode is always said first.
  */
 export function deliveryWords(u: DeliveryUpdate): DeliveryWords {
@@ -89,7 +89,9 @@ export function deliveryWords(u: DeliveryUpdate): DeliveryWords {
       `Couldn't send by ${channelLabel(u.channel)}. Sending by ${channelLabel(u.fallbackChannel)} instead.`;
     tone = 'warning';
   } else if (u.offline) {
-    text = OFFLINE_WORDS;
+    // Waiting: for the internet, or for the keyring ("The keyring is locked: unlock it and the
+    // waiting messages go."). The Rust side says which; our words only when it says nothing.
+    text = u.message?.trim() || OFFLINE_WORDS;
     tone = 'warning';
   } else {
     text = u.message?.trim() || statusWords(u.status, u.channel);
@@ -116,6 +118,9 @@ function demoText(u: DeliveryUpdate): string {
   }
 }
 
+/** Stored states whose `lastError` says why, in the Rust side's words. */
+const STORED_REASON: readonly string[] = ['queued', 'failed', 'undelivered', 'cancelled'];
+
 /** The words for a stored outbox row (before any live event has arrived). */
 export function outboxWords(entry: OutboxEntry, demo = false): DeliveryWords {
   return deliveryWords({
@@ -124,10 +129,11 @@ export function outboxWords(entry: OutboxEntry, demo = false): DeliveryWords {
     codeType: entry.codeType,
     channel: entry.channel,
     status: entry.status,
-    message: entry.status === 'failed' || entry.status === 'undelivered' ? entry.lastError : null,
+    message: STORED_REASON.includes(entry.status) ? entry.lastError : null,
     fallbackOutboxId: null,
     fallbackChannel: null,
-    offline: false,
+    // A queued row with a reason is waiting for something (the internet, the keyring).
+    offline: entry.status === 'queued' && (entry.lastError ?? '').trim() !== '',
     demo,
   });
 }

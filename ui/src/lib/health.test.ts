@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { clockWords, gmailPausedWords, gmailUsageWords, keyringWords, outboxStatus, providerLabel } from './health';
+import {
+  clockWords,
+  floorHeading,
+  gmailPausedWords,
+  gmailUsageWords,
+  keyringWords,
+  outboxStatus,
+  providerLabel,
+  TEMPORARY_PEPPER_WORDS,
+} from './health';
 
 describe('health words', () => {
   it('Gmail’s 24-hour count', () => {
@@ -23,5 +32,17 @@ describe('health words', () => {
     expect(keyringWords({ state: 'locked', message: 'Unlock it.', backend: '' })).toBe('Keyring: locked. Unlock it.');
     expect(outboxStatus('undelivered')).toEqual({ label: 'Not delivered', tone: 'problem' });
     expect(outboxStatus('expired_unsent').label).toBe('Expired unsent');
+  });
+});
+
+describe('security floor and the code key', () => {
+  it('counts the settings below the floor', () => {
+    expect(floorHeading(1)).toBe('1 setting is below the security floor');
+    expect(floorHeading(2)).toBe('2 settings are below the security floor');
+  });
+
+  it('says what a code key only in memory means and what to do', () => {
+    expect(TEMPORARY_PEPPER_WORDS).toContain("can't be checked after a restart");
+    expect(TEMPORARY_PEPPER_WORDS).toContain('Unlock the keyring and restart the desk.');
   });
 });

@@ -35,6 +35,15 @@ export function keyringWords(k: Health['keyring']): string {
   return `Keyring: ${k.state}${why ? `. ${why}` : ''}`;
 }
 
+/** Said on the health view when the code key lives only in memory. */
+export const TEMPORARY_PEPPER_WORDS =
+  "The desk couldn't read its code key from the keyring when it started, so the key is only in memory: codes sent now can't be checked after a restart. Unlock the keyring and restart the desk.";
+
+/** "Settings below the security floor" heading words, with how many. */
+export function floorHeading(count: number): string {
+  return count === 1 ? '1 setting is below the security floor' : `${count} settings are below the security floor`;
+}
+
 /** "24 Nov 2026, 10:32" or the text as given if it is not a timestamp. */
 export function whenWords(iso: string, timeZone?: string): string {
   return formatDateTime(iso, timeZone) || iso;

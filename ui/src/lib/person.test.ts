@@ -4,6 +4,10 @@ import type { Health, PersonSummary } from './api';
 import {
   changeWarning,
   channelsFor,
+  checkedWords,
+  codeLengthIn,
+  consentOf,
+  needsCountWords,
   configuredChannels,
   consentLabel,
   fieldForError,
@@ -208,5 +212,46 @@ describe('configuredChannels and channelsFor with a desk that has only some prov
     const usable = configuredChannels({ ...base, credentials: { ...creds, whatsappFrom: '', messagingServiceSid: 'MG0123' }, usableChannels: ['sms'] } as unknown as Health);
     expect(usable).toEqual(['sms']);
     expect(channelsFor(person, 'phone', ['whatsapp', 'sms', 'email'], usable)).toEqual(['sms']);
+  });
+});
+
+describe('after a right code, and consent records', () => {
+  it('says verified, or in demo mode practice only (never verified)', () => {
+    expect(checkedWords('phone', { targetMasked: '+91 98••• ••345', practice: false })).toEqual({
+      text: 'Mobile number verified. +91 98••• ••345',
+      practice: false,
+    });
+    const practice = checkedWords('email', { targetMasked: 'p•••@gmail.com', practice: true });
+    expect(practice.practice).toBe(true);
+    expect(practice.text).toBe(
+      'Practice only — email address not verified. The code was shown on screen in demo mode, so nothing was proven.',
+    );
+    expect(practice.text).not.toContain('address verified');
+  });
+
+  it('reads each contact’s consent record', () => {
+    const given = { state: 'given' as const, noticeVersion: 1, at: SENT_AT, by: 'latha.k' };
+    const p = makePerson({ phoneConsent: given, emailConsent: null });
+    expect(consentOf(p, 'phone')).toEqual(given);
+    expect(consentOf(p, 'email')).toBeNull();
+    expect(consentOf(null, 'phone')).toBeNull();
+  });
+});
+
+describe('needsCountWords', () => {
+  it('counts the list, its overdue ones, and the cap', () => {
+    expect(needsCountWords(0, 0)).toBe('Nobody needs verifying: every contact the clinic requires is verified.');
+    expect(needsCountWords(1, 0)).toBe('1 person needs verifying. Oldest first.');
+    expect(needsCountWords(3, 1)).toBe('3 people need verifying, 1 overdue. Oldest first.');
+    expect(needsCountWords(200, 0)).toBe('200 people need verifying (the oldest 200 shown). Oldest first.');
+  });
+});
+
+describe('codeLengthIn', () => {
+  it('is the setting, unless the security floor raises it', () => {
+    const floor = { setting: 'otp_length', stored: 4, used: 6, message: 'Codes are set to 4 digits…' };
+    expect(codeLengthIn({ otp_length: 8 }, { floorNotices: [] })).toBe(8);
+    expect(codeLengthIn({ otp_length: 4 }, { floorNotices: [floor] })).toBe(6);
+    expect(codeLengthIn(null, null)).toBe(6);
   });
 });

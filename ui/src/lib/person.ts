@@ -1,5 +1,16 @@
 // Words and choices for a person's contacts; what the person panel offers and where focus goes.
-import type { ApiError, Channel, CodeType, ContactStatus, Health, PersonSummary, PersonView, Started } from './api';
+import type {
+  ApiError,
+  Channel,
+  CodeType,
+  ConsentView,
+  ContactStatus,
+  Health,
+  PersonSummary,
+  PersonView,
+  Started,
+  Verified,
+} from './api';
 import { channelLabel } from './badges';
 import { LANGUAGES as GENERATED_LANGUAGES } from './bindings';
 import { formatTime } from './time';
@@ -87,6 +98,18 @@ export function statusOf(person: PersonSummary, kind: CodeType): ContactStatus {
   return kind === 'phone' ? person.phoneStatus : person.emailStatus;
 }
 
+/**
+ * How many digits a code has: the clinic's setting, unless it is below the security floor, when
+ * the desk sends the floor's length instead (health's floor notice says which).
+ */
+export function codeLengthIn(
+  settings: { otp_length?: number } | null,
+  health: Pick<Health, 'floorNotices'> | null,
+): number {
+  const floor = health?.floorNotices?.find((n) => n.setting === 'otp_length');
+  return floor?.used ?? settings?.otp_length ?? 6;
+}
+
 /** A code being typed at the desk. */
 export type CodeSession = {
   codeType: CodeType;
@@ -159,6 +182,26 @@ export function verifiedWords(kind: CodeType): string {
   return `${contactNoun(kind)} verified.`;
 }
 
+/** A line after a check: verified (green), or practice only in demo mode (never green). */
+export type CardSuccess = { text: string; practice: boolean };
+
+/** What the card says after a right code: verified, or — in demo mode — practice only. */
+export function checkedWords(kind: CodeType, verified: Pick<Verified, 'targetMasked' | 'practice'>): CardSuccess {
+  if (verified.practice) {
+    return {
+      text: `Practice only — ${contactNoun(kind).toLowerCase()} not verified. The code was shown on screen in demo mode, so nothing was proven.`,
+      practice: true,
+    };
+  }
+  return { text: `${verifiedWords(kind)} ${verified.targetMasked}`, practice: false };
+}
+
+/** The consent on record for one of a person's contacts. */
+export function consentOf(person: PersonView | null, kind: CodeType): ConsentView | null {
+  if (!person) return null;
+  return (kind === 'phone' ? person.phoneConsent : person.emailConsent) ?? null;
+}
+
 /** Where the keyboard goes when a person opens: the code being typed, else the first contact to verify. */
 export type FirstStep = { kind: CodeType; target: 'code' | 'consent' } | null;
 
@@ -226,4 +269,16 @@ export function toSummary(p: PersonView): PersonSummary {
     phoneStatus: p.phoneStatus,
     emailStatus: p.emailStatus,
   };
+}
+
+/** The most people `needs_verifying` lists at once. */
+export const NEEDS_VERIFYING_LIMIT = 200;
+
+/** "3 people need verifying, 1 overdue. Oldest first." */
+export function needsCountWords(count: number, overdue: number): string {
+  if (count === 0) return 'Nobody needs verifying: every contact the clinic requires is verified.';
+  const who = count === 1 ? '1 person needs verifying' : `${count.toLocaleString('en-IN')} people need verifying`;
+  const late = overdue > 0 ? `, ${overdue.toLocaleString('en-IN')} overdue` : '';
+  const capped = count >= NEEDS_VERIFYING_LIMIT ? ` (the oldest ${NEEDS_VERIFYING_LIMIT} shown)` : '';
+  return `${who}${late}${capped}. Oldest first.`;
 }

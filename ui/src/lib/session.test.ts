@@ -6,6 +6,8 @@ import {
   lastSignInWords,
   newPasswordProblem,
   passwordProblem,
+  RECOVERY_CODE_WORDS,
+  recoveryFormProblem,
   roleLabel,
   staffLine,
 } from './session';
@@ -69,5 +71,32 @@ describe('lastSignInWords', () => {
   it('shows the local time, or "Never"', () => {
     expect(lastSignInWords('2026-11-24T05:02:00.000Z', 'Asia/Kolkata')).toBe('24 Nov 2026, 10:32');
     expect(lastSignInWords(null)).toBe('Never');
+  });
+});
+
+describe('the recovery form', () => {
+  const ok = { adminId: 'meera', code: 'K7QPM-3XH9T-WB2RZ-N4VEC', password: 'a new passphrase', confirm: 'a new passphrase' };
+
+  it('accepts a filled form with two matching passwords of 8 or more', () => {
+    expect(recoveryFormProblem(ok)).toBeNull();
+  });
+
+  it('says what is missing, and which field to go to', () => {
+    expect(recoveryFormProblem({ ...ok, adminId: ' ' })).toEqual({ field: 'adminId', text: "Type the administrator's user ID." });
+    expect(recoveryFormProblem({ ...ok, code: '' })?.field).toBe('code');
+    expect(recoveryFormProblem({ ...ok, password: 'short', confirm: 'short' })).toEqual({
+      field: 'password',
+      text: 'Use a password of at least 8 characters.',
+    });
+    expect(recoveryFormProblem({ ...ok, confirm: 'a new passphrasE' })).toEqual({
+      field: 'confirm',
+      text: "The two passwords don't match. Type the same password twice.",
+    });
+  });
+
+  it('says where to keep the code and that it shows only once', () => {
+    expect(RECOVERY_CODE_WORDS).toBe(
+      'Write this recovery code down and keep it somewhere safe, away from the computer. It is the way back in if every administrator is locked out or forgets the password. It is shown only now.',
+    );
   });
 });

@@ -53,3 +53,30 @@ export function lastSignInWords(iso: string | null | undefined, timeZone?: strin
   if (!iso) return 'Never';
   return formatDateTime(iso, timeZone) || iso;
 }
+
+// --- The recovery code ------------------------------------------------------------------------
+
+/** Said wherever a recovery code is shown (once). */
+export const RECOVERY_CODE_WORDS =
+  'Write this recovery code down and keep it somewhere safe, away from the computer. It is the way back in if every administrator is locked out or forgets the password. It is shown only now.';
+
+/** After a recovery code was used: the one typed is spent, this is the next. */
+export const RECOVERY_USED_LEAD =
+  'The new password is set, and the recovery code you typed is used up. This is the new one.';
+
+/** Before an administrator makes a new recovery code. */
+export const RECOVERY_NEW_QUESTION = 'Make a new recovery code? The old code stops working.';
+
+/** What is wrong with the recovery form, or null; `field` says where the keyboard goes. */
+export function recoveryFormProblem(form: {
+  adminId: string;
+  code: string;
+  password: string;
+  confirm: string;
+}): { field: 'adminId' | 'code' | 'password' | 'confirm'; text: string } | null {
+  if (form.adminId.trim() === '') return { field: 'adminId', text: "Type the administrator's user ID." };
+  if (form.code.trim() === '') return { field: 'code', text: 'Type the recovery code, as written down.' };
+  const pw = newPasswordProblem(form.password, form.confirm);
+  if (pw) return { field: passwordProblem(form.password) ? 'password' : 'confirm', text: pw };
+  return null;
+}

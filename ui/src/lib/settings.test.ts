@@ -8,7 +8,9 @@ import {
   moveChannel,
   movedWords,
   parseWhole,
+  floorNoticesFor,
   rangeWords,
+  SECRET_BOUND_SETTINGS,
   SETTING_FIELDS,
   settingsPatch,
   toForm,
@@ -146,5 +148,31 @@ describe('moving channels', () => {
   it('says where the channel went', () => {
     expect(movedWords('sms', ['sms', 'whatsapp', 'email'])).toBe('SMS is now 1st of 3.');
     expect(movedWords('email', ['sms', 'email', 'whatsapp'])).toBe('Email is now 2nd of 3.');
+  });
+});
+
+describe('settings bound to a saved secret', () => {
+  it('are not offered on the settings form (they change under Credentials)', () => {
+    const offered = SETTING_FIELDS.map((f) => f.name as string);
+    expect(SECRET_BOUND_SETTINGS).toEqual(['gmail_address', 'smtp_host', 'smtp_port', 'smtp_tls', 'smtp_ca_file', 'twilio_base_url']);
+    for (const name of SECRET_BOUND_SETTINGS) expect(offered).not.toContain(name);
+  });
+
+  it('never go into a patch, even when the stored settings hold them', () => {
+    const form = { ...toForm(STORED), smtp_host: 'evil.example', otp_length: '8' };
+    const patch = settingsPatch({ ...STORED, smtp_host: 'smtp.gmail.com' }, form);
+    expect(patch).toEqual({ otp_length: 8 });
+  });
+});
+
+describe('floorNoticesFor', () => {
+  it('picks the notices about one setting', () => {
+    const notices = [
+      { setting: 'otp_length', stored: 4, used: 6, message: 'Codes are set to 4 digits…' },
+      { setting: 'otp_expiry_minutes', stored: 30, used: 10, message: 'Codes are set to last 30 minutes…' },
+    ];
+    expect(floorNoticesFor(notices, 'otp_length').map((n) => n.message)).toEqual(['Codes are set to 4 digits…']);
+    expect(floorNoticesFor(notices, 'clinic_name')).toEqual([]);
+    expect(floorNoticesFor(null, 'otp_length')).toEqual([]);
   });
 });

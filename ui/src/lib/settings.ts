@@ -92,6 +92,24 @@ export const SETTING_GROUPS: readonly SettingGroup[] = [
 
 export const SETTING_FIELDS: readonly SettingField[] = SETTING_GROUPS.flatMap((g) => g.fields);
 
+/**
+ * Settings that say where a saved secret is sent. `settings_update` refuses them: they change
+ * only on the Credentials screen, with the password or token typed again.
+ */
+export const SECRET_BOUND_SETTINGS: readonly SettingName[] = [
+  'gmail_address',
+  'smtp_host',
+  'smtp_port',
+  'smtp_tls',
+  'smtp_ca_file',
+  'twilio_base_url',
+];
+
+/** The security-floor notices about one setting (what the desk uses instead, and why). */
+export function floorNoticesFor<N extends { setting: string }>(notices: readonly N[] | null | undefined, name: string): N[] {
+  return (notices ?? []).filter((n) => n.setting === name);
+}
+
 export const ALL_CHANNELS: readonly Channel[] = ['whatsapp', 'sms', 'email'];
 
 /** Every setting at the Rust's default (a fresh copy each time). */
@@ -233,6 +251,7 @@ export function settingsPatch(original: Settings | Record<string, unknown>, form
   const start = toForm(original);
   const patch: SettingsPatch = {};
   for (const f of SETTING_FIELDS) {
+    if (SECRET_BOUND_SETTINGS.includes(f.name)) continue; // refused by settings_update
     const before = typed(f, start[f.name]);
     const after = typed(f, form[f.name]);
     if (after === null || same(before, after)) continue;

@@ -7,11 +7,14 @@ import {
   keyringLabel,
   keyringMessage,
   keyringTone,
+  keyringWaitingWords,
   migrationsLabel,
   migrationsTone,
   startupErrorNote,
+  temporaryPepperWords,
   toneIcon,
   versionLabel,
+  waitingForKeyring,
 } from './status';
 
 describe('versionLabel', () => {
@@ -178,5 +181,30 @@ describe('healthItems (delivery in the status bar)', () => {
     const items = healthItems(h);
     expect(items.find((i) => i.testid === 'status-twilio')?.label).toBe('WhatsApp & SMS: failing');
     expect(items.find((i) => i.testid === 'status-email')?.label).toBe('Email: ready');
+  });
+});
+
+describe('messages waiting for the keyring', () => {
+  it('says what to do and how many wait, by the keyring’s state', () => {
+    expect(keyringWaitingWords(3, 'locked')).toBe('The keyring is locked: unlock it and the waiting messages go (3 waiting)');
+    expect(keyringWaitingWords(1, 'ok')).toBe(
+      'A saved password is missing from the keyring: the messages wait until an administrator enters it again (1 waiting)',
+    );
+    expect(keyringWaitingWords(2, 'unavailable')).toBe(
+      "The keyring can't be read: the waiting messages go once it works again (2 waiting)",
+    );
+    expect(keyringWaitingWords(0, 'locked')).toBeNull();
+  });
+
+  it('counts from the polled health when known, else from the start-up status', () => {
+    expect(waitingForKeyring(makeStatus({ waitingForKeyring: 2 }), null)).toBe(2);
+    expect(waitingForKeyring(makeStatus({ waitingForKeyring: 2 }), makeHealth({ waitingForKeyring: 5 }))).toBe(5);
+  });
+
+  it('a code key only in memory: Rust’s words as given, nothing otherwise', () => {
+    const words = 'The code key is only in memory: codes sent now can’t be checked after a restart. Unlock the keyring and restart.';
+    expect(temporaryPepperWords(makeStatus({ temporaryPepper: words }))).toBe(words);
+    expect(temporaryPepperWords(makeStatus({ temporaryPepper: null }))).toBeNull();
+    expect(temporaryPepperWords(makeStatus({ temporaryPepper: '  ' }))).toBeNull();
   });
 });

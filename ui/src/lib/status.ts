@@ -1,6 +1,6 @@
 // Pure functions turning the app status into the words the screen shows.
 // Components only place these strings; all wording decisions live here.
-import type { ApiError, AppStatus, Health } from './api';
+import type { ApiError, AppStatus, Health, KeyringState } from './api';
 import { clockWords } from './health';
 
 /** How an item looks: always text + colour + icon, never colour alone. */
@@ -55,6 +55,34 @@ export function keyringMessage(status: AppStatus): string | null {
   if (status.keyring.state === 'ok') return null;
   const message = status.keyring.message.trim();
   return message === '' ? KEYRING_FALLBACK_MESSAGE : message;
+}
+
+/**
+ * Messages waiting because a provider's saved secrets can't be read, in words that say what to
+ * do; null when none wait. `state` is the keyring's state as last read.
+ */
+export function keyringWaitingWords(waiting: number, state: KeyringState): string | null {
+  if (!(waiting > 0)) return null;
+  const n = `${waiting.toLocaleString('en-IN')} waiting`;
+  switch (state) {
+    case 'locked':
+      return `The keyring is locked: unlock it and the waiting messages go (${n})`;
+    case 'ok':
+      return `A saved password is missing from the keyring: the messages wait until an administrator enters it again (${n})`;
+    default:
+      return `The keyring can't be read: the waiting messages go once it works again (${n})`;
+  }
+}
+
+/** How many messages wait for the keyring: the polled health if known, else the start-up status. */
+export function waitingForKeyring(status: Pick<AppStatus, 'waitingForKeyring'>, health: Pick<Health, 'waitingForKeyring'> | null): number {
+  return health?.waitingForKeyring ?? status.waitingForKeyring ?? 0;
+}
+
+/** The start-up warning when the code key lives only in memory (Rust's words), or null. */
+export function temporaryPepperWords(status: Pick<AppStatus, 'temporaryPepper'>): string | null {
+  const words = status.temporaryPepper?.trim() ?? '';
+  return words === '' ? null : words;
 }
 
 /** The icon drawn beside a toned item (decorative; the text says the same). */

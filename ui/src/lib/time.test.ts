@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cooldownWords, expiryWords, formatCountdown, formatDateTime, formatTime, secondsUntil } from './time';
+import { cooldownWords, expiryWords, formatCountdown, formatDate, formatDateTime, formatTime, secondsUntil } from './time';
 
 const IST = 'Asia/Kolkata';
 
@@ -60,5 +60,12 @@ describe('secondsUntil and the countdown words', () => {
   it('says when a new code can be sent', () => {
     expect(cooldownWords('2026-11-24T05:02:24.000Z', now)).toBe('available in 0:24');
     expect(cooldownWords('2026-11-24T05:01:00.000Z', now)).toBeNull();
+  });
+});
+
+describe('formatDate', () => {
+  it('is the local day only, and empty for nonsense', () => {
+    expect(formatDate('2026-11-30T20:00:00.000Z', 'Asia/Kolkata')).toBe('1 Dec 2026');
+    expect(formatDate('not a time')).toBe('');
   });
 });

@@ -55,6 +55,14 @@ export function formatDateTime(iso: string, timeZone?: string): string {
   return `${p.day} ${MONTHS[p.month]} ${p.year}, ${pad(p.hour)}:${pad(p.minute)}`;
 }
 
+/** "24 Nov 2026" in local time; "" for a time that can't be read. */
+export function formatDate(iso: string, timeZone?: string): string {
+  const d = parse(iso);
+  if (!d) return '';
+  const p = partsOf(d, timeZone);
+  return `${p.day} ${MONTHS[p.month]} ${p.year}`;
+}
+
 /** Whole seconds from `now` until `iso`, never below 0 (0 for a time that can't be read). */
 export function secondsUntil(iso: string, now: number): number {
   const d = parse(iso);

@@ -1,7 +1,7 @@
 // What the reception desk has open: the person on the right and the add/edit form. It lives
 // outside the desk screen so it survives an administrator's visit to Admin, and is cleared on
 // every sign-in and sign-out: nothing of the last person stays on screen.
-import type { PersonSummary, PersonView } from '../lib/api';
+import type { Notice, PersonSummary, PersonView } from '../lib/api';
 import type { SessionStore } from './session.svelte';
 
 export class DeskSelection {
@@ -12,6 +12,11 @@ export class DeskSelection {
   panelNotice = $state<string | null>(null);
   /** The inline add/edit form: `null` when closed; `person` null = a walk-in. */
   form = $state<{ person: PersonView | null } | null>(null);
+  /**
+   * The consent words read out before a send (`consent_notice`), read once per window. The same
+   * for everyone, so kept across sign-outs.
+   */
+  consentNotice = $state<Notice | null>(null);
 
   constructor(session: SessionStore) {
     session.on({ signedin: () => this.clear(), signedout: () => this.clear() });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makePerson, makeSession, makeSummary } from '../test/fixtures';
+import { makePerson, makeSession, makeSummary, NOTICE } from '../test/fixtures';
 import { createDeskSelection } from './desk.svelte';
 import { createSession } from './session.svelte';
 
@@ -22,5 +22,17 @@ describe('the desk selection', () => {
     store.enter(makeSession());
     expect(selection.selected).toBeNull();
     expect(selection.form).toBeNull();
+  });
+});
+
+describe('the consent notice', () => {
+  it('is kept across sign-out and sign-in: it is the same words for everyone', () => {
+    const store = createSession();
+    const selection = createDeskSelection(store);
+    store.session = makeSession();
+    selection.consentNotice = NOTICE;
+    store.leave('You have signed out.', 'info', '');
+    store.enter(makeSession());
+    expect(selection.consentNotice).toEqual(NOTICE);
   });
 });

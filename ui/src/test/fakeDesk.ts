@@ -6,7 +6,7 @@ import { emit } from '@tauri-apps/api/event';
 import type { DeliveryUpdate, Settings } from '../lib/api';
 import { defaultSettings } from '../lib/settings';
 import { asRustSees } from './ipcArgs';
-import { makeHealth, makePerson, makeSession, makeSetup, makeStatus } from './fixtures';
+import { makeHealth, makePerson, makeSession, makeSetup, makeStatus, NOTICE } from './fixtures';
 
 export type Handler = (args: Record<string, unknown>) => unknown;
 
@@ -52,6 +52,8 @@ export function mockDesk(overrides: Record<string, Handler> = {}): FakeDesk {
     person_get: () => makePerson(),
     outbox_list: () => [],
     demo_outbox: () => [],
+    consent_notice: () => NOTICE,
+    needs_verifying: () => [],
   };
   const handlers = { ...defaults, ...overrides };
   const calls: FakeDesk['calls'] = [];
@@ -82,4 +84,17 @@ export function deferred<T>() {
     reject = rej;
   });
   return { promise, resolve, reject };
+}
+
+/**
+ * Sends `messages` down a Tauri channel a command received (e.g. `audit_chain_check`'s
+ * `onProgress`), in order, the way the Rust side does: each with its index, through the
+ * window's callback for that channel.
+ */
+export function sendOnChannel(channel: unknown, messages: unknown[]): void {
+  const id = (channel as { id?: unknown } | null)?.id;
+  if (typeof id !== 'number') throw new Error('not a channel');
+  const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void } })
+    .__TAURI_INTERNALS__;
+  messages.forEach((message, index) => internals.runCallback(id, { index, message }));
 }

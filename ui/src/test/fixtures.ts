@@ -9,6 +9,7 @@ import type {
   ContactStatus,
   DeliveryUpdate,
   Health,
+  Notice,
   PersonSummary,
   PersonView,
   Started,
@@ -23,6 +24,8 @@ export function makeStatus(overrides: Partial<AppStatus> = {}, keyring: Partial<
     schemaVersion: 3,
     migrationsOk: true,
     migrationsApplied: 0,
+    waitingForKeyring: 0,
+    temporaryPepper: null,
     ...overrides,
     keyring: {
       state: 'ok',
@@ -37,7 +40,7 @@ export const SENT_AT = '2026-11-24T05:02:00.000Z'; // 10:32 in India
 export const EXPIRES_AT = '2026-11-24T05:12:00.000Z';
 export const RESEND_AT = '2026-11-24T05:02:30.000Z';
 
-export const NOT_VERIFIED: ContactStatus = { state: 'notVerified', invalidatedAt: null };
+export const NOT_VERIFIED: ContactStatus = { state: 'notVerified', invalidatedAt: null, due: null };
 
 export function makeSummary(overrides: Partial<PersonSummary> = {}): PersonSummary {
   return {
@@ -58,6 +61,8 @@ export function makePerson(overrides: Partial<PersonView> = {}): PersonView {
     phone: '+919876512345',
     email: 'priya.raman@gmail.com',
     preferredLanguage: 'ta',
+    phoneConsent: null,
+    emailConsent: null,
     ...overrides,
   };
 }
@@ -81,7 +86,7 @@ export function makeStarted(overrides: Partial<Started> = {}): Started {
 export function makeCheckResult(person: PersonView = makePerson()): CheckResult {
   const verifiedAt = '2026-11-24T05:03:00.000Z';
   return {
-    verified: { userId: person.userId, codeType: 'phone', verifiedAt, targetMasked: '+91 98••• ••345' },
+    verified: { userId: person.userId, codeType: 'phone', verifiedAt, targetMasked: '+91 98••• ••345', practice: false },
     person: {
       ...person,
       phoneStatus: { state: 'verified', verifiedAt, verifiedBy: 'reception', channel: 'whatsapp', validUntil: null },
@@ -126,7 +131,10 @@ export function makeHealth(overrides: Partial<Health> = {}): Health {
     lastTests: [],
     queued: 0,
     waitingOffline: 0,
+    waitingForKeyring: 0,
     lastErrors: [],
+    floorNotices: [],
+    temporaryPepper: false,
     ...overrides,
   };
 }
@@ -170,3 +178,14 @@ export function makeStaff(overrides: Partial<StaffView> = {}): StaffView {
 
 /** Every setting as `settings_get` returns it (snake_case): the Rust's defaults, at this clinic. */
 export const FULL_SETTINGS: Settings = { ...defaultSettings(), clinic_name: 'Skinspire Clinic, Jayanagar' };
+
+/** The consent notice as `consent_notice` returns it (the Rust's English words). */
+export const NOTICE: Notice = {
+  version: 1,
+  language: 'en',
+  purpose: 'verification of this contact',
+  text: 'The person agrees to receive a one-time code at this contact, used only to verify it. They can withdraw this consent at any time at the desk.',
+};
+
+/** A recovery code as Rust makes them: four groups of five. */
+export const RECOVERY_CODE = 'K7QPM-3XH9T-WB2RZ-N4VEC';

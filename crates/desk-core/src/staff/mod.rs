@@ -391,6 +391,40 @@ mod tests {
     }
 
     #[test]
+    fn held_and_unknown_ids_cost_the_same_work_as_a_wrong_password() {
+        // A fast answer for a held (or unknown) ID would tell a guesser which IDs exist. Every
+        // try hashes once; a refusal before hashing would be some hundred times faster.
+        let (_t, mut s, j) = store();
+        added(&mut s, &j, "setup", &new("latha.k", Role::Reception)).expect("add");
+        for _ in 0..=signin::FREE_FAILURES {
+            let _ = sign_in(s.conn_mut(), &j, "latha.k", "x", NOW, UTC);
+        }
+        let median = |s: &mut Store, id: &str| {
+            let mut times: Vec<std::time::Duration> = (0..5)
+                .map(|_| {
+                    let t0 = std::time::Instant::now();
+                    let _ = sign_in(s.conn_mut(), &j, id, "x", NOW, UTC);
+                    t0.elapsed()
+                })
+                .collect();
+            times.sort();
+            times[2]
+        };
+        let held = median(&mut s, "latha.k");
+        let unknown = median(&mut s, "nobody.here");
+        let fresh_wrong = {
+            added(&mut s, &j, "setup", &new("ravi.k", Role::Reception)).expect("add");
+            let t0 = std::time::Instant::now();
+            let _ = sign_in(s.conn_mut(), &j, "ravi.k", "x", NOW, UTC);
+            t0.elapsed()
+        };
+        for (what, t) in [("held", held), ("unknown", unknown)] {
+            let ratio = t.as_secs_f64() / fresh_wrong.as_secs_f64();
+            assert!((0.3..3.0).contains(&ratio), "{what}: {t:?} against a wrong password's {fresh_wrong:?}");
+        }
+    }
+
+    #[test]
     fn many_failures_on_one_desk_hold_every_sign_in_for_a_while() {
         let (_t, mut s, j) = store();
         added(&mut s, &j, "setup", &new("latha.k", Role::Reception)).expect("add");
