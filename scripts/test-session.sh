@@ -40,7 +40,7 @@ extra_pids="$ui_pid"
 
 say "Rust tests (unit, integration, mock runtime, end-to-end in the real window)"
 # Built once by 'make test' (cargo test --no-run); this only runs them.
-cargo test --workspace --quiet 2>&1 | tee "$log"
+cargo test --workspace --quiet --no-fail-fast 2>&1 | tee "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 wait "$ui_pid"

@@ -103,8 +103,11 @@ async fn first_start_to_a_verified_email_against_the_real_smtp_server() {
         // with the password typed again): written to the store as a fixture.
         let mut patch = serde_json::Map::new();
         patch.insert("smtp_ca_file".into(), json!(smtp.ca.display().to_string()));
-        desk.with_store(|s| desk_core::settings::update::<desk_delivery::DeliverySettings>(s.conn(), &patch, "setup", "2026-01-01T00:00:00.000Z").map(|_| ()))
-            .expect("ca");
+        desk.with_store(|s| {
+            desk_core::settings::update::<desk_delivery::DeliverySettings>(s.conn(), &patch, "setup", "2026-01-01T00:00:00.000Z")
+                .map(|_| ())
+        })
+        .expect("ca");
     }
     let app = Launch::new().data_dir(&data).start().await;
 

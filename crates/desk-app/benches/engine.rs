@@ -278,7 +278,13 @@ fn bench_claim() -> ClaimCost {
     })
     .expect("claims");
     let mean = |v: &[StdDuration]| v.iter().sum::<StdDuration>() / v.len() as u32;
-    ClaimCost { full_mean: mean(&full), normal_mean: mean(&normal), full_p95: percentile(&mut full, 0.95), normal_p95: percentile(&mut normal, 0.95), n: N }
+    ClaimCost {
+        full_mean: mean(&full),
+        normal_mean: mean(&normal),
+        full_p95: percentile(&mut full, 0.95),
+        normal_p95: percentile(&mut normal, 0.95),
+        n: N,
+    }
 }
 
 fn ms(d: StdDuration) -> String {

@@ -140,8 +140,16 @@ fn configure_gmail(desk: &Desk, s: &Services) {
     // The test CA goes with the credentials' settings: written to the store as a fixture (the
     // admin screen changes it only with the password typed again).
     let ca = serde_json::json!({ "smtp_ca_file": s.smtp_ca });
-    desk.with_store(|st| desk_core::settings::update::<desk_delivery::DeliverySettings>(st.conn(), ca.as_object().expect("object"), "admin", "2026-01-01T00:00:00.000Z").map(|_| ()))
-        .expect("settings");
+    desk.with_store(|st| {
+        desk_core::settings::update::<desk_delivery::DeliverySettings>(
+            st.conn(),
+            ca.as_object().expect("object"),
+            "admin",
+            "2026-01-01T00:00:00.000Z",
+        )
+        .map(|_| ())
+    })
+    .expect("settings");
     desk.delivery().invalidate_transports();
 }
 

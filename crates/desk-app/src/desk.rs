@@ -686,8 +686,16 @@ impl Desk {
         Ok(r)
     }
 
+    /// The health view (the window reads it every 30 seconds). Its keyring probe also notices
+    /// a keyring that has come back, and sends what waited for it then.
     pub fn health(&self) -> Result<Health> {
-        admin::health(&self.delivery)
+        let h = admin::health(&self.delivery)?;
+        let ok = h.keyring.state == desk_core::secrets::KeyringState::Ok;
+        self.keyring_was_ok.store(ok, std::sync::atomic::Ordering::SeqCst);
+        if ok && h.waiting_for_keyring > 0 {
+            self.keyring_recovered()?;
+        }
+        Ok(h)
     }
 
     /// Recent messages, newest first (the admin's outbox view, and the person panel's state).

@@ -389,7 +389,12 @@ impl keyring_core::api::CredentialStoreApi for SlowStore {
     fn id(&self) -> String {
         "slow".into()
     }
-    fn build(&self, service: &str, user: &str, modifiers: Option<&std::collections::HashMap<&str, &str>>) -> keyring_core::Result<keyring_core::Entry> {
+    fn build(
+        &self,
+        service: &str,
+        user: &str,
+        modifiers: Option<&std::collections::HashMap<&str, &str>>,
+    ) -> keyring_core::Result<keyring_core::Entry> {
         std::thread::sleep(std::time::Duration::from_millis(700));
         self.0.build(service, user, modifiers)
     }
@@ -404,7 +409,8 @@ fn a_slow_keyring_never_holds_up_search_and_checks() {
     let dir = tempfile::tempdir().expect("tempdir");
     let clock = desk_core::clock::ManualClock::at(time::macros::datetime!(2026-11-24 04:30 UTC));
     let desk = Arc::new(Desk::open_with(AppPaths::under(dir.path()), slow, Arc::new(clock), Arc::new(SeededRandom::new(1))).expect("open"));
-    desk.add_person("r", &PersonInput { display_name: "Priya Sharma".into(), phone: Some("98450 12345".into()), ..Default::default() }).expect("add");
+    desk.add_person("r", &PersonInput { display_name: "Priya Sharma".into(), phone: Some("98450 12345".into()), ..Default::default() })
+        .expect("add");
     // The health view and the status bar ask the keyring (a probe is three calls: ~2 s here).
     let busy = {
         let d = desk.clone();

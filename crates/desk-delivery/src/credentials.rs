@@ -236,16 +236,7 @@ pub fn delete_twilio(keyring: &Keyring) -> Result<serde_json::Map<String, serde_
     Ok(patch)
 }
 
-/// Why a provider that is set up (its settings name a sender) can't read its secrets.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CredentialProblem {
-    /// The keyring is locked, timed out or gone: it may come back by itself.
-    #[error(transparent)]
-    Keyring(#[from] SecretsError),
-    /// The keyring works but the item isn't there: an admin must enter it again.
-    #[error("the saved secret is missing from the keyring")]
-    Missing,
-}
+pub use crate::failure::CredentialProblem;
 
 /// The SMTP configuration, if Gmail is set up: `Ok(None)` when no address is set (not set up);
 /// an error when it is set up but its password can't be read.

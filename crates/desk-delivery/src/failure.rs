@@ -6,6 +6,17 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+/// Why a provider that is set up (its settings name a sender) can't read its secrets.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CredentialProblem {
+    /// The keyring is locked, timed out or gone: it may come back by itself.
+    #[error(transparent)]
+    Keyring(#[from] desk_core::secrets::SecretsError),
+    /// The keyring works but the item isn't there: an admin must enter it again.
+    #[error("the saved secret is missing from the keyring")]
+    Missing,
+}
+
 /// The codes a message waiting for the keyring carries (the desk retries them when the keyring
 /// comes back).
 pub const KEYRING_LOCKED: &str = "keyring_locked";
@@ -53,8 +64,7 @@ impl Failure {
 
     /// A provider that is set up can't read its secrets. Its messages wait (they are never sent
     /// to the demo outbox): a locked keyring clears by itself, a missing item needs an admin.
-    pub fn credentials(problem: &crate::credentials::CredentialProblem, provider_label: &str) -> Self {
-        use crate::credentials::CredentialProblem;
+    pub fn credentials(problem: &CredentialProblem, provider_label: &str) -> Self {
         tracing::warn!(%problem, provider = provider_label, "provider credentials unreadable: messages wait");
         match problem {
             CredentialProblem::Keyring(_) => {

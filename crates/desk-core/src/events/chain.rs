@@ -411,3 +411,70 @@ pub fn verify(conn: &Connection, secrets: &CodeSecrets, mut progress: impl FnMut
     progress(total, total);
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codes::SeededRandom;
+    use crate::contact::CodeType;
+    use crate::events::{append, for_push, EventKind, NewEvent, Outcome};
+    use crate::store::Store;
+    use time::macros::datetime;
+
+    #[test]
+    fn what_is_pushed_is_what_was_hashed_and_only_it_holds_the_contact_in_clear() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open(&tmp.path().join("d.sqlite3")).expect("open");
+        let j = Journal::new("desk-1".into(), Arc::new(CodeSecrets::from_pepper([4; 32], true)), Arc::new(SeededRandom::new(2)));
+        let now = datetime!(2026-11-24 04:30 UTC);
+        let tx = store.conn_mut().transaction().expect("tx");
+        for i in 0..3 {
+            append(
+                &tx,
+                &j,
+                now,
+                &NewEvent {
+                    user_id: "W1",
+                    code_type: Some(CodeType::Phone),
+                    kind: EventKind::Issued,
+                    actor: "latha.k",
+                    channel: None,
+                    target: Some("+919845012345"),
+                    outcome: Outcome::Queued,
+                    error_code: None,
+                    detail: Some(serde_json::json!({"n": i})),
+                },
+            )
+            .expect("append");
+        }
+        tx.commit().expect("commit");
+        let pushed = for_push(store.conn(), &j, 0, 10).expect("push");
+        assert_eq!(pushed.iter().map(|p| p.seq).collect::<Vec<_>>(), [1, 2, 3]);
+        let mut prev = GENESIS.to_owned();
+        for p in &pushed {
+            assert_eq!(p.hash.as_deref(), Some(event_hash(j.secrets(), &p.body).as_str()), "the pushed bytes are the hashed bytes");
+            let body: serde_json::Value = serde_json::from_slice(&p.body).expect("json");
+            assert_eq!(body["target"], "+919845012345");
+            assert_eq!(body["prev_hash"], prev.as_str());
+            assert_eq!(body["v"], 1);
+            prev = p.hash.clone().expect("hash");
+        }
+        // The stored row has the contact only sealed.
+        let raw: String = store
+            .conn()
+            .query_row(
+                "SELECT coalesce(target_masked,'') || coalesce(detail,'') || hex(target_sealed) FROM verification_events WHERE seq = 1",
+                [],
+                |r| r.get(0),
+            )
+            .expect("row");
+        assert!(!raw.contains("9845012345") && !raw.contains(&hex::encode("+919845012345")), "{raw}");
+        assert_eq!(after_seq_two(&store, &j), vec![3]);
+        let report = verify(store.conn(), j.secrets(), |_, _| {}).expect("verify");
+        assert!(report.intact && report.checked == 3 && report.anchored == 0, "{report:?}");
+    }
+
+    fn after_seq_two(store: &Store, j: &Journal) -> Vec<i64> {
+        for_push(store.conn(), j, 2, 10).expect("push").iter().map(|p| p.seq).collect()
+    }
+}
