@@ -84,9 +84,6 @@ impl Launch {
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        // Its own process group: the driver, WebKitWebDriver and the app are stopped together
-        // (an app left running would make the next test's app exit at once: one instance).
-        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         let driver = cmd.spawn().expect("tauri-driver must be installed (make test installs it)");
 
         let mut caps = serde_json::Map::new();
@@ -213,9 +210,7 @@ impl AppUnderTest {
 
 impl Drop for AppUnderTest {
     fn drop(&mut self) {
-        // A failed test never reaches close(): don't leave the driver, or the app it started,
-        // running. The whole process group goes.
-        let _ = Command::new("kill").args(["-KILL", &format!("-{}", self.driver.id())]).status();
+        // A failed test never reaches close(): don't leave the driver (and app) running.
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }

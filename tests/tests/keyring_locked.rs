@@ -95,6 +95,9 @@ async fn a_locked_keyring_makes_messages_wait_and_they_go_when_it_is_unlocked() 
     assert!(bar.temporary_pepper.is_some(), "the pepper couldn't be read at start-up: the status bar says so");
     let health = desk.health().expect("health");
     assert!(!health.demo_mode && health.temporary_pepper);
+    assert!(health.credentials.gmail_configured, "a locked keyring doesn't make Gmail not set up");
+    assert!(health.credentials.keyring_problem.is_some());
+    assert_eq!(health.usable_channels, Some(vec![Channel::EMAIL]), "email is still offered: its codes wait");
     assert!(smtp.messages_to(&rcpt).is_empty());
 
     // Unlocked: the next status check notices, and the message goes without anyone asking.

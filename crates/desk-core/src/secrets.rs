@@ -33,17 +33,17 @@ impl SecretsError {
     pub fn user_message(&self) -> &'static str {
         match self {
             SecretsError::Unavailable(_) => {
-                "No system keyring is running, so saved passwords can't be used and messages go \
-                 to the demo outbox only. Start the desktop's keyring (GNOME Keyring or KWallet) \
-                 or ask your administrator, then restart the app."
+                "No system keyring is running, so the clinic's saved passwords can't be used: messages \
+                 wait. Start the desktop's keyring (GNOME Keyring or KWallet) or ask your \
+                 administrator, then restart the app."
             }
             SecretsError::Locked(_) => {
-                "The system keyring is locked. Unlock it (sign out of the computer and in again), \
-                 then restart the app."
+                "The system keyring is locked. Unlock it (sign out of the computer and in again): \
+                 messages waiting for it then go by themselves."
             }
             SecretsError::TimedOut => {
                 "The system keyring did not answer. It may be waiting to be unlocked: unlock it, \
-                 then restart the app."
+                 and messages waiting for it then go by themselves."
             }
             SecretsError::Failed(_) => {
                 "The system keyring refused to save or read a password. Ask your administrator \

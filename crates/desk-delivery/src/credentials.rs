@@ -266,7 +266,7 @@ pub fn smtp_config(
 /// secrets can't be read.
 pub fn twilio_config(settings: &DeliverySettings, keyring: &Keyring) -> std::result::Result<Option<TwilioConfig>, CredentialProblem> {
     // Without a sender on this desk there is nothing to send with, whatever the keyring holds.
-    if settings.twilio_whatsapp_from.is_empty() && settings.twilio_sms_from.is_empty() && settings.twilio_messaging_service_sid.is_empty() {
+    if !has_sender(settings) {
         return Ok(None);
     }
     let sid = keyring.get(TWILIO_SID)?.ok_or(CredentialProblem::Missing)?;
@@ -301,16 +301,23 @@ pub struct CredentialsView {
     pub keyring_problem: Option<String>,
 }
 
+fn has_sender(settings: &DeliverySettings) -> bool {
+    !(settings.twilio_whatsapp_from.is_empty() && settings.twilio_sms_from.is_empty() && settings.twilio_messaging_service_sid.is_empty())
+}
+
 pub fn view(settings: &DeliverySettings, keyring: &Keyring) -> CredentialsView {
     let gmail = keyring.get(GMAIL_PASSWORD).map(|p| p.is_some());
     let twilio = keyring.get(TWILIO_TOKEN).map(|p| p.is_some());
     let keyring_problem = gmail.as_ref().err().or(twilio.as_ref().err()).map(|e| e.user_message().to_owned());
     CredentialsView {
-        gmail_configured: gmail.unwrap_or(false) && !settings.gmail_address.is_empty(),
+        // Set up means: the settings name an account and its secret is saved. A keyring that
+        // can't be read right now doesn't make an account not set up (its messages wait, and
+        // `keyring_problem` says why).
+        gmail_configured: !settings.gmail_address.is_empty() && gmail.as_ref().map_or(true, |saved| *saved),
         gmail_address: settings.gmail_address.clone(),
         smtp_host: settings.smtp_host.clone(),
         smtp_port: settings.smtp_port,
-        twilio_configured: twilio.unwrap_or(false),
+        twilio_configured: has_sender(settings) && twilio.as_ref().map_or(true, |saved| *saved),
         whatsapp_from: settings.twilio_whatsapp_from.clone(),
         sms_from: settings.twilio_sms_from.clone(),
         messaging_service_sid: settings.twilio_messaging_service_sid.clone(),

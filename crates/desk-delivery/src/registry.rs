@@ -71,8 +71,11 @@ impl Providers {
 
     /// The channels this desk can send on now: `None` in demo mode (all of them, to the demo
     /// outbox), otherwise those whose provider and sender are set up.
+    /// A channel set up but waiting for its keyring counts: a code sent on it waits, says why,
+    /// and goes when the keyring opens.
     pub fn usable_channels(&self) -> Option<Vec<Channel>> {
-        (!self.demo).then(|| self.order.iter().copied().filter(|c| self.ready.contains_key(c)).collect())
+        let waits = |c: &Channel| self.unusable.get(c).is_some_and(|f| f.action == crate::failure::Action::Offline);
+        (!self.demo).then(|| self.order.iter().copied().filter(|c| self.ready.contains_key(c) || waits(c)).collect())
     }
 
     fn all_built(&self) -> bool {
@@ -191,5 +194,6 @@ mod tests {
         let f = p.for_channel(Channel::EMAIL).err().expect("unusable");
         assert_eq!(f.code.as_deref(), Some(crate::failure::KEYRING_LOCKED));
         assert_eq!(f.message, "The keyring is locked: unlock it and the waiting messages go.");
+        assert_eq!(p.usable_channels(), Some(vec![Channel::EMAIL]), "still offered: a code sent waits for the keyring");
     }
 }
