@@ -38,7 +38,8 @@ DESK_BENCH_KEYRING="$keyring_mode" DESK_BENCH_OUT="$send_md" cargo bench -q -p d
 # and are kept.
 marker="<!-- Comparisons below are kept by scripts/bench.sh. -->"
 kept="$work/kept.md"
-if [ -f "$out" ] && grep -qF "$marker" "$out"; then sed -n "/$marker/,\$p" "$out" >"$kept"; else : >"$kept"; fi
+# (awk's index(): the marker holds a slash, which a sed address can't take as it is.)
+if [ -f "$out" ] && grep -qF "$marker" "$out"; then awk -v m="$marker" 'index($0, m) { f = 1 } f' "$out" >"$kept"; else : >"$kept"; fi
 
 {
   echo "# Benchmarks"

@@ -210,10 +210,31 @@ impl AppUnderTest {
 
 impl Drop for AppUnderTest {
     fn drop(&mut self) {
-        // A failed test never reaches close(): don't leave the driver (and app) running.
+        // A failed test never reaches close(): don't leave the driver, or the WebKitWebDriver
+        // and app it started, running (a leftover app makes the next test's app wait on it).
+        // Only the driver's own descendants are stopped, found through /proc.
+        let mut pids = vec![self.driver.id()];
+        let mut i = 0;
+        while i < pids.len() {
+            pids.extend(children_of(pids[i]));
+            i += 1;
+        }
+        for pid in pids.iter().skip(1).rev() {
+            let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+        }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
+}
+
+/// The child processes of `pid` (Linux: /proc/<pid>/task/*/children).
+fn children_of(pid: u32) -> Vec<u32> {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return Vec::new() };
+    tasks
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("children")).ok())
+        .flat_map(|c| c.split_whitespace().filter_map(|p| p.parse().ok()).collect::<Vec<u32>>())
+        .collect()
 }
 
 /// Top-level window titles on the X display (needs `xwininfo`).
