@@ -245,6 +245,23 @@ pub fn search(conn: &rusqlite::Connection, f: &AuditFilter, limit: u32) -> Resul
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// How many `kind` events with `outcome` happened since `since`, counting at most `cap`, and
+/// the oldest of those counted (the desk-wide sign-in throttle asks this).
+pub fn recent_count(
+    conn: &rusqlite::Connection,
+    kind: EventKind,
+    outcome: Outcome,
+    since: OffsetDateTime,
+    cap: i64,
+) -> Result<(i64, Option<String>)> {
+    Ok(conn.query_row(
+        "SELECT count(*), min(occurred_at) FROM (SELECT occurred_at FROM verification_events
+             WHERE kind = ?1 AND outcome = ?2 AND occurred_at >= ?3 ORDER BY occurred_at DESC LIMIT ?4)",
+        params![kind, outcome, ts(since), cap],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
+}
+
 /// A recent delivery problem, for the admin's health view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]

@@ -82,13 +82,8 @@ pub fn begin(conn: &Connection, typed_id: &str, now: OffsetDateTime, offset: tim
 
 /// When the desk-wide throttle lets sign-ins through again, if it is holding them.
 fn desk_wait(conn: &Connection, now: OffsetDateTime) -> Result<Option<OffsetDateTime>> {
-    let since = ts(now - DESK_WINDOW);
-    let (count, oldest): (i64, Option<String>) = conn.query_row(
-        "SELECT count(*), min(occurred_at) FROM (SELECT occurred_at FROM verification_events
-             WHERE kind = 'sign_in' AND outcome = 'failed' AND occurred_at >= ?1 ORDER BY occurred_at DESC LIMIT ?2)",
-        params![since, DESK_MAX_FAILURES],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+    // The failed sign-ins are the event log's: counted there, not kept twice.
+    let (count, oldest) = events::recent_count(conn, EventKind::SignIn, Outcome::Failed, now - DESK_WINDOW, DESK_MAX_FAILURES)?;
     Ok((count >= DESK_MAX_FAILURES).then(|| oldest.as_deref().and_then(parse_ts).map(|t| t + DESK_WINDOW)).flatten())
 }
 
