@@ -13,6 +13,7 @@ APT_PACKAGES=(
   python3-dbus                                       # unlock a locked test keyring (no prompt)
   sqlite3                                            # the shell an attacker would edit the file with
   python3-aiosmtpd openssl ca-certificates           # a real SMTP server (STARTTLS + AUTH) for email tests
+  postgresql-15 postgresql-client-15                 # a real clinic database for the sync tests
 )
 
 missing=()

@@ -7,6 +7,7 @@ keyring_pid=""
 smtp_pid=""   # set by scripts/services/start-services.sh
 prism_pid=""  # set by scripts/services/start-services.sh
 extra_pids="" # anything else the caller started in the background
+pg_dir=""     # set by scripts/services/start-services.sh (the PostgreSQL server's folder)
 
 stop_pid() {  # SIGTERM, up to 5 s to go, then SIGKILL
   [ -n "$1" ] && kill "$1" 2>/dev/null || return 0
@@ -19,6 +20,11 @@ cleanup() {
   for pid in $extra_pids; do stop_pid "$pid"; done
   stop_pid "$smtp_pid"; smtp_pid=""
   stop_pid "$prism_pid"; prism_pid=""
+  if [ -n "$pg_dir" ] && [ -f "$pg_dir/data/postmaster.pid" ]; then
+    "$ROOT/scripts/services/postgres.sh" stop "$pg_dir" immediate >/dev/null 2>&1 || true
+  fi
+  [ -n "$pg_dir" ] && rm -rf "$pg_dir"
+  pg_dir=""
   [ -n "$keyring_pid" ] && kill "$keyring_pid" 2>/dev/null
   [ -n "$bus_pid" ] && kill "$bus_pid" 2>/dev/null
   rm -rf "$work"

@@ -15,7 +15,11 @@
 #   TWILIO_CONTRACT_URL      http://127.0.0.1:PORT, Prism; unset when the spec is missing (CI=true:
 #                            a missing spec fails the session instead)
 #   TWILIO_OAI_SPEC          the spec Prism serves (absolute path)
-# Sets smtp_pid and prism_pid; the caller's cleanup stops them (stop_pid in test-session.sh).
+#   DESK_TEST_PG_PORT        PostgreSQL 15 (TLS only over TCP, scram-sha-256), on 127.0.0.1 and
+#   DESK_TEST_PG_DIR         127.0.0.2; its socket in $DESK_TEST_PG_DIR/sock trusts user postgres
+#   DESK_TEST_PG_CA/_CERT/_KEY  the CA to trust, and the server's certificate and key (for the
+#                            fault tests' private servers)
+# Sets smtp_pid and prism_pid, and pg_dir; the caller's cleanup stops them (session.sh).
 
 : "${work:?start-services.sh needs \$work (the session folder)}"
 smtp_pid="${smtp_pid:-}"
@@ -151,6 +155,21 @@ else
   [ "$_svc_code" = 422 ] \
     || _svc_fail "Prism answered $_svc_code, not 422, to a create without To: it is not validating requests" "$_svc_log"
 fi
+
+# --- PostgreSQL 15: the clinic's database server for the sync tests (one database per test),
+# TLS with a certificate from the same test CA (SAN localhost, 127.0.0.1; not 127.0.0.2).
+# Its own folder under /tmp: the postgres user can't enter the session's (0700) folder.
+DESK_TEST_PG_DIR="$(mktemp -d /tmp/desk-test-pg.XXXXXX)"
+export DESK_TEST_PG_DIR
+export DESK_TEST_PG_CA="$DESK_TEST_SMTP_CA"
+export DESK_TEST_PG_CERT="$_svc_dir/server.pem"
+export DESK_TEST_PG_KEY="$_svc_dir/server.key"
+_svc_port="$(_svc_free_port)"
+"$ROOT/scripts/services/postgres.sh" start "$DESK_TEST_PG_DIR" "$_svc_port" "$DESK_TEST_PG_CERT" "$DESK_TEST_PG_KEY" \
+  >"$work/postgres-start.log" 2>&1 \
+  || _svc_fail "PostgreSQL did not start" "$DESK_TEST_PG_DIR/server.log"
+export DESK_TEST_PG_PORT="$_svc_port"
+pg_dir="$DESK_TEST_PG_DIR"
 
 unset _svc_c _svc_dir _svc_ssl_log _svc_log _svc_ready _svc_try _svc_port _svc_spec _svc_prism \
   _svc_sid _svc_url _svc_code

@@ -4,6 +4,9 @@
 //! `as_admin` (administrators). A command is listed there, registered here and granted in
 //! `capabilities/`; the IPC tests check that all of these agree.
 
+use desk_app::{SyncInput, SyncReport, SyncSetup, SyncView};
+use desk_core::staff::clinic::RoleMapping;
+use desk_app::Unreadable;
 use desk_app::{AllSettings, CheckResult, EditResult, FirstAdmin, FirstAdminResult, SetupStatus};
 use desk_core::channel::Channel;
 use desk_core::consent::Notice;
@@ -77,6 +80,15 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             audit_chain_check,
             staff_unlock,
             recovery_code_new,
+            sync_status,
+            sync_now,
+            sync_setup_get,
+            sync_setup_save,
+            sync_test,
+            sync_unreadable,
+            sync_role_map_get,
+            sync_role_map_save,
+            sync_new_device,
         ])
         .typ::<desk_delivery::updates::DeliveryUpdate>()
         .constant("LANGUAGES", desk_core::language::LANGUAGES)
@@ -504,4 +516,76 @@ pub async fn staff_unlock(state: State<'_, DeskState>, user_id: Arg<String>) -> 
 #[tracing::instrument(skip_all)]
 pub async fn recovery_code_new(state: State<'_, DeskState>) -> Reply<String> {
     as_admin(&state, |desk, _| desk.recovery_code_new()).await
+}
+
+// --- Sync with the clinic ------------------------------------------------------------------
+
+/// The status bar's sync line and facts (the window polls it; faster while a sync runs).
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn sync_status(state: State<'_, DeskState>) -> Reply<SyncView> {
+    as_staff_passive(&state, |desk, _| desk.sync_view()).await
+}
+
+/// One round now (push, then pull); its progress shows in `sync_status`.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn sync_now(state: State<'_, DeskState>) -> Reply<SyncReport> {
+    let (desk, _) = crate::state::staff_session(&state)?;
+    desk.sync_now().await.map_err(PublicError::from)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn sync_setup_get(state: State<'_, DeskState>) -> Reply<SyncSetup> {
+    as_admin(&state, |desk, _| desk.sync_setup()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn sync_setup_save(state: State<'_, DeskState>, input: Arg<SyncInput>) -> Reply<SyncSetup> {
+    as_admin(&state, move |desk, who| desk.sync_save(&who.user_id, &input)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn sync_test(state: State<'_, DeskState>, input: Arg<SyncInput>) -> Reply<String> {
+    let (desk, _) = crate::state::admin_session(&state)?;
+    desk.sync_test(&input).await.map_err(PublicError::from)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn sync_unreadable(state: State<'_, DeskState>) -> Reply<Vec<Unreadable>> {
+    as_admin(&state, |desk, _| desk.sync_unreadable()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn sync_role_map_get(state: State<'_, DeskState>) -> Reply<Vec<RoleMapping>> {
+    as_admin(&state, |desk, _| desk.sync_role_map()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn sync_role_map_save(state: State<'_, DeskState>, map: Arg<Vec<RoleMapping>>) -> Reply<Vec<RoleMapping>> {
+    as_admin(&state, move |desk, who| desk.sync_role_map_save(&who.user_id, &map)).await
+}
+
+/// After a fork (a restored backup): a new device id, then the app starts again with it.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn sync_new_device<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: State<'_, DeskState>) -> Reply<String> {
+    let id = as_admin(&state, |desk, who| desk.sync_start_new_device(&who.user_id)).await?;
+    app.request_restart();
+    Ok(id)
 }

@@ -39,6 +39,8 @@ pub fn start_delivery<R: Runtime>(app: &tauri::AppHandle<R>) {
     };
     let mut updates = desk.delivery().subscribe();
     tauri::async_runtime::spawn(desk_delivery::worker::run(desk.ctx().clone()));
+    // Sync with the clinic runs beside it (it waits quietly until an admin sets it up).
+    tauri::async_runtime::spawn(desk.syncer().clone().run());
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         use tauri::Emitter;

@@ -100,6 +100,13 @@ pub async fn as_admin<T: Send + 'static>(
     .await
 }
 
+/// The desk and the signed-in session, for async staff commands.
+pub fn staff_session(state: &DeskState) -> Result<(Arc<Desk>, Session), PublicError> {
+    let desk = state.desk()?;
+    let who = desk.session().map_err(PublicError::from)?;
+    Ok((desk, who))
+}
+
 /// The desk and an administrator's session, for async admin commands.
 pub fn admin_session(state: &DeskState) -> Result<(Arc<Desk>, Session), PublicError> {
     let desk = state.desk()?;

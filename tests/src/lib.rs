@@ -8,7 +8,10 @@
 pub mod app;
 pub mod dbus;
 pub mod house;
+pub mod pg;
+pub mod proxy;
 pub mod services;
+pub mod sync_desk;
 
 use std::path::PathBuf;
 

@@ -40,6 +40,14 @@ pub struct Desk {
     pepper_problem: Option<desk_core::secrets::SecretsError>,
     /// The keyring's state at the last status check, to notice it coming back.
     keyring_was_ok: std::sync::atomic::AtomicBool,
+    /// Sync with the clinic: the shell runs its loop; "Sync now" and the status use it here.
+    syncer: Arc<desk_sync::Syncer>,
+}
+
+impl Drop for Desk {
+    fn drop(&mut self) {
+        self.syncer.stop();
+    }
 }
 
 /// The first start's result: the administrator, and the recovery code, shown once.
@@ -141,6 +149,14 @@ impl Desk {
         let db = Db::new(store);
         let delivery =
             Context { db: db.clone(), clock: clock.clone(), rng: rng.clone(), journal: journal.clone(), keyring: keyring.clone(), hub };
+        // The clock offset sync last measured, until it measures again.
+        let offset = db.with(|s| Ok(desk_sync::state::load(s.conn())?.clock_offset_ms))?;
+        journal.set_clock_offset_ms(offset);
+        let password_keyring = keyring.clone();
+        let syncer = Arc::new(desk_sync::Syncer::new(
+            desk_sync::Local { db: db.clone(), journal: journal.clone(), clock: clock.clone() },
+            Arc::new(move || crate::sync::read_password(&password_keyring)),
+        ));
         let engine = Engine::new(clock, rng, journal);
         Ok(Desk {
             paths,
@@ -151,6 +167,7 @@ impl Desk {
             session: Mutex::new(None),
             pepper_problem,
             keyring_was_ok: std::sync::atomic::AtomicBool::new(true),
+            syncer,
         })
     }
 
@@ -164,6 +181,11 @@ impl Desk {
 
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// Sync with the clinic (the shell spawns its loop with [`desk_sync::Syncer::run`]).
+    pub fn syncer(&self) -> &Arc<desk_sync::Syncer> {
+        &self.syncer
     }
 
     /// The delivery worker's hub: wake-ups, UI updates, the demo outbox.

@@ -1,8 +1,11 @@
 //! Skinspire Verify Desk's facade: the one [`Desk`] the shell holds. It composes the core
-//! (store, verification, staff), delivery and, later, sync, and hands each the dependencies it
+//! (store, verification, staff), delivery and sync, and hands each the dependencies it
 //! takes; nothing below it knows it exists. Tests and benchmarks drive the desk through it.
 
 pub mod desk;
+pub mod sync;
 
+pub use desk_sync::state::Unreadable;
+pub use sync::{SyncInput, SyncReport, SyncSetup, SyncView};
 pub use desk::{setting_defs, AllSettings, CheckResult, Desk, EditResult, FirstAdmin, FirstAdminResult, SetupStatus};
 pub use desk_core::{AppPaths, Error, ErrorCode, PublicError, Result, APP_IDENTIFIER, APP_NAME, APP_VERSION};

@@ -79,6 +79,29 @@ pub fn parse_ts(s: &str) -> Option<OffsetDateTime> {
         .or_else(|| OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok())
 }
 
+/// A time from the clinic's records: what [`parse_ts`] reads, or a naive ISO time, which the
+/// clinic's Flask code writes in UTC (`datetime.utcnow().isoformat()`), or PostgreSQL's text
+/// form (`2026-11-24 04:30:05.5+00`).
+pub fn parse_clinic_ts(s: &str) -> Option<OffsetDateTime> {
+    let s = s.trim();
+    if let Some(t) = parse_ts(s) {
+        return Some(t);
+    }
+    let iso = s.replacen(' ', "T", 1);
+    if let Some(t) = parse_ts(&iso) {
+        return Some(t);
+    }
+    // "+00" (hours only) → "+00:00", for RFC 3339.
+    let bytes = iso.as_bytes();
+    if bytes.len() > 3 && matches!(bytes[bytes.len() - 3], b'+' | b'-') && bytes[bytes.len() - 2..].iter().all(u8::is_ascii_digit) {
+        if let Some(t) = parse_ts(&format!("{iso}:00")) {
+            return Some(t);
+        }
+    }
+    let naive = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]]");
+    time::PrimitiveDateTime::parse(&iso, naive).ok().map(|p| p.assume_utc())
+}
+
 /// "10:42" in the workstation's local time.
 pub fn local_hh_mm(t: OffsetDateTime, offset: UtcOffset) -> String {
     let l = t.to_offset(offset);
@@ -98,6 +121,16 @@ mod tests {
         assert_eq!(parse_ts(&ts(a)), Some(a));
         assert!(ts(a) < ts(b));
         assert_eq!(parse_ts("2025-04-05T17:07:10.182513+00:00").map(|t| t.year()), Some(2025));
+    }
+
+    #[test]
+    fn clinic_times_naive_ones_are_utc() {
+        let t = datetime!(2025-04-05 17:07:10.182513 UTC);
+        assert_eq!(parse_clinic_ts("2025-04-05T17:07:10.182513"), Some(t));
+        assert_eq!(parse_clinic_ts("2025-04-05 17:07:10.182513+00"), Some(t));
+        assert_eq!(parse_clinic_ts("2025-04-05T22:37:10.182513+05:30"), Some(t));
+        assert_eq!(parse_clinic_ts("2025-04-05T17:07:10"), Some(datetime!(2025-04-05 17:07:10 UTC)));
+        assert_eq!(parse_clinic_ts("yesterday"), None);
     }
 
     #[test]

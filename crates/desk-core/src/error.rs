@@ -75,6 +75,20 @@ pub enum Error {
 
     #[error(transparent)]
     Access(#[from] crate::staff::errors::AccessError),
+
+    /// Sync with the clinic couldn't be done; the sync crate's own words.
+    #[error("sync: {message}")]
+    Sync { problem: SyncProblem, message: String },
+}
+
+/// Which kind of sync trouble, for the UI to tell apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncProblem {
+    NotConfigured,
+    /// The server, the network, TLS or the login: try again or fix the settings.
+    Failed,
+    /// The desk's history doesn't match the clinic's: start as a new device.
+    Forked,
 }
 
 /// Stable error identifiers for the UI. Add one only when the UI needs to tell it apart.
@@ -113,6 +127,9 @@ pub enum ErrorCode {
     SessionLocked,
     AdminOnly,
     AlreadySetUp,
+    SyncNotConfigured,
+    SyncFailed,
+    SyncForked,
 }
 
 impl Error {
@@ -154,6 +171,11 @@ impl Error {
             Error::NotEmpty => ErrorCode::NotEmpty,
             Error::InvalidTemplate(_) => ErrorCode::InvalidTemplate,
             Error::Keyring(_) => ErrorCode::KeyringUnavailable,
+            Error::Sync { problem, .. } => match problem {
+                SyncProblem::NotConfigured => ErrorCode::SyncNotConfigured,
+                SyncProblem::Failed => ErrorCode::SyncFailed,
+                SyncProblem::Forked => ErrorCode::SyncForked,
+            },
         }
     }
 
@@ -188,6 +210,7 @@ impl Error {
             Error::NotEmpty => "Sample data can only be loaded into an empty desk.".to_owned(),
             Error::InvalidTemplate(m) => m.clone(),
             Error::Keyring(e) => e.user_message().to_owned(),
+            Error::Sync { message, .. } => message.clone(),
         }
     }
 }

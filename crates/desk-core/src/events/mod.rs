@@ -44,6 +44,12 @@ impl<'a> NewEvent<'a> {
 
 /// Append one event in the caller's transaction, chained to the device's last; returns its id.
 pub fn append(tx: &Transaction<'_>, j: &Journal, at: OffsetDateTime, ev: &NewEvent<'_>) -> Result<String> {
+    append_with_offset(tx, j, at, j.clock_offset_ms(), ev)
+}
+
+/// As [`append`], with the clock offset the event was made under (a carried-over event keeps
+/// its own, so the clinic orders it as it was).
+fn append_with_offset(tx: &Transaction<'_>, j: &Journal, at: OffsetDateTime, clock_offset_ms: i64, ev: &NewEvent<'_>) -> Result<String> {
     let (seq, prev_hash) = chain::next_prev(tx, j, at)?;
     let nanos = at.unix_timestamp_nanos();
     let ts_v7 = uuid::Timestamp::from_unix(uuid::NoContext, (nanos / 1_000_000_000) as u64, (nanos % 1_000_000_000) as u32);
@@ -57,7 +63,7 @@ pub fn append(tx: &Transaction<'_>, j: &Journal, at: OffsetDateTime, ev: &NewEve
         device_id: j.device_id().to_owned(),
         seq,
         occurred_at: ts(at),
-        clock_offset_ms: j.clock_offset_ms(),
+        clock_offset_ms,
         user_id: ev.user_id.to_owned(),
         code_type: ev.code_type.map(|c| c.as_str().to_owned()),
         kind: ev.kind.as_str().to_owned(),
@@ -115,6 +121,77 @@ pub fn for_push(conn: &rusqlite::Connection, j: &Journal, after_seq: i64, limit:
         out.push(Pushed { seq: e.seq, event_id: e.event_id.clone(), body: e.canonical(target.as_deref()).bytes(), hash: e.hash.clone() });
     }
     Ok(out)
+}
+
+/// How many of a device's events come after a seq (what sync has still to push).
+pub fn count_after(conn: &rusqlite::Connection, device_id: &str, after_seq: i64) -> Result<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM verification_events WHERE device_id = ?1 AND seq > ?2", params![device_id, after_seq], |r| {
+        r.get(0)
+    })?)
+}
+
+/// A device's last seq and hash (what sync records with the clinic as the chain's head).
+pub fn last_of(conn: &rusqlite::Connection, device_id: &str) -> Result<Option<(i64, Option<String>)>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .query_row("SELECT seq, hash FROM verification_events WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1", [device_id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?)
+}
+
+/// After a fork (a desk restored from a backup starts as a new device), the verifications of the
+/// old series after `after_seq` are carried into the new one: same person, contact, time and
+/// clock offset, a new event saying where it came from. The old events stay as they are.
+pub fn carry_over(tx: &Transaction<'_>, j: &Journal, old_device: &str, after_seq: i64, _now: OffsetDateTime) -> Result<usize> {
+    let old: Vec<chain::StoredEvent> = {
+        let mut stmt = tx.prepare(&format!(
+            "SELECT {} FROM verification_events WHERE device_id = ?1 AND seq > ?2 AND kind IN ('verified', 'practised') ORDER BY seq",
+            chain::STORED_COLUMNS
+        ))?;
+        let rows = stmt.query_map(params![old_device, after_seq], chain::stored_from_row)?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut n = 0;
+    for e in &old {
+        let (Ok(kind), Ok(outcome)) = (e.kind.parse::<EventKind>(), e.outcome.parse::<Outcome>()) else { continue };
+        let Some(at) = crate::clock::parse_ts(&e.occurred_at) else { continue };
+        let target = e.target(j.secrets());
+        let mut detail = e.detail.clone().unwrap_or_else(|| serde_json::json!({}));
+        if let Some(obj) = detail.as_object_mut() {
+            obj.insert("carried_from".into(), serde_json::json!({"device_id": e.device_id, "seq": e.seq, "event_id": e.event_id}));
+        }
+        let channel = e.channel.as_deref().and_then(Channel::parse);
+        let code_type = e.code_type.as_deref().and_then(|c| c.parse::<CodeType>().ok());
+        append_with_offset(
+            tx,
+            j,
+            at,
+            e.clock_offset_ms,
+            &NewEvent {
+                user_id: &e.user_id,
+                code_type,
+                kind,
+                actor: &e.actor,
+                channel,
+                target: target.as_deref(),
+                outcome,
+                error_code: e.error_code.as_deref(),
+                detail: Some(detail),
+            },
+        )?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// The chain hash of a device's event `seq` (`None`: no such event, or one from before the chain).
+pub fn hash_at(conn: &rusqlite::Connection, device_id: &str, seq: i64) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .query_row("SELECT hash FROM verification_events WHERE device_id = ?1 AND seq = ?2", params![device_id, seq], |r| r.get(0))
+        .optional()?
+        .flatten())
 }
 
 /// One event as it leaves the desk.

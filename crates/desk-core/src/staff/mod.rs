@@ -1,6 +1,7 @@
 //! Staff accounts, sign-in and sessions. Roles are checked here, in Rust: the UI hides admin
 //! screens from reception, but the commands refuse them whatever the UI does.
 
+pub mod clinic;
 pub mod errors;
 pub mod passwords;
 pub mod recovery;
@@ -31,7 +32,7 @@ impl Role {
     }
 
     /// Anything but "admin" reads as reception: the lesser right is the safe default.
-    fn parse(s: &str) -> Role {
+    pub(crate) fn parse(s: &str) -> Role {
         s.parse().unwrap_or(Role::Reception)
     }
 }

@@ -110,6 +110,12 @@ impl Db {
     }
 }
 
+/// Start a new event series under a new device id (a desk restored from a backup enrolls again
+/// as a new device; its old events keep their own id). Takes effect at the next start.
+pub fn new_device_id(conn: &Connection) -> Result<String> {
+    Ok(conn.query_row("UPDATE desk_meta SET value = lower(hex(randomblob(16))) WHERE key = 'device_id' RETURNING value", [], |r| r.get(0))?)
+}
+
 /// Run `f` with each commit synced to disk before it returns (`synchronous = FULL`), then go
 /// back to NORMAL. Under WAL, NORMAL may lose the last commits in a power cut (never corrupts);
 /// the outbox claim uses this, because a `sending` mark lost in a power cut could mean a code

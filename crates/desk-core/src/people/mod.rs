@@ -14,6 +14,8 @@ use crate::events::{self, EventKind, Journal, NewEvent, Outcome};
 use crate::language;
 use crate::outbox::{self, RetireReason};
 
+pub mod clinic;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, specta::Type)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -365,7 +367,7 @@ pub fn search(conn: &Connection, query: &str, limit: u32) -> Result<Vec<SearchHi
     if q.chars().count() < 3 {
         let mut stmt = conn.prepare_cached(
             "SELECT user_id, display_name, entity_type, phone, email, verification_status, created_at FROM users
-             WHERE is_deleted = 0 AND display_name LIKE ?1 || '%' ESCAPE '\\'
+             WHERE is_deleted = 0 AND is_active = 1 AND display_name LIKE ?1 || '%' ESCAPE '\\'
              ORDER BY display_name COLLATE NOCASE LIMIT ?2",
         )?;
         let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
@@ -396,7 +398,7 @@ pub const SEARCH_CANDIDATES: u32 = 200;
 pub const SEARCH_SQL: &str = "SELECT u.user_id, u.display_name, u.entity_type, u.phone, u.email,
             u.verification_status, u.created_at
      FROM users_fts f JOIN users u ON u.rowid = f.rowid
-     WHERE users_fts MATCH ?1 AND u.is_deleted = 0 LIMIT ?2";
+     WHERE users_fts MATCH ?1 AND u.is_deleted = 0 AND u.is_active = 1 LIMIT ?2";
 
 pub fn count(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM users WHERE is_deleted = 0", [], |r| r.get(0))?)

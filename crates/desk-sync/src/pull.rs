@@ -1,0 +1,175 @@
+//! Pull: the people and staff of the desk's hospital changed since its watermark, read in one
+//! `REPEATABLE READ READ ONLY` snapshot and applied to the desk's store in small transactions (so
+//! search and checks stay responsive during a first pull of a large clinic).
+//!
+//! The watermark is the snapshot's `xmin`: every transaction below it had finished when the
+//! snapshot was taken, so the next pull asks for changes from transactions at or above it. A
+//! long transaction that commits after a pull is therefore never skipped (an `updated_at`
+//! watermark would skip it), at the cost of re-reading an overlap, which applies idempotently.
+
+use std::collections::HashSet;
+
+use desk_core::people::clinic as people_clinic;
+use desk_core::staff::clinic as staff_clinic;
+use rusqlite::TransactionBehavior;
+use serde_json::Value;
+use tokio_postgres::IsolationLevel;
+
+use crate::client::{bounded, Clinic};
+use crate::clinic_row::{self, RawRow};
+use crate::errors::SyncError;
+use crate::state::{self, Local, Progress};
+
+/// People per page: one page is one small local transaction.
+pub const PAGE: i32 = 500;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PullReport {
+    /// Everything was fetched again (first pull, or the change log was pruned past the watermark).
+    pub full: bool,
+    pub received: u64,
+    pub added: u64,
+    pub changed: u64,
+    pub deactivated: u64,
+    pub invalidated: u64,
+    pub unreadable: u64,
+    pub watermark: String,
+}
+
+fn raw_from(r: &tokio_postgres::Row) -> RawRow {
+    RawRow {
+        user_id: r.get("user_id"),
+        entity_type: r.get("entity_type"),
+        entity_id: r.get("entity_id"),
+        deleted: r.get::<_, Option<bool>>("deleted").unwrap_or(false),
+        is_active: r.get::<_, Option<bool>>("is_active").unwrap_or(false),
+        first_name: r.get("first_name"),
+        last_name: r.get("last_name"),
+        full_name: r.get("full_name"),
+        personal_info: r.get("personal_info"),
+        contact_info: r.get("contact_info"),
+        verification_status: r.get("verification_status"),
+        password_hash: r.get("password_hash"),
+        roles: r.get::<_, Option<Vec<String>>>("roles").unwrap_or_default(),
+    }
+}
+
+/// Apply one page of rows in one local transaction.
+fn apply_page(local: &Local, rows: &[RawRow], report: &mut PullReport) -> Result<(), SyncError> {
+    let now = local.clock.now();
+    local.db.with(|s| {
+        let tx = s.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for row in rows {
+            if row.deleted {
+                let a = people_clinic::deactivate(&tx, &row.user_id, now)?;
+                let b = staff_clinic::disable(&tx, &local.journal, &row.user_id, now)?;
+                if a || b {
+                    report.deactivated += 1;
+                }
+                continue;
+            }
+            let read = clinic_row::read(row);
+            let mut problems = read.problems.clone();
+            match people_clinic::apply(&tx, &local.journal, &read.person, now) {
+                Ok(applied) => {
+                    report.added += u64::from(applied.added);
+                    report.changed += u64::from(applied.changed);
+                    report.invalidated += applied.invalidated.len() as u64;
+                    if !read.person.active {
+                        report.deactivated += u64::from(applied.changed);
+                    }
+                }
+                Err(desk_core::Error::InvalidInput(why)) => problems.push(why),
+                Err(e) => return Err(e),
+            }
+            if let Some(staff) = &read.staff {
+                match staff_clinic::apply(&tx, &local.journal, staff, now) {
+                    Ok(_) => {}
+                    Err(desk_core::Error::InvalidInput(why)) => problems.push(why),
+                    Err(e) => return Err(e),
+                }
+            }
+            if problems.is_empty() {
+                state::clear_unreadable(&tx, &row.user_id)?;
+            } else {
+                tracing::warn!(problems = problems.len(), "a clinic row could not be read in full; kept for an admin");
+                state::keep_unreadable(&tx, &row.user_id, &row.as_json(), &problems, now)?;
+                report.unreadable += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// Pull everything changed since the stored watermark (or everything).
+#[tracing::instrument(skip_all)]
+pub async fn pull(clinic: &mut Clinic, local: &Local, progress: &(dyn Fn(Progress) + Send + Sync)) -> Result<PullReport, SyncError> {
+    let device_id = local.journal.device_id().to_owned();
+    let limit = clinic.timeout;
+    let since = local.db.with(|s| Ok(state::load(s.conn())?.watermark))?;
+    let tx = bounded(limit, "the pull",
+        clinic.client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start(),
+    )
+    .await?;
+    let begin = bounded(limit, "the pull",
+        tx.query_one("SELECT watermark::text, full_refetch, total FROM desk_sync.pull_begin($1, $2::text::xid8)", &[&device_id, &since]),
+    )
+    .await?;
+    let watermark: String = begin.get(0);
+    let full: bool = begin.get(1);
+    let total: i64 = begin.get(2);
+    let mut report = PullReport { full, watermark: watermark.clone(), ..PullReport::default() };
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut after: Option<String> = None;
+    progress(Progress { done: 0, total: total.max(0) as u64 });
+    loop {
+        let rows = bounded(limit, "the pull",
+            tx.query(
+                "SELECT user_id, entity_type, NULL::text AS entity_id, deleted, is_active, first_name, last_name, full_name,
+                        personal_info, contact_info, verification_status, password_hash, roles
+                 FROM desk_sync.pull_people($1, $2::text::xid8, $3, $4, $5)",
+                &[&device_id, &since, &full, &after, &PAGE],
+            ),
+        )
+        .await?;
+        if rows.is_empty() {
+            break;
+        }
+        let page: Vec<RawRow> = rows.iter().map(raw_from).collect();
+        after = page.last().map(|r| r.user_id.clone());
+        if full {
+            seen.extend(page.iter().map(|r| r.user_id.clone()));
+        }
+        report.received += page.len() as u64;
+        apply_page(local, &page, &mut report)?;
+        progress(Progress { done: report.received, total: (total.max(0) as u64).max(report.received) });
+        if page.len() < PAGE as usize {
+            break;
+        }
+    }
+    let settings: Option<Value> =
+        bounded(limit, "the pull", tx.query_one("SELECT desk_sync.pull_settings($1)", &[&device_id])).await?.get::<_, Option<Value>>(0);
+    bounded(limit, "the pull", tx.commit()).await?;
+    let now = local.clock.now();
+    local.db.with(|s| {
+        let tx = s.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if full {
+            // A full refetch is the whole list: clinic people missing from it were deleted and
+            // their tombstones pruned.
+            for id in people_clinic::ids(&tx)? {
+                if !seen.contains(&id) {
+                    let a = people_clinic::deactivate(&tx, &id, now)?;
+                    let b = staff_clinic::disable(&tx, &local.journal, &id, now)?;
+                    report.deactivated += u64::from(a || b);
+                }
+            }
+        }
+        state::record_pull(&tx, &watermark, settings.as_ref(), now)?;
+        tx.commit()?;
+        Ok(())
+    })?;
+    tracing::info!(full, received = report.received, added = report.added, changed = report.changed, "pulled from the clinic");
+    Ok(report)
+}

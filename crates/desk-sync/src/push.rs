@@ -1,0 +1,142 @@
+//! Push: the desk's events after the clinic's acknowledgement, in contiguous batches, each one
+//! call of `desk_sync.push` with the batch as arrays (the desk role has no table to COPY into).
+//! The clinic inserts with `ON CONFLICT DO NOTHING` and advances the acknowledgement in the same
+//! transaction, so a retry at any point is a no-op: a lost reply, a crash before the desk records
+//! the acknowledgement, a connection cut mid-call.
+
+use desk_core::events;
+use uuid::Uuid;
+
+use crate::client::{bounded, Clinic};
+use crate::errors::SyncError;
+use crate::state::{self, Local};
+
+/// Events per call.
+pub const BATCH: u32 = 1000;
+
+/// Where a test can make a push fail on purpose (the fault tests; production passes none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultPoint {
+    /// The clinic committed the batch, and the reply is lost before the desk reads it.
+    AfterServerCommit,
+    /// The desk read the acknowledgement and fails before recording it.
+    BeforeLocalAck,
+}
+
+/// A test's failpoints; `Ok` lets the push go on.
+pub trait Faults: Send + Sync {
+    fn at(&self, point: FaultPoint) -> Result<(), SyncError>;
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PushReport {
+    pub sent: u64,
+    /// Rows the clinic didn't have before (a retry adds 0).
+    pub inserted: u64,
+    pub acked_seq: i64,
+}
+
+/// Push every event after `acked` (the clinic's acknowledgement, from `hello`).
+#[tracing::instrument(skip_all, fields(acked))]
+pub async fn push(
+    clinic: &Clinic,
+    local: &Local,
+    mut acked: i64,
+    clinic_head: Option<&str>,
+    faults: Option<&dyn Faults>,
+) -> Result<PushReport, SyncError> {
+    let journal = &local.journal;
+    let limit = clinic.timeout;
+    let device_id = journal.device_id().to_owned();
+    let mut report = PushReport { acked_seq: acked, ..PushReport::default() };
+    // A desk whose newest event is older than what the clinic acknowledged was restored from a
+    // backup: its next event would reuse a number the clinic has with other content.
+    let last = local.db.with(|s| events::last_of(s.conn(), &device_id))?;
+    if last.as_ref().map_or(0, |(seq, _)| *seq) < acked {
+        let seq = last.map_or(1, |(seq, _)| seq + 1);
+        let now = local.clock.now();
+        local.db.with(|s| state::record_fork(s.conn(), seq, now))?;
+        return Err(SyncError::Forked { seq });
+    }
+    // The clinic's last event from this device must be this desk's own event of that number:
+    // its chain hash (the HMAC over the event) says so. A different one means this desk's
+    // history was replaced after the clinic got it (a restored backup): pushing on would hang
+    // new events onto someone else's chain.
+    if let (Some(head), true) = (clinic_head, acked > 0) {
+        let mine = local.db.with(|s| events::hash_at(s.conn(), &device_id, acked))?;
+        if mine.as_deref() != Some(head) {
+            let now = local.clock.now();
+            local.db.with(|s| state::record_fork(s.conn(), acked, now))?;
+            tracing::error!(seq = acked, "this desk's event at the clinic's acknowledgement is not the one the clinic holds");
+            return Err(SyncError::Forked { seq: acked });
+        }
+    }
+    // The histories agree: what the clinic has is acknowledged here too (a reply lost earlier).
+    {
+        let now = local.clock.now();
+        local.db.with(|s| state::record_ack(s.conn(), acked, now))?;
+    }
+    // The first push of a desk started anew after a fork: its old series' verifications that
+    // the clinic may lack go into this series first (each says where it came from).
+    let carry = local.db.with(|s| state::carry(s.conn()))?;
+    if let Some((old, after)) = carry {
+        let now = local.clock.now();
+        let n = local.db.with(|s| {
+            let tx = s.conn_mut().transaction()?;
+            let n = events::carry_over(&tx, journal, &old, after, now)?;
+            state::carried(&tx)?;
+            tx.commit()?;
+            Ok(n)
+        })?;
+        tracing::info!(carried = n, "verifications of the old device carried into the new one");
+    }
+    loop {
+        let batch = local.db.with(|s| events::for_push(s.conn(), journal, acked, BATCH))?;
+        let Some(last) = batch.last() else { break };
+        let seqs: Vec<i64> = batch.iter().map(|e| e.seq).collect();
+        let ids: Vec<Uuid> = batch
+            .iter()
+            .map(|e| Uuid::parse_str(&e.event_id).map_err(|_| SyncError::Server(format!("event {} has no valid id", e.seq))))
+            .collect::<Result<_, _>>()?;
+        let bodies: Vec<String> = batch.iter().map(|e| String::from_utf8_lossy(&e.body).into_owned()).collect();
+        let hashes: Vec<Option<String>> = batch.iter().map(|e| e.hash.clone()).collect();
+        let chain_hash = last.hash.clone();
+        let row = bounded(limit, "the push",
+            clinic.client.query_one(
+                "SELECT acked_seq, inserted, fork_seq FROM desk_sync.push($1, $2, $3, $4, $5, $6)",
+                &[&device_id, &seqs, &ids, &bodies, &hashes, &chain_hash],
+            ),
+        )
+        .await
+        .map_err(|e| match e {
+            SyncError::Gap { .. } => SyncError::Gap { acked },
+            other => other,
+        })?;
+        if let Some(f) = faults {
+            f.at(FaultPoint::AfterServerCommit)?;
+        }
+        let server_acked: i64 = row.get(0);
+        let inserted: i32 = row.get(1);
+        let fork_seq: Option<i64> = row.get(2);
+        if let Some(seq) = fork_seq {
+            let now = local.clock.now();
+            local.db.with(|s| state::record_fork(s.conn(), seq, now))?;
+            tracing::error!(seq, "the clinic holds other events under this device's numbers: stopped (a restored backup?)");
+            return Err(SyncError::Forked { seq });
+        }
+        if let Some(f) = faults {
+            f.at(FaultPoint::BeforeLocalAck)?;
+        }
+        let now = local.clock.now();
+        local.db.with(|s| state::record_ack(s.conn(), server_acked, now))?;
+        report.sent += batch.len() as u64;
+        report.inserted += inserted.max(0) as u64;
+        report.acked_seq = server_acked;
+        if server_acked <= acked {
+            // The clinic didn't move: never loop on the same batch.
+            return Err(SyncError::Server(format!("the clinic acknowledged {server_acked} after {acked}")));
+        }
+        acked = server_acked;
+    }
+    Ok(report)
+}

@@ -1,0 +1,969 @@
+-- Skinspire Verify Desk: the clinic side of sync (docs/sync-protocol.md), schema version 1.
+--
+-- Run by the clinic's DBA, as a superuser, in the clinic's database:
+--     psql -v ON_ERROR_STOP=1 -d <clinic db> -f install.sql
+-- Safe to run again: every step checks or replaces what an earlier run made, and the whole
+-- script is one transaction, so a failure leaves the database as it was.
+--
+-- What it makes:
+--   roles   desk_sync_owner (NOLOGIN): owns everything below; the only holder of privileges on
+--                                      the clinic's tables, and only those the contract lists.
+--           desk_sync_desk  (NOLOGIN): the group of the desks' login roles; EXECUTE on the five
+--                                      desk functions and USAGE on the schema, nothing else.
+--   schema  desk_sync: bookkeeping tables, the change log and its triggers, the functions.
+--
+-- Every function that runs with the owner's rights (SECURITY DEFINER) pins
+-- search_path = pg_catalog, pg_temp and names every other object with its schema: a role that
+-- can create objects in public (older clinic databases still let PUBLIC do so) can then not
+-- slip a look-alike function or table under the owner's rights.
+
+\set ON_ERROR_STOP 1
+BEGIN;
+-- Nothing below may resolve a name through public while a superuser runs it.
+SET LOCAL search_path = pg_catalog, pg_temp;
+SET LOCAL client_min_messages = warning;   -- no "already exists, skipping" chatter on a rerun
+
+-- A newer version must not be overwritten by this older script.
+DO $$
+DECLARE
+    newest int;
+BEGIN
+    IF to_regclass('desk_sync.schema_version') IS NOT NULL THEN
+        EXECUTE 'SELECT max(version) FROM desk_sync.schema_version' INTO newest;
+        IF newest > 1 THEN
+            RAISE EXCEPTION 'desk_sync: schema version % is installed; this script is version 1',
+                newest;
+        END IF;
+    END IF;
+END $$;
+
+-- ---------------------------------------------------------------------------------------------
+-- Roles (cluster-wide: made only when missing, and brought back to NOLOGIN if someone changed it)
+-- ---------------------------------------------------------------------------------------------
+-- Two databases of one cluster installed at the same time race to make the same roles: the
+-- loser finds the role made, which is what it wanted.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'desk_sync_owner') THEN
+        BEGIN
+            CREATE ROLE desk_sync_owner NOLOGIN;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+        END;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'desk_sync_desk') THEN
+        BEGIN
+            CREATE ROLE desk_sync_desk NOLOGIN;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+        END;
+    END IF;
+END $$;
+-- Only when someone changed them (an ALTER of a role another install alters at the same moment
+-- fails with "tuple concurrently updated").
+DO $$
+DECLARE r text;
+BEGIN
+    FOREACH r IN ARRAY ARRAY['desk_sync_owner', 'desk_sync_desk'] LOOP
+        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r
+                   AND (rolcanlogin OR rolsuper OR rolcreatedb OR rolcreaterole OR rolbypassrls)) THEN
+            EXECUTE format('ALTER ROLE %I NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS', r);
+        END IF;
+    END LOOP;
+END $$;
+
+-- Desks must be able to connect even where the DBA took CONNECT away from PUBLIC.
+DO $$ BEGIN
+    EXECUTE format('GRANT CONNECT ON DATABASE %I TO desk_sync_desk', current_database());
+END $$;
+
+-- ---------------------------------------------------------------------------------------------
+-- What the owner may do on the clinic's tables: read the people, their roles and the settings;
+-- write only users.verification_status (and updated_at beside it). Revoked first, so a rerun
+-- also takes back anything granted by hand since. Nothing at all on verification_codes (the
+-- clinic's plaintext codes).
+-- ---------------------------------------------------------------------------------------------
+GRANT USAGE ON SCHEMA public TO desk_sync_owner;
+REVOKE ALL ON public.users, public.patients, public.staff, public.role_master,
+              public.user_role_mapping, public.hospital_settings, public.hospitals,
+              public.verification_codes
+       FROM desk_sync_owner;
+GRANT SELECT ON public.users, public.patients, public.staff, public.role_master,
+                public.user_role_mapping, public.hospital_settings, public.hospitals
+      TO desk_sync_owner;
+GRANT UPDATE (verification_status, updated_at) ON public.users TO desk_sync_owner;
+
+-- ---------------------------------------------------------------------------------------------
+-- The schema and its tables, made as the owner so that the owner owns them.
+-- ---------------------------------------------------------------------------------------------
+CREATE SCHEMA IF NOT EXISTS desk_sync AUTHORIZATION desk_sync_owner;
+ALTER SCHEMA desk_sync OWNER TO desk_sync_owner;
+REVOKE ALL ON SCHEMA desk_sync FROM PUBLIC;
+
+SET LOCAL ROLE desk_sync_owner;
+
+CREATE TABLE IF NOT EXISTS desk_sync.schema_version (
+    version      int PRIMARY KEY,
+    installed_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- One row per enrolled desk login. No foreign key to public.hospitals: that would need the
+-- REFERENCES privilege, which the owner is not given; enroll checks the hospital instead.
+CREATE TABLE IF NOT EXISTS desk_sync.desks (
+    role_name   name PRIMARY KEY,
+    hospital_id uuid NOT NULL,
+    desk_name   text NOT NULL,
+    enrolled_at timestamptz NOT NULL DEFAULT now(),
+    enrolled_by name NOT NULL DEFAULT session_user,
+    revoked_at  timestamptz
+);
+
+-- A desk's event series. A desk restored from a backup starts a new device id.
+CREATE TABLE IF NOT EXISTS desk_sync.devices (
+    device_id       text PRIMARY KEY CHECK (device_id <> '' AND length(device_id) <= 200),
+    role_name       name NOT NULL REFERENCES desk_sync.desks (role_name),
+    acked_seq       bigint NOT NULL DEFAULT 0,
+    chain_hash      text,
+    last_seen       timestamptz,
+    clock_offset_ms bigint,
+    first_seen      timestamptz NOT NULL DEFAULT now(),
+    forked_at       timestamptz,
+    fork_seq        bigint
+);
+CREATE INDEX IF NOT EXISTS devices_role_name_idx ON desk_sync.devices (role_name);
+
+-- The change log, filled by the triggers below. xid is the writing transaction's id, so a
+-- desk can ask for "everything written by a transaction not yet visible to my last snapshot".
+-- hospital_id (an addition to the contract's columns, never shown to a desk) is the hospital
+-- the row belonged to: it lets a tombstone reach only desks of the hospital the person was in,
+-- so a deletion in one hospital never tells another hospital's desk a user id (a phone number).
+CREATE TABLE IF NOT EXISTS desk_sync.changes (
+    change_id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    xid         xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    table_name  text NOT NULL,
+    row_key     text,
+    op          char(1) NOT NULL,          -- I, U, D (a key change logs the old key as D)
+    changed_at  timestamptz NOT NULL DEFAULT now(),
+    hospital_id uuid
+);
+CREATE INDEX IF NOT EXISTS changes_xid_idx ON desk_sync.changes (xid);
+CREATE INDEX IF NOT EXISTS changes_changed_at_idx ON desk_sync.changes (changed_at);
+
+-- One row: the oldest xid the change log still covers. Starts at the installing transaction
+-- (nothing earlier was logged); prune raises it. A rerun keeps it.
+CREATE TABLE IF NOT EXISTS desk_sync.log_horizon (
+    one     boolean PRIMARY KEY DEFAULT true CHECK (one),
+    horizon xid8 NOT NULL
+);
+INSERT INTO desk_sync.log_horizon (one, horizon) VALUES (true, pg_current_xact_id())
+ON CONFLICT (one) DO NOTHING;
+
+-- Every event every desk pushed; body is the exact canonical bytes (docs/event-format.md).
+CREATE TABLE IF NOT EXISTS desk_sync.desk_events (
+    device_id       text NOT NULL REFERENCES desk_sync.devices (device_id),
+    seq             bigint NOT NULL,
+    event_id        uuid NOT NULL UNIQUE,
+    occurred_at     timestamptz NOT NULL,
+    clock_offset_ms bigint NOT NULL,
+    sort_at         timestamptz NOT NULL,
+    user_id         text,
+    code_type       text,
+    kind            text,
+    outcome         text,
+    target          text,
+    body            text NOT NULL,
+    hash            text NOT NULL,
+    received_at     timestamptz NOT NULL DEFAULT now(),
+    applied         text,    -- applied | superseded | stale_target | no_user | practice | not_result
+    PRIMARY KEY (device_id, seq)
+);
+CREATE INDEX IF NOT EXISTS desk_events_user_idx ON desk_sync.desk_events (user_id, code_type);
+
+-- The fold's current winner per person and channel, walk-ins included.
+CREATE TABLE IF NOT EXISTS desk_sync.results (
+    user_id     text NOT NULL,
+    code_type   text NOT NULL,
+    verified    boolean NOT NULL,
+    verified_at timestamptz NOT NULL,
+    target      text,
+    device_id   text NOT NULL,
+    seq         bigint NOT NULL,
+    event_id    uuid NOT NULL,
+    sort_at     timestamptz NOT NULL,
+    PRIMARY KEY (user_id, code_type)
+);
+
+INSERT INTO desk_sync.schema_version (version) VALUES (1) ON CONFLICT (version) DO NOTHING;
+
+-- ---------------------------------------------------------------------------------------------
+-- Helpers (not callable by desks; the definer functions call them with the owner's rights)
+-- ---------------------------------------------------------------------------------------------
+
+-- A phone as the clinic's normalize_phone_number keeps it: digits (and '+') only; 10 digits are
+-- an Indian mobile (+91...), any other run of digits is taken as already carrying its country
+-- code. Fewer than 8 digits ('call reception', 'ext 12') is no phone at all: NULL.
+CREATE OR REPLACE FUNCTION desk_sync.norm_phone(p text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE
+               WHEN length(d) < 8  THEN NULL
+               WHEN length(d) = 10 THEN '+91' || d
+               ELSE '+' || d
+           END
+      FROM (SELECT pg_catalog.regexp_replace(p, '[^0-9]', '', 'g') AS d) s
+$$;
+
+-- An e-mail address compared as the clinic types them: surrounding white space dropped, lower
+-- case. Empty is NULL.
+CREATE OR REPLACE FUNCTION desk_sync.norm_email(p text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT NULLIF(pg_catalog.lower(pg_catalog.regexp_replace(p, '^\s+|\s+$', '', 'g')), '')
+$$;
+
+-- The clinic's JSONB columns are sometimes a JSON string holding the JSON (double-encoded by
+-- the Flask app). Unwrap such a string (up to three layers); anything else comes back as is.
+CREATE OR REPLACE FUNCTION desk_sync.unwrap_json(v jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    i int := 0;
+BEGIN
+    WHILE pg_catalog.jsonb_typeof(v) = 'string' AND i < 3 LOOP
+        BEGIN
+            v := (v #>> '{}')::jsonb;
+        EXCEPTION WHEN invalid_text_representation THEN
+            RETURN v;           -- a plain string, not JSON inside
+        END;
+        i := i + 1;
+    END LOOP;
+    RETURN v;
+END $$;
+
+-- A time the Flask app wrote (verified_at): naive ones are UTC (utcnow().isoformat()), which
+-- the function's own TimeZone setting makes the cast assume. Missing or unreadable: -infinity,
+-- so that it loses to any desk event.
+CREATE OR REPLACE FUNCTION desk_sync.ts_utc(p text) RETURNS timestamptz
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'
+AS $$
+BEGIN
+    IF p IS NULL OR p = '' THEN
+        RETURN '-infinity';
+    END IF;
+    RETURN p::timestamptz;
+EXCEPTION WHEN others THEN
+    RETURN '-infinity';
+END $$;
+
+-- The hospital a row of a logged table belongs to, for the change log (see changes.hospital_id).
+-- A users row without hospital_id takes its patient's or staff member's.
+CREATE OR REPLACE FUNCTION desk_sync.row_hospital(p_table text, r jsonb) RETURNS uuid
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    h uuid;
+BEGIN
+    IF r IS NULL THEN
+        RETURN NULL;
+    ELSIF p_table IN ('patients', 'staff') THEN
+        RETURN (r ->> 'hospital_id')::uuid;
+    ELSIF p_table = 'users' THEN
+        h := (r ->> 'hospital_id')::uuid;
+        IF h IS NULL AND pg_catalog.lower(r ->> 'entity_type') = 'patient' THEN
+            SELECT p.hospital_id INTO h FROM public.patients p
+             WHERE p.patient_id = (r ->> 'entity_id')::uuid;
+        ELSIF h IS NULL AND pg_catalog.lower(r ->> 'entity_type') = 'staff' THEN
+            SELECT s.hospital_id INTO h FROM public.staff s
+             WHERE s.staff_id = (r ->> 'entity_id')::uuid;
+        END IF;
+        RETURN h;
+    END IF;
+    RETURN NULL;   -- user_role_mapping, role_master: the people they map to carry the hospital
+END $$;
+
+-- The enrolled, not revoked desk of this login, or DS001. session_user, not current_user:
+-- inside a SECURITY DEFINER function current_user is the owner.
+CREATE OR REPLACE FUNCTION desk_sync.current_desk() RETURNS desk_sync.desks
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    d desk_sync.desks;
+BEGIN
+    SELECT * INTO d FROM desk_sync.desks k
+     WHERE k.role_name = session_user AND k.revoked_at IS NULL;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'DS001',
+            MESSAGE = format('%s is not an enrolled desk, or it was revoked', session_user);
+    END IF;
+    RETURN d;
+END $$;
+
+-- A device id the desk names: must be a sensible string, and not another desk's (DS002).
+-- A device not yet registered is accepted here (hello and push register it).
+CREATE OR REPLACE FUNCTION desk_sync.check_device(p_device_id text, p_role name) RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    owner_role name;
+BEGIN
+    IF p_device_id IS NULL OR p_device_id = '' OR length(p_device_id) > 200 THEN
+        RAISE EXCEPTION USING ERRCODE = '22023',
+            MESSAGE = 'the device id must be a non-empty string of at most 200 characters';
+    END IF;
+    SELECT d.role_name INTO owner_role FROM desk_sync.devices d WHERE d.device_id = p_device_id;
+    IF FOUND AND owner_role <> p_role THEN
+        RAISE EXCEPTION USING ERRCODE = 'DS002',
+            MESSAGE = format('device %s belongs to another desk', p_device_id);
+    END IF;
+END $$;
+
+-- ---------------------------------------------------------------------------------------------
+-- The change log trigger. SECURITY DEFINER so that the clinic's own application role, which has
+-- no privilege on desk_sync, can go on writing users, patients... as before.
+-- TG_ARGV[0] names the key column. Updates that touch only bookkeeping columns (a login stamps
+-- last_login on every sign-in) are not logged: the desk would re-fetch the person for nothing.
+-- ---------------------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION desk_sync.log_change() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    key_col text := TG_ARGV[0];
+    noise   text[] := ARRAY['updated_at', 'updated_by', 'last_login', 'failed_login_attempts',
+                            'ui_preferences', 'last_currency'];
+    o jsonb;
+    n jsonb;
+    oh uuid;
+    nh uuid;
+BEGIN
+    IF TG_OP <> 'INSERT' THEN o := pg_catalog.to_jsonb(OLD); END IF;
+    IF TG_OP <> 'DELETE' THEN n := pg_catalog.to_jsonb(NEW); END IF;
+    IF TG_OP = 'UPDATE' AND (o - noise) = (n - noise) THEN
+        RETURN NULL;
+    END IF;
+    nh := desk_sync.row_hospital(TG_TABLE_NAME, n);
+    oh := desk_sync.row_hospital(TG_TABLE_NAME, o);
+    IF n IS NOT NULL THEN
+        INSERT INTO desk_sync.changes (table_name, row_key, op, hospital_id)
+        VALUES (TG_TABLE_NAME, n ->> key_col, left(TG_OP, 1), nh);
+    END IF;
+    -- A delete, a changed key or a move to another hospital: log the old row too, so that the
+    -- desks of the hospital it left get a tombstone for it.
+    IF o IS NOT NULL AND (n IS NULL
+                          OR (o ->> key_col) IS DISTINCT FROM (n ->> key_col)
+                          OR oh IS DISTINCT FROM nh) THEN
+        INSERT INTO desk_sync.changes (table_name, row_key, op, hospital_id)
+        VALUES (TG_TABLE_NAME, o ->> key_col,
+                CASE WHEN n IS NULL OR (o ->> key_col) IS DISTINCT FROM (n ->> key_col)
+                     THEN 'D' ELSE 'U' END,
+                oh);
+    END IF;
+    RETURN NULL;
+END $$;
+
+-- ---------------------------------------------------------------------------------------------
+-- The people of a hospital, as pull_begin counts them and pull_people pages them.
+--   full:  every user whose hospital (users.hospital_id, else the patient's/staff's) is p_hospital.
+--   since: the users named by change rows with xid >= p_since (patients/staff through
+--          users.entity_id, role_master through user_role_mapping) that are in p_hospital now,
+--          plus a tombstone for those that were in p_hospital (by the change log) and no longer
+--          are (deleted, or moved away).
+-- Ordered and paged by user_id in byte order (COLLATE "C"), whatever the database's collation.
+-- ---------------------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION desk_sync.people(p_hospital uuid, p_since xid8, p_full boolean,
+                                            p_after text, p_limit int)
+RETURNS TABLE (user_id text, entity_type text, deleted boolean, is_active boolean,
+               first_name text, last_name text, full_name text, personal_info jsonb,
+               contact_info jsonb, verification_status jsonb, password_hash text, roles text[])
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+WITH changed AS (
+    SELECT c.row_key AS user_id, c.hospital_id
+      FROM desk_sync.changes c
+     WHERE NOT p_full AND c.xid >= p_since
+       AND c.table_name IN ('users', 'user_role_mapping')
+    UNION ALL
+    SELECT u.user_id::text, c.hospital_id
+      FROM desk_sync.changes c
+      JOIN public.users u
+        ON u.entity_id::text = c.row_key
+       AND lower(u.entity_type) = CASE c.table_name WHEN 'patients' THEN 'patient' ELSE 'staff' END
+     WHERE NOT p_full AND c.xid >= p_since
+       AND c.table_name IN ('patients', 'staff')
+    UNION ALL
+    SELECT m.user_id::text, NULL::uuid
+      FROM desk_sync.changes c
+      JOIN public.user_role_mapping m ON m.role_id::text = c.row_key
+     WHERE NOT p_full AND c.xid >= p_since
+       AND c.table_name = 'role_master'
+),
+candidates AS (
+    SELECT ch.user_id, bool_or(ch.hospital_id IS NOT DISTINCT FROM p_hospital) AS was_here
+      FROM changed ch
+     WHERE ch.user_id IS NOT NULL
+       AND (p_after IS NULL OR ch.user_id COLLATE "C" > p_after COLLATE "C")
+     GROUP BY ch.user_id
+),
+present AS (
+    SELECT u.user_id::text AS user_id,
+           u.entity_type::text AS entity_type,
+           false AS deleted,
+           (coalesce(u.is_active, true) AND NOT u.is_deleted
+            AND NOT coalesce(e.is_deleted, false) AND coalesce(e.is_active, true)) AS is_active,
+           e.first_name::text, e.last_name::text, e.full_name::text,
+           e.personal_info, e.contact_info, u.verification_status,
+           CASE WHEN lower(u.entity_type) = 'staff' THEN u.password_hash::text END AS password_hash,
+           ARRAY(SELECT rm.role_name::text
+                   FROM public.user_role_mapping m
+                   JOIN public.role_master rm ON rm.role_id = m.role_id
+                  WHERE m.user_id = u.user_id
+                    AND coalesce(m.is_active, true) AND rm.is_active
+                    AND (rm.hospital_id IS NULL OR rm.hospital_id = p_hospital)
+                  ORDER BY rm.role_name::text COLLATE "C") AS roles
+      FROM public.users u
+      LEFT JOIN LATERAL (
+             SELECT p.hospital_id, p.is_active, p.is_deleted, p.first_name, p.last_name,
+                    p.full_name, p.personal_info, p.contact_info
+               FROM public.patients p
+              WHERE lower(u.entity_type) = 'patient' AND p.patient_id = u.entity_id
+             UNION ALL
+             SELECT s.hospital_id, s.is_active, s.is_deleted, s.first_name, s.last_name,
+                    s.full_name, s.personal_info, s.contact_info
+               FROM public.staff s
+              WHERE lower(u.entity_type) = 'staff' AND s.staff_id = u.entity_id
+           ) e ON true
+     WHERE coalesce(u.hospital_id, e.hospital_id) = p_hospital
+       AND (p_after IS NULL OR u.user_id::text COLLATE "C" > p_after COLLATE "C")
+       AND (p_full OR u.user_id::text IN (SELECT c.user_id FROM candidates c))
+)
+SELECT * FROM (
+    SELECT * FROM present
+    UNION ALL
+    SELECT c.user_id, NULL, true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+      FROM candidates c
+     WHERE NOT p_full AND c.was_here
+       AND NOT EXISTS (SELECT 1 FROM present pr WHERE pr.user_id = c.user_id)
+) r
+ORDER BY r.user_id COLLATE "C"
+LIMIT p_limit
+$$;
+
+-- ---------------------------------------------------------------------------------------------
+-- The fold of one inserted event into results and users.verification_status
+-- (docs/sync-protocol.md, "The fold"). Returns what became of it (desk_events.applied).
+-- The caller holds an advisory lock per (user, channel) of the batch, taken in sorted order.
+-- ---------------------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION desk_sync.fold(ev desk_sync.desk_events) RETURNS text
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'
+AS $$
+#variable_conflict use_column
+DECLARE
+    u         record;
+    has_user  boolean;
+    ci        jsonb;
+    cur       text;
+    vs        jsonb;
+    entry     jsonb;
+    flask_at  timestamptz;
+    r         desk_sync.results;
+    wins      boolean;
+BEGIN
+    IF ev.kind = 'practised' THEN
+        RETURN 'practice';
+    END IF;
+    IF ev.kind IS DISTINCT FROM 'verified' OR ev.outcome IS DISTINCT FROM 'verified'
+       OR coalesce(ev.code_type, '') NOT IN ('phone', 'email')
+       OR ev.user_id IS NULL OR ev.target IS NULL THEN
+        RETURN 'not_result';
+    END IF;
+
+    SELECT uu.user_id, uu.entity_type, uu.entity_id, uu.verification_status INTO u
+      FROM public.users uu WHERE uu.user_id = ev.user_id FOR UPDATE;
+    has_user := FOUND;
+
+    IF has_user THEN
+        -- The person's current contact, as the clinic holds it now.
+        SELECT desk_sync.unwrap_json(x.contact_info) INTO ci FROM (
+            SELECT p.contact_info FROM public.patients p
+             WHERE lower(u.entity_type) = 'patient' AND p.patient_id = u.entity_id
+            UNION ALL
+            SELECT s.contact_info FROM public.staff s
+             WHERE lower(u.entity_type) = 'staff' AND s.staff_id = u.entity_id) x;
+        IF jsonb_typeof(ci) IS DISTINCT FROM 'object' THEN
+            ci := '{}';
+        END IF;
+        IF ev.code_type = 'phone' THEN
+            -- phone, else mobile, else the login id (User.phone falls back the same way); an
+            -- unreadable value counts as missing.
+            cur := coalesce(desk_sync.norm_phone(ci ->> 'phone'),
+                            desk_sync.norm_phone(ci ->> 'mobile'),
+                            desk_sync.norm_phone(u.user_id));
+            IF cur IS DISTINCT FROM desk_sync.norm_phone(ev.target) OR cur IS NULL THEN
+                RETURN 'stale_target';
+            END IF;
+        ELSE
+            cur := desk_sync.norm_email(ci ->> 'email');
+            IF cur IS DISTINCT FROM desk_sync.norm_email(ev.target) OR cur IS NULL THEN
+                RETURN 'stale_target';
+            END IF;
+        END IF;
+
+        -- An entry the Flask page wrote (no event_id) competes by its verified_at.
+        vs := desk_sync.unwrap_json(u.verification_status);
+        IF jsonb_typeof(vs) IS DISTINCT FROM 'object' THEN
+            vs := '{}';
+        END IF;
+        entry := vs -> ev.code_type;
+        IF jsonb_typeof(entry) = 'object' AND NOT (entry ? 'event_id')
+           AND lower(entry ->> 'verified') = 'true' THEN
+            flask_at := desk_sync.ts_utc(entry ->> 'verified_at');
+        END IF;
+    END IF;
+
+    SELECT * INTO r FROM desk_sync.results rr
+     WHERE rr.user_id = ev.user_id AND rr.code_type = ev.code_type FOR UPDATE;
+
+    -- Later than every current one, by (sort_at, device_id, seq); the Flask entry is
+    -- (verified_at, '', 0).
+    wins := (r.user_id IS NULL
+             OR ROW(ev.sort_at, ev.device_id COLLATE "C", ev.seq)
+                > ROW(r.sort_at, r.device_id COLLATE "C", r.seq))
+        AND (flask_at IS NULL
+             OR ROW(ev.sort_at, ev.device_id COLLATE "C", ev.seq)
+                > ROW(flask_at, ''::text COLLATE "C", 0::bigint));
+    IF NOT wins THEN
+        RETURN 'superseded';
+    END IF;
+
+    INSERT INTO desk_sync.results AS rr
+           (user_id, code_type, verified, verified_at, target, device_id, seq, event_id, sort_at)
+    VALUES (ev.user_id, ev.code_type, true, ev.occurred_at, ev.target, ev.device_id, ev.seq,
+            ev.event_id, ev.sort_at)
+    ON CONFLICT (user_id, code_type) DO UPDATE
+       SET verified = true, verified_at = EXCLUDED.verified_at, target = EXCLUDED.target,
+           device_id = EXCLUDED.device_id, seq = EXCLUDED.seq, event_id = EXCLUDED.event_id,
+           sort_at = EXCLUDED.sort_at;
+
+    IF NOT has_user THEN
+        RETURN 'no_user';     -- a walk-in: the result is kept in results only
+    END IF;
+
+    -- The entry for this channel is replaced; other keys stay; a double-encoded column is
+    -- written back as an object.
+    UPDATE public.users uu
+       SET verification_status = vs || jsonb_build_object(ev.code_type, jsonb_build_object(
+               'verified', true,
+               'verified_at', ev.body::jsonb ->> 'occurred_at',
+               'target', ev.target,
+               'event_id', ev.event_id,
+               'device_id', ev.device_id)),
+           updated_at = now()
+     WHERE uu.user_id = ev.user_id;
+    RETURN 'applied';
+END $$;
+
+-- ---------------------------------------------------------------------------------------------
+-- The five functions a desk calls.
+-- ---------------------------------------------------------------------------------------------
+
+-- 1. hello: register the device for this desk if new, stamp it, say where it stands.
+CREATE OR REPLACE FUNCTION desk_sync.hello(p_device_id text, p_clock_offset_ms bigint)
+RETURNS TABLE (hospital_id uuid, acked_seq bigint, chain_hash text, forked boolean,
+               server_now timestamptz)
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    d   desk_sync.desks := desk_sync.current_desk();
+    dev desk_sync.devices;
+BEGIN
+    PERFORM desk_sync.check_device(p_device_id, d.role_name);
+    INSERT INTO desk_sync.devices (device_id, role_name)
+    VALUES (p_device_id, d.role_name)
+    ON CONFLICT (device_id) DO NOTHING;
+    UPDATE desk_sync.devices v
+       SET last_seen = now(), clock_offset_ms = p_clock_offset_ms
+     WHERE v.device_id = p_device_id AND v.role_name = d.role_name
+    RETURNING * INTO dev;
+    IF NOT FOUND THEN      -- another desk registered it between the check and the insert
+        RAISE EXCEPTION USING ERRCODE = 'DS002',
+            MESSAGE = format('device %s belongs to another desk', p_device_id);
+    END IF;
+    RETURN QUERY SELECT d.hospital_id, dev.acked_seq, dev.chain_hash, dev.forked_at IS NOT NULL,
+                        clock_timestamp();
+END $$;
+
+-- 2. pull_begin: in the desk's REPEATABLE READ READ ONLY transaction (it only reads).
+CREATE OR REPLACE FUNCTION desk_sync.pull_begin(p_device_id text, p_since xid8)
+RETURNS TABLE (watermark xid8, full_refetch boolean, total bigint)
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    d    desk_sync.desks := desk_sync.current_desk();
+    snap pg_snapshot := pg_current_snapshot();
+    h    xid8;
+    v_full boolean;
+    n    bigint;
+BEGIN
+    PERFORM desk_sync.check_device(p_device_id, d.role_name);
+    SELECT lh.horizon INTO h FROM desk_sync.log_horizon lh;
+    -- Full when the desk has nothing, when the log no longer reaches back to p_since, or when
+    -- p_since lies in the future (the database was restored or rebuilt since).
+    v_full := p_since IS NULL OR h IS NULL OR p_since < h OR p_since > pg_snapshot_xmax(snap);
+    SELECT count(*) INTO n FROM desk_sync.people(d.hospital_id, p_since, v_full, NULL, NULL);
+    RETURN QUERY SELECT pg_snapshot_xmin(snap), v_full, n;
+END $$;
+
+-- 3. pull_people: one page, keyset by user_id (pass the last user_id of the previous page).
+CREATE OR REPLACE FUNCTION desk_sync.pull_people(p_device_id text, p_since xid8, p_full boolean,
+                                                 p_after text, p_limit int)
+RETURNS TABLE (user_id text, entity_type text, deleted boolean, is_active boolean,
+               first_name text, last_name text, full_name text, personal_info jsonb,
+               contact_info jsonb, verification_status jsonb, password_hash text, roles text[])
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    d    desk_sync.desks := desk_sync.current_desk();
+    h    xid8;
+    v_full boolean;
+BEGIN
+    PERFORM desk_sync.check_device(p_device_id, d.role_name);
+    SELECT lh.horizon INTO h FROM desk_sync.log_horizon lh;
+    -- Defensive: a since the log cannot answer is answered in full (pull_begin said so).
+    v_full := coalesce(p_full, false) OR p_since IS NULL OR p_since < h;
+    RETURN QUERY SELECT * FROM desk_sync.people(d.hospital_id, p_since, v_full, p_after,
+                                                greatest(1, least(coalesce(p_limit, 500), 10000)));
+END $$;
+
+-- 4. pull_settings: the hospital's active verification settings, newest first, or NULL.
+CREATE OR REPLACE FUNCTION desk_sync.pull_settings(p_device_id text) RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    d desk_sync.desks := desk_sync.current_desk();
+    s jsonb;
+BEGIN
+    PERFORM desk_sync.check_device(p_device_id, d.role_name);
+    SELECT desk_sync.unwrap_json(hs.settings) INTO s
+      FROM public.hospital_settings hs
+     WHERE hs.hospital_id = d.hospital_id AND hs.category = 'verification'
+       AND coalesce(hs.is_active, true)
+     ORDER BY hs.updated_at DESC
+     LIMIT 1;
+    RETURN s;
+END $$;
+
+-- 5. push: store a batch of a device's events and fold the new ones.
+CREATE OR REPLACE FUNCTION desk_sync.push(p_device_id text, p_seqs bigint[], p_event_ids uuid[],
+                                          p_bodies text[], p_hashes text[], p_chain_hash text)
+RETURNS TABLE (acked_seq bigint, inserted int, fork_seq bigint)
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'
+AS $$
+#variable_conflict use_column
+DECLARE
+    d      desk_sync.desks := desk_sync.current_desk();
+    dev    desk_sync.devices;
+    n      int := coalesce(cardinality(p_seqs), 0);
+    v_first  bigint;
+    v_last   bigint;
+    v_fork   bigint;
+    j      jsonb;
+    new_seqs bigint[];
+    lock_key bigint;
+    ev     desk_sync.desk_events;
+BEGIN
+    PERFORM desk_sync.check_device(p_device_id, d.role_name);
+    -- An unknown device is registered as hello would; then the row is locked for the batch,
+    -- so two pushes of one device run one after the other.
+    INSERT INTO desk_sync.devices (device_id, role_name, last_seen)
+    VALUES (p_device_id, d.role_name, now())
+    ON CONFLICT (device_id) DO NOTHING;
+    SELECT * INTO dev FROM desk_sync.devices v WHERE v.device_id = p_device_id FOR UPDATE;
+    IF dev.role_name <> d.role_name THEN
+        RAISE EXCEPTION USING ERRCODE = 'DS002',
+            MESSAGE = format('device %s belongs to another desk', p_device_id);
+    END IF;
+    IF dev.forked_at IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'DS005',
+            MESSAGE = format('device %s is marked forked at seq %s: enroll again as a new device',
+                             p_device_id, dev.fork_seq);
+    END IF;
+    IF n = 0 THEN
+        RETURN QUERY SELECT dev.acked_seq, 0, NULL::bigint;
+        RETURN;
+    END IF;
+
+    -- The batch's shape (DS004 for anything malformed: the desk sent something it should not).
+    IF array_ndims(p_seqs) <> 1 OR cardinality(p_event_ids) IS DISTINCT FROM n
+       OR cardinality(p_bodies) IS DISTINCT FROM n OR cardinality(p_hashes) IS DISTINCT FROM n
+       OR array_position(p_seqs, NULL) IS NOT NULL OR array_position(p_event_ids, NULL) IS NOT NULL
+       OR array_position(p_bodies, NULL) IS NOT NULL OR array_position(p_hashes, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'DS004',
+            MESSAGE = 'the batch arrays must be one-dimensional, of one length, without nulls';
+    END IF;
+    v_first := p_seqs[1];
+    v_last  := v_first + n - 1;
+    IF v_first < 1 OR EXISTS (SELECT 1 FROM unnest(p_seqs) WITH ORDINALITY s(seq, i)
+                             WHERE s.seq <> v_first + s.i - 1) THEN
+        RAISE EXCEPTION USING ERRCODE = 'DS004',
+            MESSAGE = 'the batch is not contiguous: seqs must be consecutive, in order, from 1 up';
+    END IF;
+    IF v_first > dev.acked_seq + 1 THEN
+        RAISE EXCEPTION USING ERRCODE = 'DS003',
+            MESSAGE = format('a gap: the batch starts at seq %s but the clinic has up to seq %s',
+                             v_first, dev.acked_seq);
+    END IF;
+
+    -- A seq the clinic has under another event id: this device's history forked (a restore
+    -- from backup that kept the old device id). Mark it and say where; insert nothing. Not an
+    -- exception, so that the mark stays.
+    SELECT min(e.seq) INTO v_fork
+      FROM desk_sync.desk_events e
+      JOIN unnest(p_seqs, p_event_ids) b(seq, event_id) ON b.seq = e.seq
+     WHERE e.device_id = p_device_id AND e.event_id <> b.event_id;
+    IF v_fork IS NOT NULL THEN
+        UPDATE desk_sync.devices v SET forked_at = now(), fork_seq = v_fork, last_seen = now()
+         WHERE v.device_id = p_device_id;
+        RETURN QUERY SELECT dev.acked_seq, 0, v_fork;
+        RETURN;
+    END IF;
+
+    -- Each body must be the event it claims to be: JSON, this device, this seq, this event id.
+    FOR i IN 1 .. n LOOP
+        BEGIN
+            j := p_bodies[i]::jsonb;
+            IF jsonb_typeof(j) IS DISTINCT FROM 'object' THEN
+                RAISE invalid_text_representation;
+            END IF;
+        EXCEPTION WHEN invalid_text_representation THEN
+            RAISE EXCEPTION USING ERRCODE = 'DS004',
+                MESSAGE = format('event seq %s: the body is not a JSON object', p_seqs[i]);
+        END;
+        IF (j ->> 'device_id') IS DISTINCT FROM p_device_id
+           OR (j ->> 'seq') IS DISTINCT FROM p_seqs[i]::text
+           OR lower(j ->> 'event_id') IS DISTINCT FROM p_event_ids[i]::text
+           OR (j ->> 'occurred_at') IS NULL THEN
+            RAISE EXCEPTION USING ERRCODE = 'DS004',
+                MESSAGE = format('event seq %s: the body does not match its device, seq or event '
+                                 'id, or has no occurred_at', p_seqs[i]);
+        END IF;
+        BEGIN
+            PERFORM (j ->> 'occurred_at')::timestamptz, (j ->> 'clock_offset_ms')::bigint;
+        EXCEPTION WHEN others THEN
+            RAISE EXCEPTION USING ERRCODE = 'DS004',
+                MESSAGE = format('event seq %s: occurred_at or clock_offset_ms is unreadable',
+                                 p_seqs[i]);
+        END;
+    END LOOP;
+    -- An event id stored under another device or seq would be skipped by ON CONFLICT and leave
+    -- a hole under acked_seq: refuse the batch instead. Same for an id twice in the batch.
+    IF EXISTS (SELECT 1 FROM desk_sync.desk_events e
+                 JOIN unnest(p_seqs, p_event_ids) b(seq, event_id) ON b.event_id = e.event_id
+                WHERE e.device_id <> p_device_id OR e.seq <> b.seq)
+       OR (SELECT count(DISTINCT x) FROM unnest(p_event_ids) x) <> n THEN
+        RAISE EXCEPTION USING ERRCODE = 'DS004',
+            MESSAGE = 'an event id of the batch is used twice, or already stored under another '
+                      'device or seq';
+    END IF;
+
+    WITH ins AS (
+        INSERT INTO desk_sync.desk_events
+               (device_id, seq, event_id, occurred_at, clock_offset_ms, sort_at, user_id,
+                code_type, kind, outcome, target, body, hash)
+        SELECT p_device_id, b.seq, b.event_id, b.occurred_at, b.off,
+               b.occurred_at + b.off * interval '1 millisecond',
+               b.j ->> 'user_id', b.j ->> 'code_type', b.j ->> 'kind', b.j ->> 'outcome',
+               b.j ->> 'target', b.body, b.hash
+          FROM (SELECT u.seq, u.event_id, u.body, u.hash, u.body::jsonb AS j,
+                       (u.body::jsonb ->> 'occurred_at')::timestamptz AS occurred_at,
+                       coalesce((u.body::jsonb ->> 'clock_offset_ms')::bigint, 0) AS off
+                  FROM unnest(p_seqs, p_event_ids, p_bodies, p_hashes) u(seq, event_id, body, hash)
+               ) b
+        ON CONFLICT DO NOTHING
+        RETURNING seq)
+    SELECT coalesce(array_agg(ins.seq ORDER BY ins.seq), '{}') INTO new_seqs FROM ins;
+
+    -- One advisory lock per (person, channel) of the new results, in sorted order, so that two
+    -- desks pushing results for the same people cannot deadlock each other.
+    FOR lock_key IN
+        SELECT DISTINCT hashtextextended('desk_sync.fold:' || e.user_id || '/' || e.code_type, 0) k
+          FROM desk_sync.desk_events e
+         WHERE e.device_id = p_device_id AND e.seq = ANY (new_seqs)
+           AND e.kind = 'verified' AND e.outcome = 'verified' AND e.user_id IS NOT NULL
+         ORDER BY k
+    LOOP
+        PERFORM pg_advisory_xact_lock(lock_key);
+    END LOOP;
+
+    -- The fold, in seq order, over the inserted events only: a retry folds nothing.
+    FOR ev IN SELECT * FROM desk_sync.desk_events e
+               WHERE e.device_id = p_device_id AND e.seq = ANY (new_seqs)
+               ORDER BY e.seq
+    LOOP
+        UPDATE desk_sync.desk_events e SET applied = desk_sync.fold(ev)
+         WHERE e.device_id = ev.device_id AND e.seq = ev.seq;
+    END LOOP;
+
+    -- A late duplicate of an older batch must not move the chain hash back.
+    UPDATE desk_sync.devices v
+       SET acked_seq  = greatest(v.acked_seq, v_last),
+           chain_hash = CASE WHEN v_last >= v.acked_seq THEN p_chain_hash ELSE v.chain_hash END,
+           last_seen  = now()
+     WHERE v.device_id = p_device_id
+    RETURNING * INTO dev;
+    RETURN QUERY SELECT dev.acked_seq, cardinality(new_seqs), NULL::bigint;
+END $$;
+
+-- ---------------------------------------------------------------------------------------------
+-- The DBA's functions. SECURITY INVOKER: they run with the DBA's own rights (a superuser, or a
+-- role with CREATEROLE that was granted these), and no desk can execute them.
+-- ---------------------------------------------------------------------------------------------
+
+-- enroll: a login role for one desk, with a random password that is returned once and stored
+-- nowhere (PostgreSQL keeps only its SCRAM verifier). Enrolling an existing desk again (same
+-- hospital) gives it a new password and lifts a revoke.
+CREATE OR REPLACE FUNCTION desk_sync.enroll(p_desk_name text, p_hospital_id uuid)
+RETURNS TABLE (role_name text, password text)
+LANGUAGE plpgsql SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    r  text;
+    pw text;
+    existing desk_sync.desks;
+BEGIN
+    -- desk_ + the name in lower case, every run of other characters one '_' (none at the ends).
+    r := 'desk_' || btrim(regexp_replace(lower(coalesce(p_desk_name, '')), '[^a-z0-9]+', '_', 'g'), '_');
+    IF r = 'desk_' THEN
+        RAISE EXCEPTION 'enroll: the desk name needs at least one letter or digit';
+    END IF;
+    IF length(r) > 63 THEN
+        RAISE EXCEPTION 'enroll: the role name % would be longer than 63 characters', r;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM public.hospitals h WHERE h.hospital_id = p_hospital_id) THEN
+        RAISE EXCEPTION 'enroll: no hospital %', p_hospital_id;
+    END IF;
+
+    -- 64 hex characters from two v4 UUIDs (pg_strong_random): 244 random bits.
+    pw := replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '');
+
+    SELECT * INTO existing FROM desk_sync.desks k WHERE k.role_name = r;
+    IF FOUND THEN
+        IF existing.hospital_id <> p_hospital_id THEN
+            RAISE EXCEPTION 'enroll: % is already the desk of hospital %', r, existing.hospital_id;
+        END IF;
+        EXECUTE format('ALTER ROLE %I LOGIN PASSWORD %L', r, pw);
+        UPDATE desk_sync.desks k
+           SET revoked_at = NULL, desk_name = p_desk_name, enrolled_at = now(),
+               enrolled_by = session_user
+         WHERE k.role_name = r;
+    ELSE
+        -- Checked before CREATE ROLE, so that a failing statement (whose text the server may log
+        -- with the password in it) does not happen for this ordinary reason.
+        IF EXISTS (SELECT 1 FROM pg_roles pr WHERE pr.rolname = r) THEN
+            RAISE EXCEPTION 'enroll: a role % exists and is not a desk; choose another name', r;
+        END IF;
+        -- INHERIT (the default): the desk gets EXECUTE through its membership.
+        EXECUTE format('CREATE ROLE %I LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE '
+                       'PASSWORD %L IN ROLE desk_sync_desk', r, pw);
+        INSERT INTO desk_sync.desks (role_name, hospital_id, desk_name)
+        VALUES (r, p_hospital_id, p_desk_name);
+    END IF;
+    RETURN QUERY SELECT r, pw;
+END $$;
+
+-- revoke: the desk can no longer sign in; its open sessions end now.
+CREATE OR REPLACE FUNCTION desk_sync.revoke(p_role_name text) RETURNS void
+LANGUAGE plpgsql SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    UPDATE desk_sync.desks k SET revoked_at = coalesce(k.revoked_at, now())
+     WHERE k.role_name = p_role_name;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'revoke: % is not an enrolled desk', p_role_name;
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_roles pr WHERE pr.rolname = p_role_name) THEN
+        EXECUTE format('ALTER ROLE %I NOLOGIN PASSWORD NULL', p_role_name);
+    END IF;
+    PERFORM pg_terminate_backend(a.pid) FROM pg_stat_activity a
+     WHERE a.usename = p_role_name AND a.pid <> pg_backend_pid();
+END $$;
+
+-- prune: forget change rows older than p_keep; a desk whose last pull is older than what is
+-- left gets a full refetch (the horizon rises past every deleted row's transaction).
+CREATE OR REPLACE FUNCTION desk_sync.prune(p_keep interval) RETURNS bigint
+LANGUAGE plpgsql SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    n   bigint;
+    top xid8;
+BEGIN
+    PERFORM 1 FROM desk_sync.log_horizon FOR UPDATE;    -- one prune at a time
+    WITH gone AS (
+        DELETE FROM desk_sync.changes c WHERE c.changed_at < now() - p_keep RETURNING c.xid)
+    SELECT count(*), max(g.xid) INTO n, top FROM gone g;
+    IF top IS NOT NULL THEN
+        UPDATE desk_sync.log_horizon lh
+           SET horizon = greatest(lh.horizon, ((top::text::numeric + 1)::text)::xid8);
+    END IF;
+    RETURN n;
+END $$;
+
+RESET ROLE;
+
+-- ---------------------------------------------------------------------------------------------
+-- Triggers on the clinic's tables (made by the superuser: the owner has no TRIGGER privilege).
+-- ---------------------------------------------------------------------------------------------
+DROP TRIGGER IF EXISTS desk_sync_changes ON public.users;
+CREATE TRIGGER desk_sync_changes AFTER INSERT OR UPDATE OR DELETE ON public.users
+    FOR EACH ROW EXECUTE FUNCTION desk_sync.log_change('user_id');
+DROP TRIGGER IF EXISTS desk_sync_changes ON public.patients;
+CREATE TRIGGER desk_sync_changes AFTER INSERT OR UPDATE OR DELETE ON public.patients
+    FOR EACH ROW EXECUTE FUNCTION desk_sync.log_change('patient_id');
+DROP TRIGGER IF EXISTS desk_sync_changes ON public.staff;
+CREATE TRIGGER desk_sync_changes AFTER INSERT OR UPDATE OR DELETE ON public.staff
+    FOR EACH ROW EXECUTE FUNCTION desk_sync.log_change('staff_id');
+DROP TRIGGER IF EXISTS desk_sync_changes ON public.user_role_mapping;
+CREATE TRIGGER desk_sync_changes AFTER INSERT OR UPDATE OR DELETE ON public.user_role_mapping
+    FOR EACH ROW EXECUTE FUNCTION desk_sync.log_change('user_id');
+DROP TRIGGER IF EXISTS desk_sync_changes ON public.role_master;
+CREATE TRIGGER desk_sync_changes AFTER INSERT OR UPDATE OR DELETE ON public.role_master
+    FOR EACH ROW EXECUTE FUNCTION desk_sync.log_change('role_id');
+
+-- ---------------------------------------------------------------------------------------------
+-- Privileges inside desk_sync: nothing for PUBLIC (functions are executable by PUBLIC when
+-- made, so every one is revoked); the desks' group gets the schema and the five functions.
+-- ---------------------------------------------------------------------------------------------
+REVOKE ALL ON ALL TABLES    IN SCHEMA desk_sync FROM PUBLIC, desk_sync_desk;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA desk_sync FROM PUBLIC, desk_sync_desk;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA desk_sync FROM PUBLIC, desk_sync_desk;
+GRANT USAGE ON SCHEMA desk_sync TO desk_sync_desk;
+GRANT EXECUTE ON FUNCTION
+    desk_sync.hello(text, bigint),
+    desk_sync.pull_begin(text, xid8),
+    desk_sync.pull_people(text, xid8, boolean, text, int),
+    desk_sync.pull_settings(text),
+    desk_sync.push(text, bigint[], uuid[], text[], text[], text)
+  TO desk_sync_desk;
+
+COMMIT;
