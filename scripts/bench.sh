@@ -3,7 +3,7 @@
 #
 # The send pipeline benchmark talks to real services, started here the way the test session
 # starts them: a private D-Bus session bus with an unlocked gnome-keyring (never the user's own
-# keyring), the test SMTP server and Prism (scripts/services/start-services.sh). All of them are
+# keyring), the test SMTP server, Prism and PostgreSQL 15 (scripts/services/start-services.sh). All of them are
 # stopped on exit.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -12,6 +12,7 @@ out="$ROOT/docs/benchmarks.md"
 work="$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)"
 engine_md="$work/engine.md"
 send_md="$work/send.md"
+sync_md="$work/sync.md"
 # The bus, the keyring, and the clean-up that stops everything on exit.
 source "$ROOT/scripts/services/session.sh"
 
@@ -34,6 +35,10 @@ say "Benchmark: send pipeline (release build; under a minute)"
 DESK_BENCH_KEYRING="$keyring_mode" DESK_BENCH_OUT="$send_md" cargo bench -q -p desk-app --bench send_pipeline >/dev/null
 [ -s "$send_md" ] || warn "the send pipeline benchmark measured nothing (see above): its section is left out"
 
+say "Benchmark: sync with the clinic's PostgreSQL (release build; a few minutes)"
+DESK_BENCH_OUT="$sync_md" cargo bench -q -p desk-tests --bench sync >/dev/null
+[ -s "$sync_md" ] || die "the sync benchmark measured nothing"
+
 # Comparisons written by hand (a change measured against the code before it) follow this marker
 # and are kept.
 marker="<!-- Comparisons below are kept by scripts/bench.sh. -->"
@@ -53,6 +58,8 @@ if [ -f "$out" ] && grep -qF "$marker" "$out"; then awk -v m="$marker" 'index($0
     echo
     cat "$send_md"
   fi
+  echo
+  cat "$sync_md"
   if [ -s "$kept" ]; then
     echo
     cat "$kept"

@@ -55,3 +55,12 @@ INSERT INTO sync_role_map (clinic_role, desk_role, updated_at) VALUES
     ('System Administrator', 'admin', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     ('Hospital Administrator', 'admin', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     ('Receptionist', 'reception', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+
+-- The clinic's verification settings (hospital_settings, category 'verification'), as the last
+-- pull brought them (owner: the settings module). They override the desk's own values and are
+-- read-only on the desk; a value below the security floor is raised to it.
+CREATE TABLE settings_central (
+    name       TEXT PRIMARY KEY NOT NULL,
+    value      TEXT NOT NULL CHECK (json_valid(value)),
+    updated_at TEXT NOT NULL
+) STRICT;

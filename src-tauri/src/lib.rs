@@ -85,6 +85,8 @@ pub fn run() -> ExitCode {
 
     let builder = builder.setup(|app| {
         start_delivery(app.handle());
+        let handle = app.handle().clone();
+        state::on_restart(Box::new(move || handle.request_restart()));
         Ok(())
     });
     let result = configure(builder, state).run(tauri::generate_context!("../tauri.conf.json"));

@@ -25,6 +25,24 @@ impl DeskState {
     }
 }
 
+/// How the app starts again (set by the real app at start-up; the mock runtime has none).
+static RESTART: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>> = std::sync::OnceLock::new();
+
+pub fn on_restart(f: Box<dyn Fn() + Send + Sync>) {
+    let _ = RESTART.set(f);
+}
+
+/// Start the app again (after the desk took a new device id). `false` when it can't here.
+pub fn restart() -> bool {
+    match RESTART.get() {
+        Some(f) => {
+            f();
+            true
+        }
+        None => false,
+    }
+}
+
 /// The role check the invoke handler makes before a command runs, from the command list. It
 /// never counts as activity (the command itself does, when it is one).
 pub fn gate(state: &DeskState, access: Access) -> Result<(), PublicError> {

@@ -366,3 +366,28 @@ fn changing_the_server_needs_the_password_typed_again_and_the_password_is_never_
         .expect("dump");
     assert!(!dump.contains(&d.password), "the desk role's password is in the database");
 }
+
+#[test]
+fn the_clinics_verification_settings_apply_read_only_and_never_below_the_floor() {
+    let Some(clinic) = clinic("central_settings") else { return };
+    let d = SyncDesk::enrolled(&clinic, "front", H1, T0);
+    assert_eq!(d.desk.policy().expect("policy").max_otp_attempts, 3, "the desk's own default before the first pull");
+    d.synced();
+    assert_eq!(d.desk.policy().expect("policy").max_otp_attempts, 4, "the clinic's value, from hospital_settings");
+    let mut patch = serde_json::Map::new();
+    patch.insert("max_otp_attempts".into(), 5.into());
+    let err = d.desk.update_settings("admin", &patch).expect_err("set centrally");
+    assert!(err.user_message().contains("set in the clinic system"), "{}", err.user_message());
+    // A setting the clinic doesn't set stays the desk's own.
+    let mut own = serde_json::Map::new();
+    own.insert("resend_cooldown_seconds".into(), 45.into());
+    d.desk.update_settings("admin", &own).expect("the desk's own setting");
+    // The clinic lowers the code length below the desk's floor: the desk keeps 6 and says so.
+    clinic.sql("UPDATE hospital_settings SET settings = settings || '{\"otp_length\": 4}' WHERE setting_id = 'd1000000-0000-4000-8000-000000000001'");
+    d.synced();
+    let policy = d.desk.policy().expect("policy");
+    assert_eq!((policy.otp_length, policy.code_length()), (4, 6));
+    assert!(policy.floor_notices().iter().any(|n| n.setting == "otp_length"), "the admin is told");
+    let started = d.desk.start_verification("reception1", "+919845012345", Channel::EMAIL, true).expect("start");
+    assert_eq!(started.code_length, 6);
+}

@@ -324,6 +324,13 @@ impl Desk {
                 "“{name}” changes where a saved password goes: change it in Admin → Providers, with the password typed again."
             )));
         }
+        let central = self.with_store(|s| settings::central(s.conn()))?;
+        if let Some(name) = patch.keys().find(|k| central.contains_key(k.as_str())) {
+            let label = settings::schema::<Settings>().into_iter().find(|d| d.def.name == name.as_str()).map(|d| d.def.label.to_owned()).unwrap_or(name.clone());
+            return Err(Error::InvalidInput(format!(
+                "“{label}” is set in the clinic system for every desk: change it there, and the next sync brings it here."
+            )));
+        }
         let now_at = self.engine.now();
         let now = ts(now_at);
         let before = serde_json::to_value(self.settings()?).unwrap_or_default();

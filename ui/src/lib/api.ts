@@ -78,6 +78,21 @@ export type ChainReport = B.ChainReport_Serialize;
 /** The first start's result: the administrator, and the recovery code (shown once). */
 export type FirstAdminResult = B.FirstAdminResult_Serialize;
 export type DeskEvent = B.Event_Serialize;
+/** Sync with the clinic as the status bar and the sync screen show it (`summary`: the status line). */
+export type SyncView = B.SyncView_Serialize;
+export type SyncStatus = B.SyncStatus_Serialize;
+/** The sync screen's settings (never the password: only whether one is saved) and the device id. */
+export type SyncSetup = B.SyncSetup;
+/** What the sync screen sends; `password` null keeps (or tests with) the saved one. */
+export type SyncInput = B.SyncInput_Deserialize;
+/** What one round of "Sync now" did. */
+export type SyncReport = B.SyncReport_Serialize;
+/** How far a long pull has got: people applied of the total. */
+export type SyncProgress = B.Progress;
+/** A clinic row the desk couldn't read in full. */
+export type Unreadable = B.Unreadable;
+/** One line of the role map: a clinic role and the desk role it gives. */
+export type RoleMapping = B.RoleMapping;
 /** Error codes `app_status` may reject with; each means the desk could not start. */
 export type StartupErrorCode = Extract<
   B.ErrorCode,
@@ -267,6 +282,62 @@ function isAuditEvent(value: unknown): boolean {
   );
 }
 
+function isSyncView(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  const p = value.progress;
+  const optionalNumber = (v: unknown) => v === null || v === undefined || typeof v === 'number';
+  const optionalString = (v: unknown) => v === null || v === undefined || typeof v === 'string';
+  return (
+    typeof value.configured === 'boolean' &&
+    typeof value.running === 'boolean' &&
+    typeof value.eventsWaiting === 'number' &&
+    typeof value.clinicPeople === 'number' &&
+    typeof value.unreadable === 'number' &&
+    optionalString(value.summary) &&
+    optionalString(value.lastOkAt) &&
+    optionalString(value.lastError) &&
+    optionalNumber(value.forkedAtSeq) &&
+    (p === null || p === undefined || (isRecord(p) && typeof p.done === 'number' && typeof p.total === 'number'))
+  );
+}
+
+function isSyncSetup(value: unknown): boolean {
+  return (
+    isRecord(value) &&
+    typeof value.host === 'string' &&
+    typeof value.port === 'number' &&
+    typeof value.database === 'string' &&
+    typeof value.role === 'string' &&
+    typeof value.caFile === 'string' &&
+    typeof value.intervalMinutes === 'number' &&
+    typeof value.passwordSaved === 'boolean' &&
+    typeof value.deviceId === 'string'
+  );
+}
+
+function isSyncReport(value: unknown): boolean {
+  return (
+    isRecord(value) &&
+    ['pushed', 'pulled', 'added', 'changed', 'deactivated', 'unreadable'].every((k) => typeof value[k] === 'number') &&
+    typeof value.full === 'boolean' &&
+    isSyncView(value.view)
+  );
+}
+
+function isUnreadable(value: unknown): boolean {
+  return (
+    isRecord(value) &&
+    typeof value.userId === 'string' &&
+    Array.isArray(value.problems) &&
+    value.problems.every((p) => typeof p === 'string') &&
+    typeof value.lastSeenAt === 'string'
+  );
+}
+
+function isRoleMapping(value: unknown): boolean {
+  return isRecord(value) && typeof value.clinicRole === 'string' && (value.deskRole === 'admin' || value.deskRole === 'reception');
+}
+
 // --- Start-up and sign-in (open: no session needed) -----------------------------------------
 
 /**
@@ -392,6 +463,19 @@ export function consentRenew(userId: string, codeType: B.CodeType): Promise<Pers
   return call(() => commands.consentRenew(userId, codeType));
 }
 
+/**
+ * Sync's state and the status bar's line (`summary`, null when sync isn't set up). Polled by
+ * the window; it needs a live session but doesn't count as activity.
+ */
+export function syncStatus(): Promise<SyncView> {
+  return checked(() => commands.syncStatus(), isSyncView);
+}
+
+/** One round now (push, then pull); while it runs, `syncStatus` shows its progress. */
+export function syncNow(): Promise<SyncReport> {
+  return checked(() => commands.syncNow(), isSyncReport);
+}
+
 export function credentialsGet(): Promise<CredentialsView> {
   return call(() => commands.credentialsGet());
 }
@@ -495,6 +579,43 @@ export function staffUnlock(userId: string): Promise<B.StaffView_Serialize> {
 /** A new recovery code (the old one stops working), to be shown once. */
 export function recoveryCodeNew(): Promise<string> {
   return checked(() => commands.recoveryCodeNew(), (v) => typeof v === 'string' && v !== '');
+}
+
+/** The sync screen's settings, whether a password is saved, and this desk's device id. */
+export function syncSetupGet(): Promise<SyncSetup> {
+  return checked(() => commands.syncSetupGet(), isSyncSetup);
+}
+
+/**
+ * Saves the sync settings; a typed password goes to the keyring (`password: null` keeps the
+ * saved one). A new server, port, database or role needs the password typed again.
+ */
+export function syncSetupSave(input: SyncInput): Promise<SyncSetup> {
+  return checked(() => commands.syncSetupSave(input), isSyncSetup);
+}
+
+/** Tries the connection with the form (the saved password when none is typed); saves nothing. */
+export function syncTest(input: SyncInput): Promise<string> {
+  return checked(() => commands.syncTest(input), (v) => typeof v === 'string');
+}
+
+/** Clinic rows the desk couldn't read in full. */
+export function syncUnreadable(): Promise<Unreadable[]> {
+  return list(() => commands.syncUnreadable(), isUnreadable);
+}
+
+export function syncRoleMapGet(): Promise<RoleMapping[]> {
+  return list(() => commands.syncRoleMapGet(), isRoleMapping);
+}
+
+/** Replaces the role map; returns it as saved. The next pull applies it. */
+export function syncRoleMapSave(map: RoleMapping[]): Promise<RoleMapping[]> {
+  return list(() => commands.syncRoleMapSave(map), isRoleMapping);
+}
+
+/** After a fork (a desk restored from a backup): a new device id; the desk then restarts. */
+export function syncNewDevice(): Promise<string> {
+  return checked(() => commands.syncNewDevice(), (v) => typeof v === 'string' && v !== '');
 }
 
 export function auditSearch(filter: AuditFilter): Promise<AuditEvent[]> {

@@ -74,6 +74,18 @@ export const commands = {
 	staffUnlock: (userId: string) => __TAURI_INVOKE<StaffView_Serialize>("staff_unlock", { userId }),
 	/**  A new recovery code (the old one stops working), shown once. */
 	recoveryCodeNew: () => __TAURI_INVOKE<string>("recovery_code_new"),
+	/**  The status bar's sync line and facts (the window polls it; faster while a sync runs). */
+	syncStatus: () => __TAURI_INVOKE<SyncView_Serialize>("sync_status"),
+	/**  One round now (push, then pull); its progress shows in `sync_status`. */
+	syncNow: () => __TAURI_INVOKE<SyncReport_Serialize>("sync_now"),
+	syncSetupGet: () => __TAURI_INVOKE<SyncSetup>("sync_setup_get"),
+	syncSetupSave: (input: SyncInput_Deserialize) => __TAURI_INVOKE<SyncSetup>("sync_setup_save", { input }),
+	syncTest: (input: SyncInput_Deserialize) => __TAURI_INVOKE<string>("sync_test", { input }),
+	syncUnreadable: () => __TAURI_INVOKE<Unreadable[]>("sync_unreadable"),
+	syncRoleMapGet: () => __TAURI_INVOKE<RoleMapping[]>("sync_role_map_get"),
+	syncRoleMapSave: (map: RoleMapping[]) => __TAURI_INVOKE<RoleMapping[]>("sync_role_map_save", { map }),
+	/**  After a fork (a restored backup): a new device id, then the app starts again with it. */
+	syncNewDevice: () => __TAURI_INVOKE<string>("sync_new_device"),
 };
 
 /* Constants */
@@ -448,7 +460,7 @@ export type EditResult_Serialize = {
 export type EntityType = "staff" | "patient";
 
 /**  Stable error identifiers for the UI. Add one only when the UI needs to tell it apart. */
-export type ErrorCode = "database_too_new" | "database_unavailable" | "storage_unavailable" | "not_ready" | "internal" | "invalid_contact" | "invalid_input" | "person_not_found" | "person_inactive" | "no_contact" | "no_code_in_progress" | "code_format" | "wrong_code" | "code_locked" | "code_expired" | "rate_limited" | "invalid_setting" | "not_empty" | "consent_required" | "consent_withdrawn" | "code_from_other_pepper" | "invalid_template" | "keyring_unavailable" | "sign_in_failed" | "account_locked" | "account_blocked" | "desk_busy" | "account_disabled" | "sign_in_required" | "session_locked" | "admin_only" | "already_set_up";
+export type ErrorCode = "database_too_new" | "database_unavailable" | "storage_unavailable" | "not_ready" | "internal" | "invalid_contact" | "invalid_input" | "person_not_found" | "person_inactive" | "no_contact" | "no_code_in_progress" | "code_format" | "wrong_code" | "code_locked" | "code_expired" | "rate_limited" | "invalid_setting" | "not_empty" | "consent_required" | "consent_withdrawn" | "code_from_other_pepper" | "invalid_template" | "keyring_unavailable" | "sign_in_failed" | "account_locked" | "account_blocked" | "desk_busy" | "account_disabled" | "sign_in_required" | "session_locked" | "admin_only" | "already_set_up" | "sync_not_configured" | "sync_failed" | "sync_forked";
 
 /**  An event as the audit screen shows it. */
 export type Event = Event_Serialize | Event_Deserialize;
@@ -809,6 +821,12 @@ export type Preview_Serialize = {
 	sms: SmsInfo | null,
 };
 
+/**  How far a long pull has got (people applied of the total). */
+export type Progress = {
+	done: number,
+	total: number,
+};
+
 export type Provider = "gmail" | "twilio_whatsapp" | "twilio_sms";
 
 /**  The only error shape that crosses the IPC boundary. */
@@ -841,6 +859,12 @@ export type RecentError_Serialize = {
 };
 
 export type Role = "reception" | "admin";
+
+/**  One line of the role map. */
+export type RoleMapping = {
+	clinicRole: string,
+	deskRole: Role,
+};
 
 /**  The signed-in staff member at this desk. */
 export type Session = {
@@ -972,6 +996,143 @@ export type Started = {
 	outboxId: number,
 };
 
+/**
+ *  What the admin types on the sync screen. The password is only sent when typed; it goes to
+ *  the keyring, never to the store.
+ */
+export type SyncInput = SyncInput_Serialize | SyncInput_Deserialize;
+
+/**
+ *  What the admin types on the sync screen. The password is only sent when typed; it goes to
+ *  the keyring, never to the store.
+ */
+export type SyncInput_Deserialize = {
+	host: string,
+	port: number,
+	database: string,
+	role: string,
+	caFile: string,
+	intervalMinutes: number,
+	password?: string | null,
+};
+
+/**
+ *  What the admin types on the sync screen. The password is only sent when typed; it goes to
+ *  the keyring, never to the store.
+ */
+export type SyncInput_Serialize = {
+	host: string,
+	port: number,
+	database: string,
+	role: string,
+	caFile: string,
+	intervalMinutes: number,
+	password: string | null,
+};
+
+/**  What "Sync now" did, in numbers. */
+export type SyncReport = SyncReport_Serialize | SyncReport_Deserialize;
+
+/**  What "Sync now" did, in numbers. */
+export type SyncReport_Deserialize = {
+	pushed: number,
+	pulled: number,
+	added: number,
+	changed: number,
+	deactivated: number,
+	unreadable: number,
+	full: boolean,
+	view: SyncView_Deserialize,
+};
+
+/**  What "Sync now" did, in numbers. */
+export type SyncReport_Serialize = {
+	pushed: number,
+	pulled: number,
+	added: number,
+	changed: number,
+	deactivated: number,
+	unreadable: number,
+	full: boolean,
+	view: SyncView_Serialize,
+};
+
+/**  The sync screen's settings (never the password: only whether one is saved). */
+export type SyncSetup = {
+	host: string,
+	port: number,
+	database: string,
+	role: string,
+	caFile: string,
+	intervalMinutes: number,
+	passwordSaved: boolean,
+	deviceId: string,
+};
+
+/**  Sync as the status bar and the sync screen show it. */
+export type SyncStatus = SyncStatus_Serialize | SyncStatus_Deserialize;
+
+/**  Sync as the status bar and the sync screen show it. */
+export type SyncStatus_Deserialize = {
+	configured: boolean,
+	running: boolean,
+	lastOkAt?: string | null,
+	lastAttemptAt?: string | null,
+	/**  The last failure, in plain words; `None` after a good round. */
+	lastError?: string | null,
+	lastErrorCode?: string | null,
+	/**  Since when sync has been failing. */
+	errorSince?: string | null,
+	/**  Events made here that the clinic doesn't have yet. */
+	eventsWaiting: number,
+	/**  People this desk has from the clinic. */
+	clinicPeople: number,
+	/**  Clinic rows kept raw for an admin to look at. */
+	unreadable: number,
+	/**  Set when this desk's history doesn't match the clinic's (restored from a backup). */
+	forkedAtSeq?: number | null,
+	/**  The first pull's progress, while it runs. */
+	progress?: Progress | null,
+};
+
+/**  Sync as the status bar and the sync screen show it. */
+export type SyncStatus_Serialize = {
+	configured: boolean,
+	running: boolean,
+	lastOkAt: string | null,
+	lastAttemptAt: string | null,
+	/**  The last failure, in plain words; `None` after a good round. */
+	lastError: string | null,
+	lastErrorCode: string | null,
+	/**  Since when sync has been failing. */
+	errorSince: string | null,
+	/**  Events made here that the clinic doesn't have yet. */
+	eventsWaiting: number,
+	/**  People this desk has from the clinic. */
+	clinicPeople: number,
+	/**  Clinic rows kept raw for an admin to look at. */
+	unreadable: number,
+	/**  Set when this desk's history doesn't match the clinic's (restored from a backup). */
+	forkedAtSeq: number | null,
+	/**  The first pull's progress, while it runs. */
+	progress: Progress | null,
+};
+
+/**  Sync as the status bar shows it: the facts, and one line in plain words. */
+export type SyncView = SyncView_Serialize | SyncView_Deserialize;
+
+/**  Sync as the status bar shows it: the facts, and one line in plain words. */
+export type SyncView_Deserialize = {
+	/**  "Clinic server unreachable since 10:42; 37 events waiting", or `None` when sync isn't set up. */
+	summary?: string | null,
+} & SyncStatus_Deserialize;
+
+/**  Sync as the status bar shows it: the facts, and one line in plain words. */
+export type SyncView_Serialize = {
+	/**  "Clinic server unreachable since 10:42; 37 events waiting", or `None` when sync isn't set up. */
+	summary: string | null,
+} & SyncStatus_Serialize;
+
 /**  One row of the admin's template editor. */
 export type TemplateView = {
 	channel: string,
@@ -1011,6 +1172,15 @@ export type TwilioInput_Serialize = {
 	messagingServiceSid: string | null,
 	contentSid: string | null,
 	baseUrl: string | null,
+};
+
+/**  A clinic row kept raw, for the admin's list. */
+export type Unreadable = {
+	userId: string,
+	problems: string[],
+	/**  The row as the clinic has it (JSON). */
+	raw: string,
+	lastSeenAt: string,
 };
 
 /**  How much of the limit is used, as the admin's health view shows it. */

@@ -176,6 +176,22 @@ pub fn load<G: SettingsGroup>(conn: &Connection) -> Result<G> {
             Err(err) => tracing::warn!(%name, %err, "ignoring unreadable setting"),
         }
     }
+    // The clinic's values over the desk's, each only if the group still holds together with it
+    // (the clinic's ranges are its own).
+    let mut stmt = conn.prepare_cached("SELECT name, value FROM settings_central")?;
+    let central: Vec<(String, String)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    for (name, value) in central {
+        if G::def(&name).is_none() {
+            continue;
+        }
+        let Ok(v) = serde_json::from_str::<Value>(&value) else { continue };
+        let mut trial = merged.clone();
+        trial.insert(name.clone(), v);
+        match serde_json::from_value::<G>(Value::Object(trial.clone())).map(|g| g.validate()) {
+            Ok(Ok(())) => merged = trial,
+            _ => tracing::warn!(%name, "the clinic's value for this setting doesn't fit the desk's; the desk's own is used"),
+        }
+    }
     let settings: G = serde_json::from_value(Value::Object(merged)).unwrap_or_else(|err| {
         tracing::warn!(%err, "stored settings unreadable; using defaults");
         G::default()
@@ -207,6 +223,40 @@ pub fn update<G: SettingsGroup>(conn: &Connection, patch: &Map<String, Value>, b
         )?;
     }
     Ok(updated)
+}
+
+/// Replace the clinic's settings with those the last pull brought (only names the desk knows).
+pub fn set_central(conn: &Connection, values: &Map<String, Value>, known: &[fn(&str) -> bool], now: &str) -> Result<()> {
+    let current: Map<String, Value> = central(conn)?;
+    let wanted: Map<String, Value> = values.iter().filter(|(k, _)| known.iter().any(|f| f(k))).map(|(k, v)| (k.clone(), v.clone())).collect();
+    if current == wanted {
+        return Ok(());
+    }
+    conn.execute("DELETE FROM settings_central", [])?;
+    for (name, value) in &wanted {
+        conn.execute("INSERT INTO settings_central (name, value, updated_at) VALUES (?1, ?2, ?3)", params![name, value.to_string(), now])?;
+    }
+    Ok(())
+}
+
+/// The clinic's settings as the desk holds them.
+pub fn central(conn: &Connection) -> Result<Map<String, Value>> {
+    let mut stmt = conn.prepare_cached("SELECT name, value FROM settings_central ORDER BY name")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = Map::new();
+    for row in rows {
+        let (k, v) = row?;
+        if let Ok(v) = serde_json::from_str(&v) {
+            out.insert(k, v);
+        }
+    }
+    Ok(out)
+}
+
+/// Changes when the clinic's settings do (the engine's cache compares it).
+pub fn central_stamp(conn: &Connection) -> Result<String> {
+    // The values themselves (a handful of rows): a time could repeat on a desk's manual clock.
+    Ok(conn.query_row("SELECT coalesce(group_concat(name || '=' || value, ';'), '') FROM (SELECT name, value FROM settings_central ORDER BY name)", [], |r| r.get(0))?)
 }
 
 /// Refuse names no group declares (the facade calls this with every group it holds).

@@ -92,7 +92,8 @@ pub struct Engine {
     pub journal: Arc<Journal>,
     /// Settings change rarely and are read on every start, check and screen refresh.
     /// Only `update_settings` writes them, and it refreshes this.
-    settings: std::sync::Mutex<Option<Settings>>,
+    /// The settings and the clinic settings' stamp they were read with.
+    settings: std::sync::Mutex<Option<(Settings, String)>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -120,12 +121,16 @@ impl Engine {
 
     /// The current settings (cached).
     pub fn settings(&self, conn: &Connection) -> Result<Settings> {
+        // A pull may have brought the clinic's settings since: a cheap stamp says so.
+        let stamp = crate::settings::central_stamp(conn)?;
         let mut cached = self.settings.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(s) = cached.as_ref() {
-            return Ok(s.clone());
+        if let Some((s, at)) = cached.as_ref() {
+            if *at == stamp {
+                return Ok(s.clone());
+            }
         }
         let loaded = Settings::load(conn)?;
-        *cached = Some(loaded.clone());
+        *cached = Some((loaded.clone(), stamp));
         Ok(loaded)
     }
 
@@ -138,7 +143,7 @@ impl Engine {
     pub fn update_settings(&self, conn: &Connection, patch: &serde_json::Map<String, serde_json::Value>, by: &str) -> Result<Settings> {
         let mut cached = self.settings.lock().unwrap_or_else(|p| p.into_inner());
         let updated = Settings::update(conn, patch, by, &ts(self.clock.now()))?;
-        *cached = Some(updated.clone());
+        *cached = Some((updated.clone(), crate::settings::central_stamp(conn)?));
         Ok(updated)
     }
 

@@ -1,0 +1,339 @@
+//! Sync benchmarks (issue #10), each beside a baseline measured in the same run against the same
+//! PostgreSQL 15 (the test session's, started by scripts/bench.sh) over the same TLS:
+//! 1. push of 100k events through `desk_sync.push` against raw binary COPY and against
+//!    `INSERT … SELECT unnest(…) ON CONFLICT DO NOTHING` of the same rows;
+//! 2. push of 100k verifications with the merge into `users.verification_status`;
+//! 3. re-pushing the same 100k (rows added: 0);
+//! 4. the first pull of 100k people, and a pull with nothing changed.
+//!
+//! Writes a Markdown section to `$DESK_BENCH_OUT`.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use desk_core::channel::Channel;
+use desk_core::contact::CodeType;
+use desk_core::events::{self, EventKind, NewEvent, Outcome};
+use desk_sync::client::{self, Target};
+use desk_tests::pg::{ClinicDb, Pg, H1};
+use desk_tests::sync_desk::SyncDesk;
+use time::macros::datetime;
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::types::Type;
+
+const N: usize = 100_000;
+const T0: time::OffsetDateTime = datetime!(2026-11-24 04:30 UTC);
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime")
+}
+
+/// 100k patients of H1 in the clinic, with users rows, as the clinic's own app writes them.
+fn seed_clinic(c: &ClinicDb) {
+    c.sql(&format!(
+        "INSERT INTO patients (patient_id, hospital_id, personal_info, contact_info, is_active, created_at, updated_at)
+         SELECT ('a9000000-0000-4000-8000-' || lpad(g::text, 12, '0'))::uuid, '{H1}',
+                jsonb_build_object('first_name', 'Bench', 'last_name', 'Patient ' || g),
+                jsonb_build_object('phone', '+9170' || lpad(g::text, 8, '0'), 'email', 'bench' || g || '@example.com'),
+                true, now(), now()
+         FROM generate_series(1, {N}) g;
+         INSERT INTO users (user_id, hospital_id, entity_type, entity_id, is_active, created_at, updated_at, verification_status)
+         SELECT '+9170' || lpad(g::text, 8, '0'), '{H1}', 'patient', ('a9000000-0000-4000-8000-' || lpad(g::text, 12, '0'))::uuid,
+                true, now(), now(), '{{}}'
+         FROM generate_series(1, {N}) g;"
+    ));
+}
+
+fn bench_user(i: usize) -> (String, String) {
+    (format!("+9170{i:08}"), format!("bench{i}@example.com"))
+}
+
+/// `n` events on the desk: plain ones, or verifications of the bench people's emails.
+fn make_events(d: &SyncDesk, n: usize, verifications: bool) {
+    let now = desk_core::clock::Clock::now(&d.clock);
+    d.desk
+        .with_store(|s| {
+            let tx = s.conn_mut().transaction()?;
+            for i in 1..=n {
+                let (user, email) = bench_user(i);
+                let ev = if verifications {
+                    NewEvent {
+                        user_id: &user,
+                        code_type: Some(CodeType::Email),
+                        kind: EventKind::Verified,
+                        actor: "bench",
+                        channel: Some(Channel::EMAIL),
+                        target: Some(&email),
+                        outcome: Outcome::Verified,
+                        error_code: None,
+                        detail: Some(serde_json::json!({"attempt": 1})),
+                    }
+                } else {
+                    NewEvent::action(&user, EventKind::SignOut, "bench", Outcome::Done, Some(serde_json::json!({"n": i})))
+                };
+                events::append(&tx, &d.desk.engine().journal, now + time::Duration::milliseconds(i as i64), &ev)?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .expect("events");
+}
+
+struct Rows {
+    device: String,
+    seqs: Vec<i64>,
+    ids: Vec<uuid::Uuid>,
+    bodies: Vec<String>,
+    hashes: Vec<Option<String>>,
+}
+
+fn rows_of(d: &SyncDesk) -> Rows {
+    let j = &d.desk.engine().journal;
+    let pushed = d.desk.with_store(|s| events::for_push(s.conn(), j, 0, u32::MAX)).expect("events");
+    Rows {
+        device: j.device_id().to_owned(),
+        seqs: pushed.iter().map(|e| e.seq).collect(),
+        ids: pushed.iter().map(|e| uuid::Uuid::parse_str(&e.event_id).expect("uuid")).collect(),
+        bodies: pushed.iter().map(|e| String::from_utf8_lossy(&e.body).into_owned()).collect(),
+        hashes: pushed.iter().map(|e| e.hash.clone()).collect(),
+    }
+}
+
+/// A loader role for the baselines: the same TLS connection as a desk, plain table rights.
+fn loader(c: &ClinicDb) -> Target {
+    let role = format!("bench_loader_{}", c.db.rsplit('_').next().unwrap_or("x"));
+    c.sql(&format!(
+        "CREATE ROLE {role} LOGIN PASSWORD 'bench-loader-pw';
+         CREATE TABLE public.bench_copy (LIKE desk_sync.desk_events INCLUDING ALL);
+         CREATE TABLE public.bench_unnest (LIKE desk_sync.desk_events INCLUDING ALL);
+         GRANT ALL ON public.bench_copy, public.bench_unnest TO {role};"
+    ));
+    Target {
+        host: "127.0.0.1".into(),
+        port: c.port,
+        database: c.db.clone(),
+        role,
+        password: "bench-loader-pw".to_owned().into(),
+        ca_file: c.ca.display().to_string(),
+        timeout: Duration::from_secs(600),
+    }
+}
+
+/// The same rows, the columns the push fills, by binary COPY.
+async fn copy_baseline(t: &Target, r: &Rows) -> Duration {
+    let c = client::connect(t).await.expect("connect").into_client();
+    let started = Instant::now();
+    let sink = c
+        .copy_in("COPY public.bench_copy (device_id, seq, event_id, occurred_at, clock_offset_ms, sort_at, user_id, code_type, kind, outcome, target, body, hash) FROM STDIN BINARY")
+        .await
+        .expect("copy");
+    let types = [
+        Type::TEXT,
+        Type::INT8,
+        Type::UUID,
+        Type::TIMESTAMPTZ,
+        Type::INT8,
+        Type::TIMESTAMPTZ,
+        Type::TEXT,
+        Type::TEXT,
+        Type::TEXT,
+        Type::TEXT,
+        Type::TEXT,
+        Type::TEXT,
+        Type::TEXT,
+    ];
+    let writer = BinaryCopyInWriter::new(sink, &types);
+    tokio::pin!(writer);
+    let at = std::time::SystemTime::now();
+    for i in 0..r.seqs.len() {
+        let v: serde_json::Value = serde_json::from_str(&r.bodies[i]).expect("body");
+        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
+        writer
+            .as_mut()
+            .write(&[
+                &r.device,
+                &r.seqs[i],
+                &r.ids[i],
+                &at,
+                &0i64,
+                &at,
+                &s("user_id"),
+                &s("code_type"),
+                &s("kind"),
+                &s("outcome"),
+                &s("target"),
+                &r.bodies[i],
+                &r.hashes[i],
+            ])
+            .await
+            .expect("row");
+    }
+    writer.finish().await.expect("finish");
+    started.elapsed()
+}
+
+/// The same rows by one `INSERT … SELECT unnest(…) ON CONFLICT DO NOTHING`, fields read from the
+/// bodies on the server as the push does.
+async fn unnest_baseline(t: &Target, r: &Rows) -> Duration {
+    let c = client::connect(t).await.expect("connect").into_client();
+    let started = Instant::now();
+    c.execute(
+        "INSERT INTO public.bench_unnest (device_id, seq, event_id, occurred_at, clock_offset_ms, sort_at, user_id, code_type, kind, outcome, target, body, hash)
+         SELECT $1, s, e, (b::jsonb->>'occurred_at')::timestamptz, (b::jsonb->>'clock_offset_ms')::bigint,
+                (b::jsonb->>'occurred_at')::timestamptz, b::jsonb->>'user_id', b::jsonb->>'code_type', b::jsonb->>'kind',
+                b::jsonb->>'outcome', b::jsonb->>'target', b, h
+         FROM unnest($2::bigint[], $3::uuid[], $4::text[], $5::text[]) AS x(s, e, b, h)
+         ON CONFLICT DO NOTHING",
+        &[&r.device, &r.seqs, &r.ids, &r.bodies, &r.hashes],
+    )
+    .await
+    .expect("unnest insert");
+    started.elapsed()
+}
+
+/// The desk's push, timed alone (connect and hello outside the timing).
+async fn desk_push(d: &SyncDesk, c: &ClinicDb, from_scratch: bool) -> (Duration, u64) {
+    let target = Target {
+        host: "127.0.0.1".into(),
+        port: c.port,
+        database: c.db.clone(),
+        role: d.role.clone(),
+        password: d.password.clone().into(),
+        ca_file: c.ca.display().to_string(),
+        timeout: Duration::from_secs(600),
+    };
+    let clinic = client::connect(&target).await.expect("connect");
+    let hello = clinic.hello(d.desk.engine().journal.device_id(), 0).await.expect("hello");
+    let ctx = d.desk.ctx();
+    let local = desk_sync::Local { db: ctx.db.clone(), journal: ctx.journal.clone(), clock: ctx.clock.clone() };
+    let (acked, head) = if from_scratch { (0, None) } else { (hello.acked_seq, hello.chain_hash.clone()) };
+    let started = Instant::now();
+    let r = desk_sync::push::push(&clinic, &local, acked, head.as_deref(), None).await.expect("push");
+    (started.elapsed(), r.inserted)
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.2} s", d.as_secs_f64())
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.0} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn main() {
+    let Some(pg) = Pg::session("sync benchmark") else {
+        eprintln!("no PostgreSQL: run through scripts/bench.sh");
+        std::process::exit(1);
+    };
+    let rt = rt();
+
+    // 1. Plain events: the push against its baselines.
+    let plain_db = pg.clinic("bench_plain");
+    let plain = SyncDesk::enrolled(&plain_db, "plain", H1, T0);
+    plain.synced();
+    make_events(&plain, N, false);
+    let rows = rows_of(&plain);
+    let loader = loader(&plain_db);
+    let copy = rt.block_on(copy_baseline(&loader, &rows));
+    let unnest = rt.block_on(unnest_baseline(&loader, &rows));
+    let (push, inserted) = rt.block_on(desk_push(&plain, &plain_db, false));
+    assert!(inserted as usize >= N, "pushed {inserted}");
+    // 3. The same 100k again, from seq 1: nothing is added.
+    let (repush, again) = rt.block_on(desk_push(&plain, &plain_db, true));
+    let rows_after: i64 = plain_db.sql("SELECT count(*) FROM desk_sync.desk_events").parse().expect("n");
+
+    // 2 and 4. 100k people, pulled, then verified and pushed with the merge.
+    let big = pg.clinic("bench_people");
+    seed_clinic(&big);
+    let d = SyncDesk::enrolled(&big, "big", H1, T0);
+    let started = Instant::now();
+    let first = d.synced();
+    let first_pull = started.elapsed();
+    let raw_read = {
+        let started = Instant::now();
+        let n = big.sql("SELECT count(*) FROM (SELECT u.*, p.personal_info, p.contact_info FROM users u JOIN patients p ON p.patient_id = u.entity_id) x");
+        assert!(n.parse::<usize>().expect("n") >= N);
+        started.elapsed()
+    };
+    let mut idle = Vec::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        let r = d.synced();
+        assert_eq!(r.pulled.received, 0);
+        idle.push(started.elapsed());
+    }
+    let idle = median(idle);
+    let connect_only = {
+        let target = Target {
+            host: "127.0.0.1".into(),
+            port: big.port,
+            database: big.db.clone(),
+            role: d.role.clone(),
+            password: d.password.clone().into(),
+            ca_file: big.ca.display().to_string(),
+            timeout: Duration::from_secs(60),
+        };
+        let mut v = Vec::new();
+        for _ in 0..5 {
+            let started = Instant::now();
+            rt.block_on(async {
+                let c = client::connect(&target).await.expect("connect");
+                c.client.simple_query("SELECT 1").await.expect("select");
+            });
+            v.push(started.elapsed());
+        }
+        median(v)
+    };
+    make_events(&d, N, true);
+    let (merge, merged) = rt.block_on(desk_push(&d, &big, false));
+    let applied: i64 = big.sql("SELECT count(*) FROM desk_sync.desk_events WHERE applied = 'applied'").parse().expect("n");
+    let verified: i64 =
+        big.sql("SELECT count(*) FROM users WHERE (verification_status->'email'->>'verified')::boolean").parse().expect("n");
+
+    let report = format!(
+        "## Sync with the clinic's PostgreSQL (issue #10)\n\n\
+         PostgreSQL 15 on this machine (the test session's server, `fsync=off`), over TLS with \
+         SCRAM, as the desk connects. Each push figure is the time of the pushing alone; both \
+         baselines load the same {N} rows (the same columns, bodies parsed on the server for \
+         UNNEST) over the same kind of connection, into tables shaped like `desk_events`.\n\n\
+         | figure | desk | baseline | ratio (baseline ÷ desk) | goal |\n\
+         |---|---|---|---|---|\n\
+         | push {N} events | {} | binary COPY {} | {:.2} | ≥ 0.25 |\n\
+         | push {N} events | {} | `INSERT … SELECT unnest … ON CONFLICT` {} | {:.2} | ≥ 0.5 |\n\
+         | push {N} verifications with the merge into `users` | {} ({merged} rows, {applied} applied, {verified} people verified) | | | ≤ 15 s |\n\
+         | re-push the same {N} | {} | rows added: {again} (events in the clinic: {rows_after}) | | 0 rows |\n\
+         | first pull of {N} people (+18 fixture rows) | {} ({} people) | one plain SELECT of the same rows {} | | ≤ 10 s |\n\
+         | pull with nothing changed (a whole round), median of 5 | {} | connect over TLS + `SELECT 1` {} | | ≤ 200 ms |\n\n\
+         - **Push:** `desk_sync::push::push`: events read from the desk's store in batches of {}, \
+         each one call of `desk_sync.push` (arrays), which checks the batch, inserts with `ON \
+         CONFLICT DO NOTHING`, folds verifications into `users.verification_status` under the row \
+         lock, and advances the acknowledgement.\n\
+         - **Pull:** a whole `Syncer::round` (connect, clock, hello, push of nothing, pull in \
+         pages of {} applied in small local transactions).\n",
+        secs(push),
+        secs(copy),
+        copy.as_secs_f64() / push.as_secs_f64(),
+        secs(push),
+        secs(unnest),
+        unnest.as_secs_f64() / push.as_secs_f64(),
+        secs(merge),
+        secs(repush),
+        secs(first_pull),
+        first.pulled.received,
+        secs(raw_read),
+        ms(idle),
+        ms(connect_only),
+        desk_sync::push::BATCH,
+        desk_sync::pull::PAGE,
+    );
+    match std::env::var("DESK_BENCH_OUT") {
+        Ok(path) => std::fs::write(path, report).expect("write report"),
+        Err(_) => print!("{report}"),
+    }
+    let _ = Arc::new(());
+}
