@@ -391,3 +391,66 @@ fn the_clinics_verification_settings_apply_read_only_and_never_below_the_floor()
     let started = d.desk.start_verification("reception1", "+919845012345", Channel::EMAIL, true).expect("start");
     assert_eq!(started.code_length, 6);
 }
+
+#[test]
+fn a_walk_in_the_clinic_knows_merges_with_the_clinic_record_and_brings_its_verification() {
+    let Some(clinic) = clinic("walkin") else { return };
+    let d = SyncDesk::enrolled(&clinic, "front", H1, T0);
+    // Before the desk was connected: Asha came in as a walk-in and verified her phone; someone
+    // else with her number but another name stays a walk-in.
+    let add = |name: &str| {
+        d.desk
+            .add_person(
+                "reception1",
+                &desk_core::people::PersonInput { display_name: name.into(), phone: Some("98450 12345".into()), ..Default::default() },
+            )
+            .expect("walk-in")
+            .user_id
+    };
+    let asha = add("asha  rao");
+    let other = add("Asha's brother");
+    d.verify(&asha, Channel::SMS);
+    d.synced();
+    // One Asha, the clinic's, verified.
+    let hits = d.desk.search("Asha Rao").expect("search");
+    assert_eq!(hits.iter().map(|h| h.user_id.as_str()).collect::<Vec<_>>(), vec!["+919845012345"], "{hits:?}");
+    let person = d.desk.person("+919845012345").expect("clinic person");
+    assert!(matches!(person.phone_status, desk_core::verify::ContactStatus::Verified { .. }), "{:?}", person.phone_status);
+    assert!(d.desk.person(&asha).is_err(), "the walk-in row is retired");
+    assert!(d.desk.person(&other).is_ok(), "a different name is not merged");
+    assert!(d.desk.events_for(&asha).expect("events").iter().any(|e| e.kind.to_string() == "person_merged"));
+    // The merged verification reaches the clinic at the next push.
+    d.synced();
+    let status = clinic.status_of("+919845012345");
+    assert_eq!(status["phone"]["verified"], true, "{status}");
+}
+
+#[test]
+fn a_changed_role_map_reaches_every_clinic_account_at_the_next_sync() {
+    let Some(clinic) = clinic("role_map") else { return };
+    let d = SyncDesk::enrolled(&clinic, "front", H1, T0);
+    d.synced();
+    use desk_core::staff::clinic::RoleMapping;
+    use desk_core::staff::Role;
+    // Doctors get reception accounts; receptionists no longer get any.
+    d.desk
+        .sync_role_map_save(
+            "admin",
+            &[
+                RoleMapping { clinic_role: "Hospital Administrator".into(), desk_role: Role::Admin },
+                RoleMapping { clinic_role: "System Administrator".into(), desk_role: Role::Admin },
+                RoleMapping { clinic_role: "Doctor".into(), desk_role: Role::Reception },
+            ],
+        )
+        .expect("save the map");
+    let r = d.synced();
+    assert!(r.pulled.full, "the whole list is fetched again for the new map");
+    let staff = d.desk.with_store(|s| desk_core::staff::list(s.conn(), T0)).expect("staff");
+    let of = |id: &str| staff.iter().find(|s| s.user_id == id).map(|s| (s.role, s.is_active));
+    assert_eq!(of("+919845020004"), Some((Role::Reception, true)), "the doctor has an account now");
+    assert_eq!(of("+919845020001").map(|s| s.1), Some(false), "the receptionist's account is disabled");
+    assert_eq!(of("9845020003"), Some((Role::Reception, true)), "Receptionist + Doctor: still reception, through Doctor");
+    assert!(d.desk.sign_in("+919845020001", "clinic-pass-1").is_err());
+    // The doctor's hash is a plaintext leftover in the clinic: it never verifies.
+    assert!(d.desk.sign_in("+919845020004", "clinic-pass-1").is_err());
+}

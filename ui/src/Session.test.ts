@@ -3,7 +3,7 @@ import { clearMocks } from '@tauri-apps/api/mocks';
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
-import { makeAdminSession, makeSession, makeSetup, makeStaff, RECOVERY_CODE } from './test/fixtures';
+import { makeAdminSession, makeSession, makeSetup, makeStaff, makeSyncSetup, makeSyncView, RECOVERY_CODE } from './test/fixtures';
 import { mockDesk, type Handler } from './test/fakeDesk';
 
 afterEach(() => {
@@ -338,12 +338,34 @@ describe('roles', () => {
     expect(screen.getByTestId('nav-desk').getAttribute('aria-current')).toBe('page');
     await fireEvent.click(screen.getByTestId('nav-admin'));
     expect(screen.getByTestId('nav-admin').getAttribute('aria-current')).toBe('page');
-    for (const id of ['admin-settings', 'admin-credentials', 'admin-templates', 'admin-staff', 'admin-audit', 'admin-outbox']) {
+    for (const id of ['admin-settings', 'admin-credentials', 'admin-templates', 'admin-staff', 'admin-sync', 'admin-audit', 'admin-outbox']) {
       expect(screen.getByTestId(id)).toBeTruthy();
     }
     expect(screen.queryByTestId('search-input')).toBeNull();
     await fireEvent.click(screen.getByTestId('nav-desk'));
     await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('search-input')));
+  });
+});
+
+describe('clinic sync in the window', () => {
+  it('an administrator opens Clinic sync; the status bar carries the sync line', async () => {
+    const synced = makeSyncView({ configured: true, summary: 'Synced with the clinic at 10:30' });
+    const desk = mockDesk({
+      session_current: () => makeAdminSession(),
+      sync_status: () => synced,
+      sync_setup_get: () => makeSyncSetup(),
+      sync_role_map_get: () => [],
+      sync_unreadable: () => [],
+    });
+    render(App);
+    await waitFor(() => expect(text('status-sync')).toBe('Synced with the clinic at 10:30'));
+    await fireEvent.click(screen.getByTestId('nav-admin'));
+    await fireEvent.click(screen.getByTestId('admin-sync'));
+    expect(screen.getByTestId('admin-sync').getAttribute('aria-current')).toBe('page');
+    expect(await screen.findByTestId('admin-section-sync')).toBeTruthy();
+    await waitFor(() => expect((screen.getByTestId('sync-host') as HTMLInputElement).value).toBe('db.skinspire.local'));
+    expect(text('sync-summary')).toBe('Synced with the clinic at 10:30');
+    expect(desk.callsTo('sync_setup_get')).toHaveLength(1);
   });
 });
 

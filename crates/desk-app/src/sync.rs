@@ -248,9 +248,12 @@ impl Desk {
         self.with_store(|s| {
             let tx = s.conn_mut().transaction()?;
             staff_clinic::set_role_map(&tx, &self.engine().journal, actor, map, now)?;
+            // Applied by the next pull, which fetches every clinic person again for it.
+            desk_sync::state::refetch_everything(&tx, now)?;
             tx.commit()?;
             Ok(())
         })?;
+        self.syncer().wake();
         self.sync_role_map()
     }
 

@@ -4,9 +4,9 @@ use desk_core::error::SyncProblem;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
-    #[error("The clinic server isn't set up on this desk: an admin enters it in Admin → Sync.")]
+    #[error("The clinic server isn't set up on this desk: an admin enters it in Admin → Clinic sync.")]
     NotConfigured,
-    #[error("The clinic database password isn't in the keyring: an admin enters it again in Admin → Sync.")]
+    #[error("The clinic database password isn't in the keyring: an admin enters it again in Admin → Clinic sync.")]
     PasswordMissing,
     #[error("The keyring couldn't be read for the clinic database password: {0}")]
     Keyring(&'static str),
@@ -27,7 +27,7 @@ pub enum SyncError {
     #[error("The clinic is missing this desk's earlier events (it has up to {acked}); sync stopped so nothing is lost.")]
     Gap { acked: i64 },
     #[error(
-        "This desk's history no longer matches what the clinic holds from it (from event {seq}): it was probably restored from a backup. Nothing was overwritten. An admin starts it as a new device in Admin → Sync."
+        "This desk's history no longer matches what the clinic holds from it (from event {seq}): it was probably restored from a backup. Nothing was overwritten. An admin starts it as a new device in Admin → Clinic sync."
     )]
     Forked { seq: i64 },
     #[error("The clinic server answered with an error: {0}")]

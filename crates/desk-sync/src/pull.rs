@@ -122,23 +122,26 @@ pub async fn pull(clinic: &mut Clinic, local: &Local, progress: &(dyn Fn(Progres
     let total: i64 = begin.get(2);
     let mut report = PullReport { full, watermark: watermark.clone(), ..PullReport::default() };
     let mut seen: HashSet<String> = HashSet::new();
-    let mut after: Option<String> = None;
     progress(Progress { done: 0, total: total.max(0) as u64 });
+    // One query, read in pages through a portal: the server works out the list once (in this
+    // snapshot), and the desk applies each page in its own small transaction as it arrives.
+    let stmt = bounded(
+        limit,
+        "the pull",
+        tx.prepare(
+            "SELECT user_id, entity_type, NULL::text AS entity_id, deleted, is_active, first_name, last_name, full_name,
+                    personal_info, contact_info, verification_status, password_hash, roles
+             FROM desk_sync.pull_people($1, $2::text::xid8, $3, NULL, NULL)",
+        ),
+    )
+    .await?;
+    let portal = bounded(limit, "the pull", tx.bind(&stmt, &[&device_id, &since, &full])).await?;
     loop {
-        let rows = bounded(limit, "the pull",
-            tx.query(
-                "SELECT user_id, entity_type, NULL::text AS entity_id, deleted, is_active, first_name, last_name, full_name,
-                        personal_info, contact_info, verification_status, password_hash, roles
-                 FROM desk_sync.pull_people($1, $2::text::xid8, $3, $4, $5)",
-                &[&device_id, &since, &full, &after, &PAGE],
-            ),
-        )
-        .await?;
+        let rows = bounded(limit, "the pull", tx.query_portal(&portal, PAGE)).await?;
         if rows.is_empty() {
             break;
         }
         let page: Vec<RawRow> = rows.iter().map(raw_from).collect();
-        after = page.last().map(|r| r.user_id.clone());
         if full {
             seen.extend(page.iter().map(|r| r.user_id.clone()));
         }

@@ -96,6 +96,13 @@ pub fn record_pull(conn: &Connection, watermark: &str, clinic_settings: Option<&
     Ok(())
 }
 
+/// The next pull fetches everything again (a changed role map must reach every clinic account,
+/// including staff who had no account before).
+pub fn refetch_everything(conn: &Connection, now: OffsetDateTime) -> Result<()> {
+    conn.execute("UPDATE sync_state SET watermark = NULL, updated_at = ?1 WHERE id = 1", params![ts(now)])?;
+    Ok(())
+}
+
 /// A whole round went through.
 pub fn record_ok(conn: &Connection, now: OffsetDateTime) -> Result<()> {
     conn.execute(

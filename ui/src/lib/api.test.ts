@@ -10,6 +10,8 @@ import {
   makeStaff,
   makeStatus,
   makeSummary,
+  makeSyncSetup,
+  makeSyncView,
   makeUpdate,
   NOTICE,
   RECOVERY_CODE,
@@ -28,6 +30,15 @@ import {
   signIn,
   staffList,
   staffUnlock,
+  syncNewDevice,
+  syncNow,
+  syncRoleMapGet,
+  syncRoleMapSave,
+  syncSetupGet,
+  syncSetupSave,
+  syncStatus,
+  syncTest,
+  syncUnreadable,
   recoveryCodeNew,
   recoveryUse,
   needsVerifying,
@@ -440,5 +451,88 @@ describe('consent, needs verifying, unlock and recovery commands', () => {
     const { floorNotices: _gone, ...old } = makeHealth();
     mockIPC(() => old);
     await expect(deliveryHealth()).rejects.toMatchObject({ code: 'internal' });
+  });
+});
+
+describe('sync commands', () => {
+  const INPUT = {
+    host: 'db.skinspire.local',
+    port: 5432,
+    database: 'skinspire',
+    role: 'desk_jayanagar',
+    caFile: '',
+    intervalMinutes: 5,
+  };
+
+  /** Records what goes over IPC as it is sent (nulls kept), and answers per command. */
+  function wire(reply: (cmd: string) => unknown) {
+    const calls: Array<{ cmd: string; args: unknown }> = [];
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args });
+      return reply(cmd);
+    });
+    return calls;
+  }
+
+  const REPLIES: Record<string, unknown> = {
+    sync_status: makeSyncView({ configured: true, summary: 'Synced with the clinic at 10:30' }),
+    sync_now: { pushed: 1, pulled: 2, added: 2, changed: 0, deactivated: 0, unreadable: 0, full: false, view: makeSyncView() },
+    sync_setup_get: makeSyncSetup(),
+    sync_setup_save: makeSyncSetup(),
+    sync_test: 'Connected to skinspire on db.skinspire.local as desk_jayanagar.',
+    sync_unreadable: [{ userId: 'P-17', problems: ['email has no @'], raw: '{}', lastSeenAt: '2026-11-24T05:00:00Z' }],
+    sync_role_map_get: [{ clinicRole: 'Doctor', deskRole: 'admin' }],
+    sync_role_map_save: [{ clinicRole: 'Nurse', deskRole: 'reception' }],
+    sync_new_device: '01JD9NEWDEVICE',
+  };
+
+  it('pass the arguments the Rust commands take; a blank password goes as null', async () => {
+    const calls = wire((cmd) => REPLIES[cmd]);
+    await expect(syncStatus()).resolves.toMatchObject({ summary: 'Synced with the clinic at 10:30' });
+    await expect(syncNow()).resolves.toMatchObject({ pushed: 1, added: 2 });
+    await expect(syncSetupGet()).resolves.toMatchObject({ passwordSaved: true });
+    await syncSetupSave({ ...INPUT, password: null });
+    await syncSetupSave({ ...INPUT, password: 'typed' });
+    await expect(syncTest({ ...INPUT, password: null })).resolves.toContain('Connected');
+    await expect(syncUnreadable()).resolves.toHaveLength(1);
+    await expect(syncRoleMapGet()).resolves.toEqual([{ clinicRole: 'Doctor', deskRole: 'admin' }]);
+    await syncRoleMapSave([{ clinicRole: 'Nurse', deskRole: 'reception' }]);
+    await expect(syncNewDevice()).resolves.toBe('01JD9NEWDEVICE');
+    expect(calls).toEqual([
+      { cmd: 'sync_status', args: {} },
+      { cmd: 'sync_now', args: {} },
+      { cmd: 'sync_setup_get', args: {} },
+      { cmd: 'sync_setup_save', args: { input: { ...INPUT, password: null } } },
+      { cmd: 'sync_setup_save', args: { input: { ...INPUT, password: 'typed' } } },
+      { cmd: 'sync_test', args: { input: { ...INPUT, password: null } } },
+      { cmd: 'sync_unreadable', args: {} },
+      { cmd: 'sync_role_map_get', args: {} },
+      { cmd: 'sync_role_map_save', args: { map: [{ clinicRole: 'Nurse', deskRole: 'reception' }] } },
+      { cmd: 'sync_new_device', args: {} },
+    ]);
+  });
+
+  it('pass a refusal through in plain words', async () => {
+    mockIPC(() => {
+      throw { code: 'sync_failed', message: "The clinic server's certificate was refused." };
+    });
+    await expect(syncTest({ ...INPUT, password: null })).rejects.toEqual({
+      code: 'sync_failed',
+      message: "The clinic server's certificate was refused.",
+    });
+  });
+
+  it('refuse replies of the wrong shape', async () => {
+    const internal = { code: 'internal', message: INTERNAL_ERROR_MESSAGE };
+    wire(() => ({ summary: 'no facts' }));
+    await expect(syncStatus()).rejects.toEqual(internal);
+    await expect(syncSetupGet()).rejects.toEqual(internal);
+    await expect(syncNow()).rejects.toEqual(internal);
+    wire(() => [{ clinicRole: 'Doctor', deskRole: 'owner' }]);
+    await expect(syncRoleMapGet()).rejects.toEqual(internal);
+    wire(() => [{ userId: 'P-17', problems: 'not a list', lastSeenAt: '' }]);
+    await expect(syncUnreadable()).rejects.toEqual(internal);
+    wire(() => '');
+    await expect(syncNewDevice()).rejects.toEqual(internal);
   });
 });

@@ -81,6 +81,7 @@ const KIND_LABELS = {
   sample_data_loaded: 'Sample data loaded',
   person_added: 'Person added',
   contact_edited: 'Contact edited',
+  person_merged: 'Walk-in merged with the clinic record',
   audit_exported: 'Audit exported',
   consent_given: 'Consent given',
   consent_withdrawn: 'Consent withdrawn',

@@ -467,7 +467,9 @@ export type Event = Event_Serialize | Event_Deserialize;
 
 export type EventKind = "issued" | "sent" | "delivery_status" | "verified" | "wrong_code" | "locked" | "expired" | "invalidated" | "overridden" | "send_refused" | 
 /**  A code checked in demo mode: practice, never a verification. */
-"practised" | "sign_in" | "sign_out" | "idle_lock" | "account_unlocked" | "recovery_code_made" | "recovery_code_used" | "settings_changed" | "credentials_saved" | "credentials_removed" | "credentials_tested" | "template_saved" | "template_reset" | "staff_added" | "staff_role_changed" | "staff_active_changed" | "password_reset" | "sample_data_loaded" | "person_added" | "contact_edited" | "audit_exported" | "consent_given" | "consent_withdrawn" | 
+"practised" | "sign_in" | "sign_out" | "idle_lock" | "account_unlocked" | "recovery_code_made" | "recovery_code_used" | "settings_changed" | "credentials_saved" | "credentials_removed" | "credentials_tested" | "template_saved" | "template_reset" | "staff_added" | "staff_role_changed" | "staff_active_changed" | "password_reset" | "sample_data_loaded" | "person_added" | "contact_edited" | 
+/**  A walk-in found in the clinic's records (same phone and name) became that clinic person. */
+"person_merged" | "audit_exported" | "consent_given" | "consent_withdrawn" | 
 /**  An administrator's command ran (every one leaves this, whatever else it records). */
 "admin_command";
 

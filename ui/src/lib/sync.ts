@@ -164,8 +164,9 @@ export function lastSyncedWords(view: Pick<SyncView, 'lastOkAt'>, timeZone?: str
   return formatDateTime(view.lastOkAt, timeZone) || view.lastOkAt;
 }
 
+/** Events made here that the clinic doesn't have yet: "12 events", or "None". */
 export function waitingWords(count: number): string {
-  return count > 0 ? `${plural(count, 'event waits', 'events wait')} to go to the clinic` : 'None: the clinic has every event from this desk';
+  return count > 0 ? plural(count, 'event', 'events') : 'None';
 }
 
 export function clinicPeopleWords(count: number): string {

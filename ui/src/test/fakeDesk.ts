@@ -6,7 +6,7 @@ import { emit } from '@tauri-apps/api/event';
 import type { DeliveryUpdate, Settings } from '../lib/api';
 import { defaultSettings } from '../lib/settings';
 import { asRustSees } from './ipcArgs';
-import { makeHealth, makePerson, makeSession, makeSetup, makeStatus, NOTICE } from './fixtures';
+import { makeHealth, makePerson, makeSession, makeSetup, makeStatus, makeSyncView, NOTICE } from './fixtures';
 
 export type Handler = (args: Record<string, unknown>) => unknown;
 
@@ -54,6 +54,8 @@ export function mockDesk(overrides: Record<string, Handler> = {}): FakeDesk {
     demo_outbox: () => [],
     consent_notice: () => NOTICE,
     needs_verifying: () => [],
+    // Sync not set up: the status bar shows no sync line.
+    sync_status: () => makeSyncView(),
   };
   const handlers = { ...defaults, ...overrides };
   const calls: FakeDesk['calls'] = [];

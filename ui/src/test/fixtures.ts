@@ -13,6 +13,8 @@ import type {
   PersonSummary,
   PersonView,
   Started,
+  SyncSetup,
+  SyncView,
 } from '../lib/api';
 
 export function makeStatus(overrides: Partial<AppStatus> = {}, keyring: Partial<KeyringStatus> = {}): AppStatus {
@@ -189,3 +191,38 @@ export const NOTICE: Notice = {
 
 /** A recovery code as Rust makes them: four groups of five. */
 export const RECOVERY_CODE = 'K7QPM-3XH9T-WB2RZ-N4VEC';
+
+/** Sync as `sync_status` answers it: not set up (no status line) unless overridden. */
+export function makeSyncView(overrides: Partial<SyncView> = {}): SyncView {
+  return {
+    configured: false,
+    running: false,
+    lastOkAt: null,
+    lastAttemptAt: null,
+    lastError: null,
+    lastErrorCode: null,
+    errorSince: null,
+    eventsWaiting: 0,
+    clinicPeople: 0,
+    unreadable: 0,
+    forkedAtSeq: null,
+    progress: null,
+    summary: null,
+    ...overrides,
+  };
+}
+
+/** The sync screen's settings as `sync_setup_get` answers them: a desk set up, a password saved. */
+export function makeSyncSetup(overrides: Partial<SyncSetup> = {}): SyncSetup {
+  return {
+    host: 'db.skinspire.local',
+    port: 5432,
+    database: 'skinspire',
+    role: 'desk_jayanagar',
+    caFile: '/etc/skinspire/clinic-ca.pem',
+    intervalMinutes: 5,
+    passwordSaved: true,
+    deviceId: '01JD8Z3K4M5N6P7Q8R9S0T1V2W',
+    ...overrides,
+  };
+}

@@ -52,6 +52,8 @@ pub enum EventKind {
     SampleDataLoaded,
     PersonAdded,
     ContactEdited,
+    /// A walk-in found in the clinic's records (same phone and name) became that clinic person.
+    PersonMerged,
     AuditExported,
     ConsentGiven,
     ConsentWithdrawn,

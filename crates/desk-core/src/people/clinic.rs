@@ -42,6 +42,75 @@ pub struct ClinicApplied {
     pub invalidated: Vec<CodeType>,
     /// Channels whose verification was taken over from the clinic.
     pub adopted: Vec<CodeType>,
+    /// The walk-in this clinic person turned out to be (same phone and name), merged into it.
+    pub merged_walkin: Option<String>,
+}
+
+/// A walk-in typed at this desk who is this clinic person: the same phone and the same name
+/// (letter case and spacing aside). Only an exact match merges; anyone else stays a walk-in.
+fn matching_walkin(tx: &Transaction<'_>, p: &ClinicPerson) -> Result<Option<(String, Value)>> {
+    let Some(phone) = p.phone.as_deref() else { return Ok(None) };
+    let found: Option<(String, String)> = tx
+        .query_row(
+            "SELECT user_id, verification_status FROM users
+             WHERE origin = 'desk' AND is_deleted = 0 AND user_id GLOB 'W*' AND phone = ?1 AND lower(display_name) = lower(?2)
+             ORDER BY created_at LIMIT 1",
+            params![phone, p.display_name],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(found.map(|(id, status)| (id, parse_status(&status))))
+}
+
+/// Merge a walk-in into the clinic person just added: its verifications of the same contacts
+/// become the clinic person's (each a `verified` event under the clinic's id at its own time,
+/// so the clinic's fold gets it), and the walk-in row is retired with its codes and messages.
+fn merge_walkin(
+    tx: &Transaction<'_>,
+    j: &Journal,
+    p: &ClinicPerson,
+    walkin: &str,
+    walkin_status: &Value,
+    status: &mut Value,
+    now: OffsetDateTime,
+) -> Result<()> {
+    for (code_type, contact) in [(CodeType::Phone, p.phone.as_deref()), (CodeType::Email, p.email.as_deref())] {
+        let key = code_type.as_str();
+        let Some(entry) = walkin_status.get(key) else { continue };
+        let target = entry.get("target").and_then(Value::as_str);
+        if entry.get("verified").and_then(Value::as_bool) != Some(true) || contact.is_none() || target != contact {
+            continue;
+        }
+        let Some(at) = entry.get("verified_at").and_then(Value::as_str).and_then(parse_clinic_ts) else { continue };
+        let channel = entry.get("channel").and_then(Value::as_str).and_then(crate::channel::Channel::parse);
+        status[key] = json!({"verified": true, "verified_at": ts(at), "target": contact, "channel": entry.get("channel"), "source": "walk-in"});
+        events::append(
+            tx,
+            j,
+            at,
+            &NewEvent {
+                user_id: &p.user_id,
+                code_type: Some(code_type),
+                kind: EventKind::Verified,
+                actor: CLINIC_ACTOR,
+                channel,
+                target: contact,
+                outcome: Outcome::Verified,
+                error_code: None,
+                detail: Some(json!({"merged_from": walkin})),
+            },
+        )?;
+    }
+    for code_type in [CodeType::Phone, CodeType::Email] {
+        crate::verify::codes_table::discard(tx, walkin, code_type)?;
+        outbox::retire_contact(tx, walkin, code_type, RetireReason::ContactChanged, now)?;
+    }
+    tx.execute(
+        "UPDATE users SET is_deleted = 1, deleted_at = ?2, deleted_by = ?3, updated_at = ?2, updated_by = ?3 WHERE user_id = ?1",
+        params![walkin, ts(now), CLINIC_ACTOR],
+    )?;
+    events::append(tx, j, now, &NewEvent::action(walkin, EventKind::PersonMerged, CLINIC_ACTOR, Outcome::Done, Some(json!({"into": p.user_id}))))?;
+    Ok(())
 }
 
 /// The person's row as it stands, for comparison.
@@ -168,6 +237,11 @@ pub fn apply(tx: &Transaction<'_>, j: &Journal, p: &ClinicPerson, now: OffsetDat
     }
     match &before {
         None => {
+            let walkin = matching_walkin(tx, p)?;
+            if let Some((id, walkin_status)) = &walkin {
+                merge_walkin(tx, j, p, id, walkin_status, &mut status, now)?;
+                out.merged_walkin = Some(id.clone());
+            }
             tx.execute(
                 "INSERT INTO users (user_id, entity_type, entity_id, display_name, phone, email, is_active, origin,
                      verification_status, created_at, updated_at, created_by, updated_by)
