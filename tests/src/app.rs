@@ -142,9 +142,23 @@ impl AppUnderTest {
 
     /// Type into an input (found by testid), after clearing it.
     pub async fn fill(&self, id: &str, text: &str) {
-        let el = self.by_testid(id).await;
-        el.clear().await.unwrap_or_else(|e| panic!("clear [data-testid={id}]: {e}"));
-        el.send_keys(text).await.unwrap_or_else(|e| panic!("type into [data-testid={id}]: {e}"));
+        // Found afresh on a second try: a screen that re-renders can replace the element.
+        for attempt in 0..3 {
+            let el = self.by_testid(id).await;
+            // Into the middle of the view: the fixed status bar can cover a field at the bottom,
+            // and WebKitWebDriver won't clear a field it can't reach.
+            if let Ok(arg) = serde_json::to_value(&el) {
+                let _ = self.client.execute("arguments[0].scrollIntoView({block: 'center'})", vec![arg]).await;
+            }
+            match el.clear().await {
+                Ok(()) => {
+                    el.send_keys(text).await.unwrap_or_else(|e| panic!("type into [data-testid={id}]: {e}"));
+                    return;
+                }
+                Err(e) if attempt == 2 => panic!("clear [data-testid={id}]: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        }
     }
 
     /// Click an element (found by testid), waiting for it to be enabled.

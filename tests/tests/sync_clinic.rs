@@ -195,7 +195,11 @@ fn a_verification_reaches_the_clinic_once_and_stale_or_practice_ones_never_apply
     assert_ne!(clinic.status_of("9845012346")["phone"]["verified"], true);
     let ravi = d.desk.person("9845012346").expect("person");
     assert_eq!(ravi.phone.as_deref(), Some("+919845099999"));
-    assert!(matches!(ravi.phone_status, desk_core::verify::ContactStatus::NotVerified { .. }), "{:?}", ravi.phone_status);
+    assert!(
+        matches!(ravi.phone_status, desk_core::verify::ContactStatus::NotVerified { changed_by: Some(desk_core::verify::ChangedBy::Clinic), .. }),
+        "the desk says the number changed in the clinic: {:?}",
+        ravi.phone_status
+    );
     let kinds: Vec<String> = d.desk.events_for("9845012346").expect("events").into_iter().map(|e| e.kind.to_string()).collect();
     assert!(kinds.contains(&"invalidated".to_owned()), "{kinds:?}");
 }

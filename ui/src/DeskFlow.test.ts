@@ -202,7 +202,7 @@ describe('the desk: needs verifying and the consent notice', () => {
   const LATE = makeSummary({
     userId: 'W7',
     displayName: 'Anand Rao',
-    phoneStatus: { state: 'notVerified', invalidatedAt: null, due: { by: '2026-11-20T05:00:00.000Z', overdue: true } },
+    phoneStatus: { state: 'notVerified', invalidatedAt: null, changedBy: null, due: { by: '2026-11-20T05:00:00.000Z', overdue: true } },
   });
 
   it('"Needs verifying" lists the people next to search; one opens like a search hit; Ctrl+K goes back', async () => {

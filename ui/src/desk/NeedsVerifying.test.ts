@@ -13,7 +13,7 @@ afterEach(() => {
 const LATE = makeSummary({
   userId: 'W1',
   displayName: 'Anand Rao',
-  phoneStatus: { state: 'notVerified', invalidatedAt: null, due: { by: '2026-11-20T05:00:00.000Z', overdue: true } },
+  phoneStatus: { state: 'notVerified', invalidatedAt: null, changedBy: null, due: { by: '2026-11-20T05:00:00.000Z', overdue: true } },
   emailStatus: { state: 'missing' },
   emailMasked: null,
 });

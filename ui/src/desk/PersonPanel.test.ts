@@ -432,7 +432,7 @@ describe('PersonPanel: due dates, practice, waiting messages', () => {
     setup(
       {},
       makePerson({
-        phoneStatus: { state: 'notVerified', invalidatedAt: null, due: { by: '2026-12-01T05:00:00.000Z', overdue: false } },
+        phoneStatus: { state: 'notVerified', invalidatedAt: null, changedBy: null, due: { by: '2026-12-01T05:00:00.000Z', overdue: false } },
         emailStatus: { state: 'expired', verifiedAt: SENT_AT, expiredAt: SENT_AT, due: { by: '2026-11-20T05:00:00.000Z', overdue: true } },
       }),
     );

@@ -12,7 +12,7 @@ afterEach(() => {
 
 const PRIYA = makeSummary({
   phoneStatus: { state: 'verified', verifiedAt: SENT_AT, verifiedBy: 'reception', channel: 'sms', validUntil: null },
-  emailStatus: { state: 'notVerified', invalidatedAt: null, due: null },
+  emailStatus: { state: 'notVerified', invalidatedAt: null, changedBy: null, due: null },
 });
 const RAVI = makeSummary({
   userId: 'W2',
@@ -179,7 +179,7 @@ describe('SearchPanel', () => {
 describe('SearchPanel: due dates', () => {
   it('shows "Due by" and marks overdue contacts in the results', async () => {
     const late = makeSummary({
-      phoneStatus: { state: 'notVerified', invalidatedAt: null, due: { by: '2026-11-20T05:00:00.000Z', overdue: true } },
+      phoneStatus: { state: 'notVerified', invalidatedAt: null, changedBy: null, due: { by: '2026-11-20T05:00:00.000Z', overdue: true } },
       emailStatus: { state: 'practice', practicedAt: SENT_AT, due: { by: '2026-12-01T05:00:00.000Z', overdue: false } },
     });
     const { input } = setup([late, RAVI]);

@@ -13,15 +13,18 @@ describe('contactBadge', () => {
   });
 
   it('notVerified: grey "Not verified", saying when a change undid it', () => {
-    expect(contactBadge({ state: 'notVerified', invalidatedAt: null, due: null }, 'phone', IST)).toEqual({
+    expect(contactBadge({ state: 'notVerified', invalidatedAt: null, changedBy: null, due: null }, 'phone', IST)).toEqual({
       label: 'Not verified',
       tone: 'neutral',
       icon: '○',
       detail: 'Not verified yet.',
     });
     expect(
-      contactBadge({ state: 'notVerified', invalidatedAt: '2026-11-24T05:02:00.000Z', due: null }, 'email', IST).detail,
+      contactBadge({ state: 'notVerified', invalidatedAt: '2026-11-24T05:02:00.000Z', changedBy: null, due: null }, 'email', IST).detail,
     ).toBe('Not verified. The contact changed on 24 Nov 2026, 10:32.');
+    expect(
+      contactBadge({ state: 'notVerified', invalidatedAt: '2026-11-24T05:02:00.000Z', changedBy: 'clinic', due: null }, 'phone', IST).detail,
+    ).toBe('Not verified. The number changed in the clinic system on 24 Nov 2026, 10:32: verify again.');
   });
 
   it('verified: green tick, when and by whom', () => {
@@ -122,7 +125,7 @@ describe('contactBadge', () => {
   it('never relies on colour alone: every state has a label and an icon', () => {
     const all: ContactStatus[] = [
       { state: 'missing' },
-      { state: 'notVerified', invalidatedAt: null, due: null },
+      { state: 'notVerified', invalidatedAt: null, changedBy: null, due: null },
       { state: 'verified', verifiedAt: '2026-11-24T05:02:00.000Z', verifiedBy: null, channel: null, validUntil: null },
       { state: 'expired', verifiedAt: '2026-11-24T05:02:00.000Z', expiredAt: '2026-11-24T05:02:00.000Z', due: null },
       { state: 'practice', practicedAt: '2026-11-24T05:02:00.000Z', due: null },
@@ -166,7 +169,7 @@ describe('due dates', () => {
   const BY = '2026-12-01T05:02:00.000Z';
 
   it('"Due by" a date, or an "Overdue" marker past the grace period', () => {
-    expect(dueMark({ state: 'notVerified', invalidatedAt: null, due: { by: BY, overdue: false } }, IST)).toEqual({
+    expect(dueMark({ state: 'notVerified', invalidatedAt: null, changedBy: null, due: { by: BY, overdue: false } }, IST)).toEqual({
       text: 'Due by 1 Dec 2026',
       overdue: false,
     });
@@ -186,8 +189,8 @@ describe('due dates', () => {
   });
 
   it('a person is overdue when either contact is', () => {
-    const late: ContactStatus = { state: 'notVerified', invalidatedAt: null, due: { by: BY, overdue: true } };
-    const soon: ContactStatus = { state: 'notVerified', invalidatedAt: null, due: { by: BY, overdue: false } };
+    const late: ContactStatus = { state: 'notVerified', invalidatedAt: null, changedBy: null, due: { by: BY, overdue: true } };
+    const soon: ContactStatus = { state: 'notVerified', invalidatedAt: null, changedBy: null, due: { by: BY, overdue: false } };
     expect(anyOverdue({ phoneStatus: soon, emailStatus: late })).toBe(true);
     expect(anyOverdue({ phoneStatus: soon, emailStatus: NOT_VERIFIED })).toBe(false);
   });

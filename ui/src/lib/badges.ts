@@ -80,9 +80,11 @@ export function contactBadge(status: ContactStatus, kind: CodeType, timeZone?: s
         label: 'Not verified',
         tone: 'neutral',
         icon: '○',
-        detail: status.invalidatedAt
-          ? `Not verified. The contact changed on ${formatDateTime(status.invalidatedAt, timeZone)}.`
-          : 'Not verified yet.',
+        detail: status.changedBy === 'clinic' && status.invalidatedAt
+          ? `Not verified. The ${kind === 'phone' ? 'number' : 'email address'} changed in the clinic system on ${formatDateTime(status.invalidatedAt, timeZone)}: verify again.`
+          : status.invalidatedAt
+            ? `Not verified. The contact changed on ${formatDateTime(status.invalidatedAt, timeZone)}.`
+            : 'Not verified yet.',
       };
     case 'verified': {
       const until = status.validUntil ? ` Valid until ${formatDateTime(status.validUntil, timeZone)}.` : '';

@@ -223,6 +223,13 @@ export type ChainReport_Serialize = {
 	firstBreak: ChainBreak | null,
 };
 
+/**  Where a contact was changed, undoing its verification. */
+export type ChangedBy = 
+/**  Edited at this desk. */
+"desk" | 
+/**  Changed in the clinic's system, and brought here by sync: "verify again". */
+"clinic";
+
 /**  How far a check of the audit chain has got. */
 export type CheckProgress = {
 	done: number,
@@ -262,7 +269,9 @@ export type ContactStatus = ContactStatus_Serialize | ContactStatus_Deserialize;
 
 export type ContactStatus_Deserialize = 
 /**  No contact of this kind on file. */
-{ state: "missing" } | { state: "notVerified"; invalidatedAt?: string | null; due?: Due | null } | { state: "verified"; verifiedAt: string; verifiedBy?: string | null; channel?: string | null; validUntil?: string | null } | 
+{ state: "missing" } | { state: "notVerified"; invalidatedAt?: string | null; 
+/**  Who changed the contact, when its verification was undone. */
+changedBy?: ChangedBy | null; due?: Due | null } | { state: "verified"; verifiedAt: string; verifiedBy?: string | null; channel?: string | null; validUntil?: string | null } | 
 /**  Verified once, but longer ago than the configured validity. */
 { state: "expired"; verifiedAt: string; expiredAt: string; due?: Due | null } | 
 /**  Demo mode: a correct code was typed, but it never left the desk. Not a verification. */
@@ -272,7 +281,9 @@ export type ContactStatus_Deserialize =
 
 export type ContactStatus_Serialize = 
 /**  No contact of this kind on file. */
-{ state: "missing" } | { state: "notVerified"; invalidatedAt: string | null; due: Due | null } | { state: "verified"; verifiedAt: string; verifiedBy: string | null; channel: string | null; validUntil: string | null } | 
+{ state: "missing" } | { state: "notVerified"; invalidatedAt: string | null; 
+/**  Who changed the contact, when its verification was undone. */
+changedBy: ChangedBy | null; due: Due | null } | { state: "verified"; verifiedAt: string; verifiedBy: string | null; channel: string | null; validUntil: string | null } | 
 /**  Verified once, but longer ago than the configured validity. */
 { state: "expired"; verifiedAt: string; expiredAt: string; due: Due | null } | 
 /**  Demo mode: a correct code was typed, but it never left the desk. Not a verification. */

@@ -235,3 +235,11 @@ export function problemsWords(problems: readonly string[]): string {
 export function lastSeenWords(iso: string, timeZone?: string): string {
   return `Last seen ${formatDateTime(iso, timeZone) || iso}`;
 }
+
+/** The window event the sync screen sends after a save or a round, so the status bar's sync line
+ * is read again at once instead of at its next 30-second look. */
+export const SYNC_CHANGED_EVENT = 'desk-sync-changed';
+
+export function announceSyncChanged(): void {
+  window.dispatchEvent(new Event(SYNC_CHANGED_EVENT));
+}

@@ -2,7 +2,7 @@ import { clearMocks } from '@tauri-apps/api/mocks';
 import { render, screen } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SyncView } from '../lib/api';
-import { SYNC_REFRESH_MS, SYNC_RUNNING_REFRESH_MS } from '../lib/sync';
+import { announceSyncChanged, SYNC_REFRESH_MS, SYNC_RUNNING_REFRESH_MS } from '../lib/sync';
 import { mockDesk, type Handler } from '../test/fakeDesk';
 import { makeSession, makeStatus, makeSyncView } from '../test/fixtures';
 import StatusBar from './StatusBar.svelte';
@@ -32,6 +32,16 @@ async function show(syncStatus: Handler, session: ReturnType<typeof makeSession>
 const text = (id: string) => (screen.getByTestId(id).textContent ?? '').replace(/\s+/g, ' ').trim();
 
 describe('StatusBar: the sync line', () => {
+  it('reads the line again at once when the sync screen saves or syncs', async () => {
+    let answer = makeSyncView({ configured: false, summary: null });
+    await show(() => answer);
+    expect(screen.queryByTestId('status-sync')).toBeNull();
+    answer = SYNCED;
+    announceSyncChanged();
+    await settle();
+    expect(text('status-sync')).toBe('Synced with the clinic at 10:30');
+  });
+
   it('shows the summary as plain information when sync is fine, beside the other items', async () => {
     await show(() => SYNCED);
     expect(text('status-sync')).toBe('Synced with the clinic at 10:30');

@@ -42,7 +42,7 @@ export const SENT_AT = '2026-11-24T05:02:00.000Z'; // 10:32 in India
 export const EXPIRES_AT = '2026-11-24T05:12:00.000Z';
 export const RESEND_AT = '2026-11-24T05:02:30.000Z';
 
-export const NOT_VERIFIED: ContactStatus = { state: 'notVerified', invalidatedAt: null, due: null };
+export const NOT_VERIFIED: ContactStatus = { state: 'notVerified', invalidatedAt: null, changedBy: null, due: null };
 
 export function makeSummary(overrides: Partial<PersonSummary> = {}): PersonSummary {
   return {

@@ -27,7 +27,7 @@ use crate::outbox;
 use crate::people;
 use crate::settings::Settings;
 
-pub use status::{ContactStatus, PersonView};
+pub use status::{ChangedBy, ContactStatus, PersonView};
 
 /// What the desk shows after a code was issued. Never contains the code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]

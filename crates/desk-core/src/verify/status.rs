@@ -21,6 +21,8 @@ pub enum ContactStatus {
     Missing,
     NotVerified {
         invalidated_at: Option<String>,
+        /// Who changed the contact, when its verification was undone.
+        changed_by: Option<ChangedBy>,
         due: Option<Due>,
     },
     Verified {
@@ -53,6 +55,16 @@ pub enum ContactStatus {
         reason: String,
         resend_available_at: String,
     },
+}
+
+/// Where a contact was changed, undoing its verification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ChangedBy {
+    /// Edited at this desk.
+    Desk,
+    /// Changed in the clinic's system, and brought here by sync: "verify again".
+    Clinic,
 }
 
 /// When policy needs this contact verified by (the clinic's settings: which contacts, for whom,
@@ -201,7 +213,11 @@ pub(crate) fn contact_status(
             return ContactStatus::Practice { due: due_from(whom.created_at), practiced_at };
         }
         let invalidated_at = text("invalidated_at");
-        return ContactStatus::NotVerified { due: due_from(invalidated_at.as_deref().unwrap_or(whom.created_at)), invalidated_at };
+        let changed_by = invalidated_at.as_ref().map(|_| match text("reason").as_deref() {
+            Some("changed_in_clinic") => ChangedBy::Clinic,
+            _ => ChangedBy::Desk,
+        });
+        return ContactStatus::NotVerified { due: due_from(invalidated_at.as_deref().unwrap_or(whom.created_at)), invalidated_at, changed_by };
     }
     let verified_at = text("verified_at").unwrap_or_default();
     let valid_until = match (settings.verification_validity_months, parse_ts(&verified_at)) {
