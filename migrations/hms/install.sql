@@ -645,8 +645,10 @@ BEGIN
     SELECT lh.horizon INTO h FROM desk_sync.log_horizon lh;
     -- Defensive: a since the log cannot answer is answered in full (pull_begin said so).
     v_full := coalesce(p_full, false) OR p_since IS NULL OR p_since < h;
+    -- No limit: the whole answer, which the desk reads a page at a time through a portal.
     RETURN QUERY SELECT * FROM desk_sync.people(d.hospital_id, p_since, v_full, p_after,
-                                                greatest(1, least(coalesce(p_limit, 500), 10000)));
+                                                CASE WHEN p_limit IS NULL THEN NULL
+                                                     ELSE greatest(1, least(p_limit, 10000)) END);
 END $$;
 
 -- 4. pull_settings: the hospital's active verification settings, newest first, or NULL.
@@ -786,11 +788,15 @@ BEGIN
     WITH ins AS (
         INSERT INTO desk_sync.desk_events
                (device_id, seq, event_id, occurred_at, clock_offset_ms, sort_at, user_id,
-                code_type, kind, outcome, target, body, hash)
+                code_type, kind, outcome, target, body, hash, applied)
         SELECT p_device_id, b.seq, b.event_id, b.occurred_at, b.off,
                b.occurred_at + b.off * interval '1 millisecond',
                b.j ->> 'user_id', b.j ->> 'code_type', b.j ->> 'kind', b.j ->> 'outcome',
-               b.j ->> 'target', b.body, b.hash
+               b.j ->> 'target', b.body, b.hash,
+               -- Only verifications go through the fold below; the rest are marked here.
+               CASE WHEN b.j ->> 'kind' = 'verified' AND b.j ->> 'outcome' = 'verified' THEN NULL
+                    WHEN b.j ->> 'kind' = 'practised' THEN 'practice'
+                    ELSE 'not_result' END
           FROM (SELECT u.seq, u.event_id, u.body, u.hash, u.body::jsonb AS j,
                        (u.body::jsonb ->> 'occurred_at')::timestamptz AS occurred_at,
                        coalesce((u.body::jsonb ->> 'clock_offset_ms')::bigint, 0) AS off
@@ -814,7 +820,7 @@ BEGIN
 
     -- The fold, in seq order, over the inserted events only: a retry folds nothing.
     FOR ev IN SELECT * FROM desk_sync.desk_events e
-               WHERE e.device_id = p_device_id AND e.seq = ANY (new_seqs)
+               WHERE e.device_id = p_device_id AND e.seq = ANY (new_seqs) AND e.applied IS NULL
                ORDER BY e.seq
     LOOP
         UPDATE desk_sync.desk_events e SET applied = desk_sync.fold(ev)

@@ -254,6 +254,7 @@ fn main() {
     let started = Instant::now();
     let first = d.synced();
     let first_pull = started.elapsed();
+    assert!(first.pulled.received as usize >= N, "the first pull brought {} people", first.pulled.received);
     let raw_read = {
         let started = Instant::now();
         let n = big.sql("SELECT count(*) FROM (SELECT u.*, p.personal_info, p.contact_info FROM users u JOIN patients p ON p.patient_id = u.entity_id) x");

@@ -458,3 +458,24 @@ fn a_changed_role_map_reaches_every_clinic_account_at_the_next_sync() {
     // The doctor's hash is a plaintext leftover in the clinic: it never verifies.
     assert!(d.desk.sign_in("+919845020004", "clinic-pass-1").is_err());
 }
+
+#[test]
+fn a_clinic_larger_than_a_page_comes_down_whole() {
+    let Some(clinic) = clinic("many_pages") else { return };
+    clinic.sql(&format!(
+        "INSERT INTO patients (patient_id, hospital_id, personal_info, contact_info, is_active, created_at, updated_at)
+         SELECT ('a9000000-0000-4000-8000-' || lpad(g::text, 12, '0'))::uuid, '{H1}',
+                jsonb_build_object('first_name', 'Page', 'last_name', 'Patient ' || g),
+                jsonb_build_object('phone', '+9170' || lpad(g::text, 8, '0')), true, now(), now()
+         FROM generate_series(1, 1234) g;
+         INSERT INTO users (user_id, hospital_id, entity_type, entity_id, is_active, created_at, updated_at)
+         SELECT '+9170' || lpad(g::text, 8, '0'), '{H1}', 'patient', ('a9000000-0000-4000-8000-' || lpad(g::text, 12, '0'))::uuid,
+                true, now(), now()
+         FROM generate_series(1, 1234) g;"
+    ));
+    let d = SyncDesk::enrolled(&clinic, "front", H1, T0);
+    let r = d.synced();
+    assert_eq!(r.pulled.received, 18 + 1234, "every page of the first pull");
+    assert!(1234 > desk_sync::pull::PAGE as u64, "more than one page");
+    assert_eq!(d.desk.with_store(|s| desk_core::people::clinic::count(s.conn())).expect("count"), 18 + 1234);
+}
