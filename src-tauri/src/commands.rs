@@ -4,10 +4,9 @@
 //! `as_admin` (administrators). A command is listed there, registered here and granted in
 //! `capabilities/`; the IPC tests check that all of these agree.
 
-use desk_app::{SyncInput, SyncReport, SyncSetup, SyncView};
-use desk_core::staff::clinic::RoleMapping;
 use desk_app::Unreadable;
 use desk_app::{AllSettings, CheckResult, EditResult, FirstAdmin, FirstAdminResult, SetupStatus};
+use desk_app::{SyncInput, SyncReport, SyncSetup, SyncView};
 use desk_core::channel::Channel;
 use desk_core::consent::Notice;
 use desk_core::contact::CodeType;
@@ -15,6 +14,7 @@ use desk_core::events::ChainReport;
 use desk_core::events::{AuditFilter, Event};
 use desk_core::outbox::OutboxEntry;
 use desk_core::people::PersonInput;
+use desk_core::staff::clinic::RoleMapping;
 use desk_core::staff::{NewStaff, Role, Session, StaffView};
 use desk_core::templates::{Part, Preview, TemplateView};
 use desk_core::verify::{PersonSummary, PersonView, Started};

@@ -48,7 +48,8 @@ impl Pg {
         let tmp = tempfile::Builder::new().prefix("desk-pg-").tempdir_in("/tmp").expect("tempdir");
         let dir = tmp.path().to_path_buf();
         let port = crate::free_port();
-        let out = Command::new(script()).args(["start"]).arg(&dir).arg(port.to_string()).arg(&cert).arg(&key).output().expect("run postgres.sh");
+        let out =
+            Command::new(script()).args(["start"]).arg(&dir).arg(port.to_string()).arg(&cert).arg(&key).output().expect("run postgres.sh");
         assert!(out.status.success(), "private PostgreSQL did not start: {}{}", String::from_utf8_lossy(&out.stderr), read_log(&dir));
         Some(Pg { port, dir, ca: ca.into(), private: Some(tmp) })
     }
@@ -160,7 +161,22 @@ impl ClinicDb {
         let out = Command::new("psql")
             .arg("-h")
             .arg(&self.socket)
-            .args(["-p", &self.port.to_string(), "-U", "postgres", "-d", &self.db, "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-c", sql])
+            .args([
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+                "-d",
+                &self.db,
+                "-X",
+                "-q",
+                "-t",
+                "-A",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                sql,
+            ])
             .output()
             .expect("run psql");
         if out.status.success() {

@@ -63,6 +63,34 @@ pub struct Smtp {
     pub maildir: PathBuf,
 }
 
+impl Smtp {
+    /// Set a desk's Gmail provider up against this server, as an admin would (the password to
+    /// the desk's keyring), trusting the test CA (a setting the admin screen only changes with
+    /// the password typed again, so it is written as a fixture).
+    pub fn set_up_gmail(&self, desk: &desk_app::Desk) {
+        desk_delivery::admin::save_gmail(
+            desk.ctx(),
+            "setup",
+            &desk_delivery::credentials::GmailInput {
+                address: self.user.clone(),
+                app_password: secrecy::SecretString::from(self.password.clone()),
+                from_name: None,
+                smtp_host: Some(self.host.clone()),
+                smtp_port: Some(self.port),
+                smtp_tls: None,
+            },
+        )
+        .expect("gmail in the keyring");
+        let mut patch = serde_json::Map::new();
+        patch.insert("smtp_ca_file".into(), json!(self.ca.display().to_string()));
+        desk.with_store(|s| {
+            desk_core::settings::update::<desk_delivery::DeliverySettings>(s.conn(), &patch, "setup", "2026-01-01T00:00:00.000Z")
+                .map(|_| ())
+        })
+        .expect("the test CA");
+    }
+}
+
 /// One message as the server saved it.
 #[derive(Debug, Clone)]
 pub struct Saved {

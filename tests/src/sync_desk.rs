@@ -118,14 +118,9 @@ impl SyncDesk {
             None => Arc::new(desk_core::clock::SystemClock::new()),
         };
         let seed = start.unwrap_or_else(time::OffsetDateTime::now_utc).unix_timestamp_nanos() as u64;
-        let desk = Desk::open_with_providers(
-            AppPaths::under(dir.path()),
-            keyring.clone(),
-            real,
-            Arc::new(SeededRandom::new(seed)),
-            carriers(),
-        )
-        .expect("open desk");
+        let desk =
+            Desk::open_with_providers(AppPaths::under(dir.path()), keyring.clone(), real, Arc::new(SeededRandom::new(seed)), carriers())
+                .expect("open desk");
         SyncDesk { desk, clock, dir, keyring, role, password, live: start.is_none() }
     }
 
@@ -162,7 +157,9 @@ impl SyncDesk {
         });
         let key: String = self
             .desk
-            .with_store(|s| Ok(s.conn().query_row("SELECT idempotency_key FROM outbox WHERE id = ?1", [started.outbox_id], |r| r.get(0))?))
+            .with_store(|s| {
+                Ok(s.conn().query_row("SELECT idempotency_key FROM outbox WHERE id = ?1", [started.outbox_id], |r| r.get(0))?)
+            })
             .expect("outbox row");
         let code = CARRIED
             .lock()
@@ -179,7 +176,8 @@ impl SyncDesk {
     pub fn verified(&self) -> Vec<(String, Option<(String, String)>, Option<(String, String)>)> {
         self.desk
             .with_store(|s| {
-                let mut stmt = s.conn().prepare("SELECT user_id, verification_status FROM users WHERE origin = 'clinic' ORDER BY user_id")?;
+                let mut stmt =
+                    s.conn().prepare("SELECT user_id, verification_status FROM users WHERE origin = 'clinic' ORDER BY user_id")?;
                 let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
                 let mut out = Vec::new();
                 for row in rows {

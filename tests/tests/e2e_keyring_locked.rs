@@ -12,13 +12,10 @@ use desk_app::{AppPaths, Desk, FirstAdmin};
 use desk_core::people::PersonInput;
 use desk_core::secrets::Keyring;
 use desk_core::staff::{NewStaff, Role};
-use desk_delivery::admin;
-use desk_delivery::credentials::GmailInput;
 use desk_tests::app::Launch;
 use desk_tests::dbus::PrivateKeyring;
 use desk_tests::services::{self, Smtp};
 use secrecy::SecretString;
-use serde_json::json;
 
 const ADMIN: (&str, &str) = ("asha.admin", "admin-passphrase");
 
@@ -45,26 +42,7 @@ async fn a_locked_keyring_is_named_in_the_window_and_the_waiting_code_goes_when_
         .expect("admin");
         desk.add_person("setup", &PersonInput { display_name: "Lakshmi Iyer".into(), email: Some(rcpt.clone()), ..Default::default() })
             .expect("person");
-        admin::save_gmail(
-            desk.ctx(),
-            "setup",
-            &GmailInput {
-                address: smtp.user.clone(),
-                app_password: SecretString::from(smtp.password.clone()),
-                from_name: None,
-                smtp_host: Some(smtp.host.clone()),
-                smtp_port: Some(smtp.port),
-                smtp_tls: None,
-            },
-        )
-        .expect("gmail in the keyring");
-        let mut patch = serde_json::Map::new();
-        patch.insert("smtp_ca_file".into(), json!(smtp.ca.display().to_string()));
-        desk.with_store(|s| {
-            desk_core::settings::update::<desk_delivery::DeliverySettings>(s.conn(), &patch, "setup", "2026-01-01T00:00:00.000Z")
-                .map(|_| ())
-        })
-        .expect("ca");
+        smtp.set_up_gmail(&desk);
     }
     // The screen locked overnight, and the keyring with it; the desk starts in the morning.
     k.lock();

@@ -6,13 +6,10 @@ use std::time::Duration;
 
 use desk_app::{AppPaths, Desk, FirstAdmin};
 use desk_core::staff::{NewStaff, Role};
-use desk_delivery::admin;
-use desk_delivery::credentials::GmailInput;
 use desk_tests::app::Launch;
 use desk_tests::pg::{Pg, H1};
 use desk_tests::services::{self, Smtp};
 use secrecy::SecretString;
-use serde_json::json;
 
 const ADMIN: (&str, &str) = ("asha.admin", "admin-passphrase");
 
@@ -36,28 +33,15 @@ async fn an_admin_connects_the_desk_and_a_verification_reaches_the_clinics_recor
         let desk = Desk::open(AppPaths::under(&data), keyring.clone()).expect("open");
         desk.create_first_admin(&FirstAdmin {
             clinic_name: "Skinspire Clinic".into(),
-            admin: NewStaff { user_id: ADMIN.0.into(), display_name: "Dr. Asha Rao".into(), role: Role::Admin, password: SecretString::from(ADMIN.1) },
+            admin: NewStaff {
+                user_id: ADMIN.0.into(),
+                display_name: "Dr. Asha Rao".into(),
+                role: Role::Admin,
+                password: SecretString::from(ADMIN.1),
+            },
         })
         .expect("admin");
-        admin::save_gmail(
-            desk.ctx(),
-            "setup",
-            &GmailInput {
-                address: smtp.user.clone(),
-                app_password: SecretString::from(smtp.password.clone()),
-                from_name: None,
-                smtp_host: Some(smtp.host.clone()),
-                smtp_port: Some(smtp.port),
-                smtp_tls: None,
-            },
-        )
-        .expect("gmail");
-        let mut patch = serde_json::Map::new();
-        patch.insert("smtp_ca_file".into(), json!(smtp.ca.display().to_string()));
-        desk.with_store(|s| {
-            desk_core::settings::update::<desk_delivery::DeliverySettings>(s.conn(), &patch, "setup", "2026-01-01T00:00:00.000Z").map(|_| ())
-        })
-        .expect("ca");
+        smtp.set_up_gmail(&desk);
     }
 
     let app = Launch::new().data_dir(&data).start().await;

@@ -196,7 +196,10 @@ fn a_verification_reaches_the_clinic_once_and_stale_or_practice_ones_never_apply
     let ravi = d.desk.person("9845012346").expect("person");
     assert_eq!(ravi.phone.as_deref(), Some("+919845099999"));
     assert!(
-        matches!(ravi.phone_status, desk_core::verify::ContactStatus::NotVerified { changed_by: Some(desk_core::verify::ChangedBy::Clinic), .. }),
+        matches!(
+            ravi.phone_status,
+            desk_core::verify::ContactStatus::NotVerified { changed_by: Some(desk_core::verify::ChangedBy::Clinic), .. }
+        ),
         "the desk says the number changed in the clinic: {:?}",
         ravi.phone_status
     );
@@ -266,7 +269,8 @@ fn a_transaction_open_across_a_pull_is_not_skipped_where_an_updated_at_watermark
     stdin.flush().expect("flush");
     // Wait until the edit is made (its row lock is held) before pulling.
     for _ in 0..100 {
-        let waiting = clinic.sql("SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction' AND datname = current_database()");
+        let waiting =
+            clinic.sql("SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction' AND datname = current_database()");
         if waiting == "1" {
             break;
         }
@@ -295,7 +299,9 @@ fn a_desk_restored_from_an_old_backup_stops_and_starts_again_as_a_new_device() {
     d.synced();
     // The backup: a copy of the data folder now.
     let backup = tempfile::tempdir().expect("tempdir");
-    d.desk.with_store(|s| Ok(s.conn().execute_batch(&format!("VACUUM INTO '{}'", backup.path().join("b.sqlite3").display()))?)).expect("backup");
+    d.desk
+        .with_store(|s| Ok(s.conn().execute_batch(&format!("VACUUM INTO '{}'", backup.path().join("b.sqlite3").display()))?))
+        .expect("backup");
     d.verify("+919845012345", Channel::EMAIL);
     d.synced();
     let clinic_rows = clinic.sql("SELECT count(*) FROM desk_sync.desk_events");
@@ -359,7 +365,10 @@ fn changing_the_server_needs_the_password_typed_again_and_the_password_is_never_
                 let mut stmt = s.conn().prepare(&format!("SELECT * FROM {t}"))?;
                 let n = stmt.column_count();
                 let rows = stmt.query_map([], |r| {
-                    Ok((0..n).map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}")).unwrap_or_default()).collect::<Vec<_>>().join("|"))
+                    Ok((0..n)
+                        .map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}")).unwrap_or_default())
+                        .collect::<Vec<_>>()
+                        .join("|"))
                 })?;
                 for row in rows {
                     all.push_str(&row?);

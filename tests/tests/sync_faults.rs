@@ -34,7 +34,12 @@ fn many_events(d: &SyncDesk, n: usize) {
             let tx = s.conn_mut().transaction()?;
             for i in 0..n {
                 let detail = serde_json::json!({"n": i});
-                events::append(&tx, &d.desk.engine().journal, now, &NewEvent::action("load", EventKind::SignOut, "load", Outcome::Done, Some(detail)))?;
+                events::append(
+                    &tx,
+                    &d.desk.engine().journal,
+                    now,
+                    &NewEvent::action("load", EventKind::SignOut, "load", Outcome::Done, Some(detail)),
+                )?;
             }
             tx.commit()?;
             Ok(())

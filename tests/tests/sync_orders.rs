@@ -37,7 +37,10 @@ fn clinic_state(c: &ClinicDb) -> Clinic {
 fn assert_every_event_once(c: &ClinicDb, desks: &[&SyncDesk]) {
     let mut made = 0i64;
     for d in desks {
-        made += d.desk.with_store(|s| Ok(s.conn().query_row("SELECT count(*) FROM verification_events", [], |r| r.get::<_, i64>(0))?)).expect("count");
+        made += d
+            .desk
+            .with_store(|s| Ok(s.conn().query_row("SELECT count(*) FROM verification_events", [], |r| r.get::<_, i64>(0))?))
+            .expect("count");
         assert_eq!(d.desk.sync_view().expect("view").status.events_waiting, 0, "a desk still has events waiting");
     }
     let (rows, ids): (i64, i64) = {
@@ -59,7 +62,7 @@ fn offline_work(c: &ClinicDb, a: &SyncDesk, b: &SyncDesk, cc: &SyncDesk) {
     cc.clock.advance(Duration::minutes(5));
     cc.verify("9845012346", Channel::SMS); // … the same at +5
     b.verify("+919845012347", Channel::EMAIL); // Meera's email, only at B
-    // Jaya's number changes in the clinic while C verifies the old one: stale everywhere.
+                                               // Jaya's number changes in the clinic while C verifies the old one: stale everywhere.
     cc.clock.advance(Duration::minutes(20));
     cc.verify("+919845012354", Channel::SMS);
     c.sql(
@@ -75,11 +78,8 @@ fn three_desks_in_all_six_orders_end_the_same() {
     let mut outcomes: Vec<(Clinic, Vec<_>)> = Vec::new();
     for order in orders {
         let clinic = pg.clinic("six_orders");
-        let desks = [
-            SyncDesk::enrolled(&clinic, "a", H1, T0),
-            SyncDesk::enrolled(&clinic, "b", H1, T0),
-            SyncDesk::enrolled(&clinic, "c", H1, T0),
-        ];
+        let desks =
+            [SyncDesk::enrolled(&clinic, "a", H1, T0), SyncDesk::enrolled(&clinic, "b", H1, T0), SyncDesk::enrolled(&clinic, "c", H1, T0)];
         for d in &desks {
             d.synced();
         }
@@ -93,7 +93,11 @@ fn three_desks_in_all_six_orders_end_the_same() {
         assert_every_event_once(&clinic, &desks.iter().collect::<Vec<_>>());
         let state = clinic_state(&clinic);
         // The latest wins, the stale one never applies.
-        assert_eq!(state.get(&("+919845012345".into(), "email".into())).map(|v| v.0.as_str()), Some("2026-11-24T04:50:00.000Z"), "{state:?}");
+        assert_eq!(
+            state.get(&("+919845012345".into(), "email".into())).map(|v| v.0.as_str()),
+            Some("2026-11-24T04:50:00.000Z"),
+            "{state:?}"
+        );
         assert_eq!(state.get(&("9845012346".into(), "phone".into())).map(|v| v.0.as_str()), Some("2026-11-24T04:42:00.000Z"));
         assert!(state.contains_key(&("+919845012347".into(), "email".into())));
         assert!(!state.contains_key(&("+919845012354".into(), "phone".into())), "a stale target never applies");

@@ -155,7 +155,7 @@ impl Desk {
         let password_keyring = keyring.clone();
         let syncer = Arc::new(desk_sync::Syncer::new(
             desk_sync::Local { db: db.clone(), journal: journal.clone(), clock: clock.clone() },
-            Arc::new(move || crate::sync::read_password(&password_keyring)),
+            Arc::new(move || desk_sync::settings::read_password(&password_keyring)),
         ));
         let engine = Engine::new(clock, rng, journal);
         Ok(Desk {
@@ -326,7 +326,11 @@ impl Desk {
         }
         let central = self.with_store(|s| settings::central(s.conn()))?;
         if let Some(name) = patch.keys().find(|k| central.contains_key(k.as_str())) {
-            let label = settings::schema::<Settings>().into_iter().find(|d| d.def.name == name.as_str()).map(|d| d.def.label.to_owned()).unwrap_or(name.clone());
+            let label = settings::schema::<Settings>()
+                .into_iter()
+                .find(|d| d.def.name == name.as_str())
+                .map(|d| d.def.label.to_owned())
+                .unwrap_or(name.clone());
             return Err(Error::InvalidInput(format!(
                 "“{label}” is set in the clinic system for every desk: change it there, and the next sync brings it here."
             )));

@@ -94,7 +94,8 @@ impl SyncInput {
         if let Some(obj) = v.as_object_mut() {
             obj.extend(self.patch());
         }
-        let s: SyncSettings = serde_json::from_value(v).map_err(|e| Error::InvalidInput(format!("Those sync settings don't read: {e}.")))?;
+        let s: SyncSettings =
+            serde_json::from_value(v).map_err(|e| Error::InvalidInput(format!("Those sync settings don't read: {e}.")))?;
         use desk_core::settings::SettingsGroup;
         s.validate()?;
         Ok(s)
@@ -102,6 +103,14 @@ impl SyncInput {
 }
 
 impl Desk {
+    /// A change to sync's set-up, in the audit log, in the caller's transaction.
+    fn sync_settings_event(&self, tx: &rusqlite::Transaction<'_>, actor: &str, now: time::OffsetDateTime, detail: Value) -> Result<()> {
+        let event =
+            desk_core::events::NewEvent::action(actor, EventKind::SettingsChanged, actor, desk_core::events::Outcome::Done, Some(detail));
+        desk_core::events::append(tx, &self.engine().journal, now, &event)?;
+        Ok(())
+    }
+
     fn sync_settings(&self) -> Result<SyncSettings> {
         self.with_store(|s| settings::load::<SyncSettings>(s.conn()))
     }
@@ -155,18 +164,7 @@ impl Desk {
             settings::update::<SyncSettings>(&tx, &input.patch(), actor, &desk_core::clock::ts(now))?;
             let mut detail = changed.clone();
             detail.insert("password_typed".into(), typed.is_some().into());
-            desk_core::events::append(
-                &tx,
-                &self.engine().journal,
-                now,
-                &desk_core::events::NewEvent::action(
-                    actor,
-                    EventKind::SettingsChanged,
-                    actor,
-                    desk_core::events::Outcome::Done,
-                    Some(Value::Object(detail)),
-                ),
-            )?;
+            self.sync_settings_event(&tx, actor, now, Value::Object(detail))?;
             tx.commit()?;
             Ok(())
         })?;
@@ -185,7 +183,7 @@ impl Desk {
     }
 
     pub(crate) fn sync_password(&self) -> std::result::Result<SecretString, SyncError> {
-        read_password(self.keyring())
+        desk_sync::settings::read_password(self.keyring())
     }
 
     /// One round now; the answer says what it did, or why it couldn't.
@@ -221,7 +219,10 @@ impl Desk {
             let since = at(&status.error_since);
             Some(match status.last_error_code.as_deref() {
                 Some("SYNC_UNREACHABLE") => format!("Clinic server unreachable since {since}; {waiting}"),
-                _ => format!("Sync failing since {since}: {}; {waiting}", status.last_error.clone().unwrap_or_default().trim_end_matches('.')),
+                _ => format!(
+                    "Sync failing since {since}: {}; {waiting}",
+                    status.last_error.clone().unwrap_or_default().trim_end_matches('.')
+                ),
             })
         } else if status.last_ok_at.is_some() {
             Some(if status.events_waiting > 0 {
@@ -268,30 +269,10 @@ impl Desk {
         self.with_store(|s| {
             let tx = s.conn_mut().transaction()?;
             let new = desk_core::store::new_device_id(&tx)?;
-            desk_core::events::append(
-                &tx,
-                &self.engine().journal,
-                now,
-                &desk_core::events::NewEvent::action(
-                    actor,
-                    EventKind::SettingsChanged,
-                    actor,
-                    desk_core::events::Outcome::Done,
-                    Some(serde_json::json!({"new_device": new, "old_device": old, "fork_seq": fork})),
-                ),
-            )?;
+            self.sync_settings_event(&tx, actor, now, serde_json::json!({"new_device": new, "old_device": old, "fork_seq": fork}))?;
             desk_sync::state::reset_for_new_device(&tx, &old, now)?;
             tx.commit()?;
             Ok(new)
         })
-    }
-}
-
-/// The desk role's password from the keyring, as sync reads it at each round.
-pub(crate) fn read_password(keyring: &desk_core::secrets::Keyring) -> std::result::Result<SecretString, SyncError> {
-    match keyring.get(PASSWORD_ITEM) {
-        Ok(Some(p)) => Ok(p),
-        Ok(None) => Err(SyncError::PasswordMissing),
-        Err(e) => Err(SyncError::Keyring(e.user_message())),
     }
 }

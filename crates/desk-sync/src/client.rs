@@ -136,8 +136,12 @@ impl Clinic {
     /// The server's clock minus this desk's, in milliseconds, measured around one round trip.
     pub async fn clock_offset_ms(&self, now: impl Fn() -> OffsetDateTime) -> Result<i64, SyncError> {
         let before = now();
-        let row = bounded(self.timeout, "the clock check", self.client.query_one("SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint", &[]))
-            .await?;
+        let row = bounded(
+            self.timeout,
+            "the clock check",
+            self.client.query_one("SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint", &[]),
+        )
+        .await?;
         let after = now();
         let server_ms: i64 = row.get(0);
         let mid: OffsetDateTime = before + (after - before) / 2;

@@ -6,15 +6,15 @@
 //! the password) and never reaches up to the facade.
 
 // Lowest first (layers.toml).
-pub mod errors;
-pub mod settings;
-pub mod state;
-pub mod tls;
 pub mod client;
 pub mod clinic_row;
+pub mod errors;
 pub mod pull;
 pub mod push;
 pub mod round;
+pub mod settings;
+pub mod state;
+pub mod tls;
 
 pub use errors::SyncError;
 pub use round::{RoundReport, Syncer};

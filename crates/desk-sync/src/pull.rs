@@ -109,11 +109,15 @@ pub async fn pull(clinic: &mut Clinic, local: &Local, progress: &(dyn Fn(Progres
     let device_id = local.journal.device_id().to_owned();
     let limit = clinic.timeout;
     let since = local.db.with(|s| Ok(state::load(s.conn())?.watermark))?;
-    let tx = bounded(limit, "the pull",
+    let tx = bounded(
+        limit,
+        "the pull",
         clinic.client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start(),
     )
     .await?;
-    let begin = bounded(limit, "the pull",
+    let begin = bounded(
+        limit,
+        "the pull",
         tx.query_one("SELECT watermark::text, full_refetch, total FROM desk_sync.pull_begin($1, $2::text::xid8)", &[&device_id, &since]),
     )
     .await?;
@@ -172,7 +176,12 @@ pub async fn pull(clinic: &mut Clinic, local: &Local, progress: &(dyn Fn(Progres
         state::record_pull(&tx, &watermark, settings.as_ref(), now)?;
         // The clinic's verification settings apply here, read-only (the floor still holds).
         let central = settings.as_ref().and_then(Value::as_object).cloned().unwrap_or_default();
-        desk_core::settings::set_central(&tx, &central, &[desk_core::settings::knows::<desk_core::settings::Settings>], &desk_core::clock::ts(now))?;
+        desk_core::settings::set_central(
+            &tx,
+            &central,
+            &[desk_core::settings::knows::<desk_core::settings::Settings>],
+            &desk_core::clock::ts(now),
+        )?;
         tx.commit()?;
         Ok(())
     })?;

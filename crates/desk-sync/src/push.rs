@@ -101,7 +101,9 @@ pub async fn push(
         let bodies: Vec<String> = batch.iter().map(|e| String::from_utf8_lossy(&e.body).into_owned()).collect();
         let hashes: Vec<Option<String>> = batch.iter().map(|e| e.hash.clone()).collect();
         let chain_hash = last.hash.clone();
-        let row = bounded(limit, "the push",
+        let row = bounded(
+            limit,
+            "the push",
             clinic.client.query_one(
                 "SELECT acked_seq, inserted, fork_seq FROM desk_sync.push($1, $2, $3, $4, $5, $6)",
                 &[&device_id, &seqs, &ids, &bodies, &hashes, &chain_hash],

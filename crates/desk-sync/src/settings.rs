@@ -50,3 +50,12 @@ impl SyncSettings {
         !self.clinic_host.trim().is_empty() && !self.clinic_database.trim().is_empty() && !self.clinic_role.trim().is_empty()
     }
 }
+
+/// The desk role's password from the keyring, as sync reads it at each round.
+pub fn read_password(keyring: &desk_core::secrets::Keyring) -> Result<secrecy::SecretString, crate::errors::SyncError> {
+    match keyring.get(PASSWORD_ITEM) {
+        Ok(Some(p)) => Ok(p),
+        Ok(None) => Err(crate::errors::SyncError::PasswordMissing),
+        Err(e) => Err(crate::errors::SyncError::Keyring(e.user_message())),
+    }
+}

@@ -125,9 +125,11 @@ pub fn for_push(conn: &rusqlite::Connection, j: &Journal, after_seq: i64, limit:
 
 /// How many of a device's events come after a seq (what sync has still to push).
 pub fn count_after(conn: &rusqlite::Connection, device_id: &str, after_seq: i64) -> Result<i64> {
-    Ok(conn.query_row("SELECT count(*) FROM verification_events WHERE device_id = ?1 AND seq > ?2", params![device_id, after_seq], |r| {
-        r.get(0)
-    })?)
+    Ok(conn.query_row(
+        "SELECT count(*) FROM verification_events WHERE device_id = ?1 AND seq > ?2",
+        params![device_id, after_seq],
+        |r| r.get(0),
+    )?)
 }
 
 /// A device's last seq and hash (what sync records with the clinic as the chain's head).

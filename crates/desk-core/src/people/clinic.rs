@@ -83,7 +83,8 @@ fn merge_walkin(
         }
         let Some(at) = entry.get("verified_at").and_then(Value::as_str).and_then(parse_clinic_ts) else { continue };
         let channel = entry.get("channel").and_then(Value::as_str).and_then(crate::channel::Channel::parse);
-        status[key] = json!({"verified": true, "verified_at": ts(at), "target": contact, "channel": entry.get("channel"), "source": "walk-in"});
+        status[key] =
+            json!({"verified": true, "verified_at": ts(at), "target": contact, "channel": entry.get("channel"), "source": "walk-in"});
         events::append(
             tx,
             j,
@@ -109,7 +110,12 @@ fn merge_walkin(
         "UPDATE users SET is_deleted = 1, deleted_at = ?2, deleted_by = ?3, updated_at = ?2, updated_by = ?3 WHERE user_id = ?1",
         params![walkin, ts(now), CLINIC_ACTOR],
     )?;
-    events::append(tx, j, now, &NewEvent::action(walkin, EventKind::PersonMerged, CLINIC_ACTOR, Outcome::Done, Some(json!({"into": p.user_id}))))?;
+    events::append(
+        tx,
+        j,
+        now,
+        &NewEvent::action(walkin, EventKind::PersonMerged, CLINIC_ACTOR, Outcome::Done, Some(json!({"into": p.user_id}))),
+    )?;
     Ok(())
 }
 
@@ -213,7 +219,9 @@ pub fn apply(tx: &Transaction<'_>, j: &Journal, p: &ClinicPerson, now: OffsetDat
                         target: old,
                         outcome: Outcome::ContactChanged,
                         error_code: None,
-                        detail: Some(json!({"by": "clinic", "was_verified": was_verified, "code_cancelled": code_gone, "cancelled_messages": cancelled})),
+                        detail: Some(
+                            json!({"by": "clinic", "was_verified": was_verified, "code_cancelled": code_gone, "cancelled_messages": cancelled}),
+                        ),
                     },
                 )?;
                 out.invalidated.push(code_type);

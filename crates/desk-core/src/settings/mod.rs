@@ -228,7 +228,8 @@ pub fn update<G: SettingsGroup>(conn: &Connection, patch: &Map<String, Value>, b
 /// Replace the clinic's settings with those the last pull brought (only names the desk knows).
 pub fn set_central(conn: &Connection, values: &Map<String, Value>, known: &[fn(&str) -> bool], now: &str) -> Result<()> {
     let current: Map<String, Value> = central(conn)?;
-    let wanted: Map<String, Value> = values.iter().filter(|(k, _)| known.iter().any(|f| f(k))).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let wanted: Map<String, Value> =
+        values.iter().filter(|(k, _)| known.iter().any(|f| f(k))).map(|(k, v)| (k.clone(), v.clone())).collect();
     if current == wanted {
         return Ok(());
     }
@@ -256,7 +257,11 @@ pub fn central(conn: &Connection) -> Result<Map<String, Value>> {
 /// Changes when the clinic's settings do (the engine's cache compares it).
 pub fn central_stamp(conn: &Connection) -> Result<String> {
     // The values themselves (a handful of rows): a time could repeat on a desk's manual clock.
-    Ok(conn.query_row("SELECT coalesce(group_concat(name || '=' || value, ';'), '') FROM (SELECT name, value FROM settings_central ORDER BY name)", [], |r| r.get(0))?)
+    Ok(conn.query_row(
+        "SELECT coalesce(group_concat(name || '=' || value, ';'), '') FROM (SELECT name, value FROM settings_central ORDER BY name)",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 /// Refuse names no group declares (the facade calls this with every group it holds).

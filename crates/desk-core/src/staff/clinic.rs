@@ -112,7 +112,8 @@ pub fn apply(tx: &Transaction<'_>, j: &Journal, s: &ClinicStaff, now: OffsetDate
         }
         Some((_, old_role, old_active, old_hash, old_name)) => {
             let new_role = role.unwrap_or(Role::parse(&old_role));
-            let changed = old_role != new_role.as_str() || old_active != active || old_hash != s.password_hash || old_name != s.display_name;
+            let changed =
+                old_role != new_role.as_str() || old_active != active || old_hash != s.password_hash || old_name != s.display_name;
             if !changed {
                 return Ok(StaffApplied::default());
             }
@@ -122,10 +123,26 @@ pub fn apply(tx: &Transaction<'_>, j: &Journal, s: &ClinicStaff, now: OffsetDate
                 params![s.user_id, s.display_name, new_role.as_str(), s.password_hash, active, ts(now), CLINIC_ACTOR],
             )?;
             if old_role != new_role.as_str() {
-                staff_event(tx, j, EventKind::StaffRoleChanged, CLINIC_ACTOR, &s.user_id, json!({"role": new_role.as_str(), "source": "clinic"}), now)?;
+                staff_event(
+                    tx,
+                    j,
+                    EventKind::StaffRoleChanged,
+                    CLINIC_ACTOR,
+                    &s.user_id,
+                    json!({"role": new_role.as_str(), "source": "clinic"}),
+                    now,
+                )?;
             }
             if old_active != active {
-                staff_event(tx, j, EventKind::StaffActiveChanged, CLINIC_ACTOR, &s.user_id, json!({"active": active, "source": "clinic"}), now)?;
+                staff_event(
+                    tx,
+                    j,
+                    EventKind::StaffActiveChanged,
+                    CLINIC_ACTOR,
+                    &s.user_id,
+                    json!({"active": active, "source": "clinic"}),
+                    now,
+                )?;
             }
             Ok(StaffApplied { added: false, changed: true })
         }

@@ -113,7 +113,8 @@ impl Db {
 /// Start a new event series under a new device id (a desk restored from a backup enrolls again
 /// as a new device; its old events keep their own id). Takes effect at the next start.
 pub fn new_device_id(conn: &Connection) -> Result<String> {
-    Ok(conn.query_row("UPDATE desk_meta SET value = lower(hex(randomblob(16))) WHERE key = 'device_id' RETURNING value", [], |r| r.get(0))?)
+    Ok(conn
+        .query_row("UPDATE desk_meta SET value = lower(hex(randomblob(16))) WHERE key = 'device_id' RETURNING value", [], |r| r.get(0))?)
 }
 
 /// Run `f` with each commit synced to disk before it returns (`synchronous = FULL`), then go

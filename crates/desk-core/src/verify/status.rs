@@ -217,7 +217,11 @@ pub(crate) fn contact_status(
             Some("changed_in_clinic") => ChangedBy::Clinic,
             _ => ChangedBy::Desk,
         });
-        return ContactStatus::NotVerified { due: due_from(invalidated_at.as_deref().unwrap_or(whom.created_at)), invalidated_at, changed_by };
+        return ContactStatus::NotVerified {
+            due: due_from(invalidated_at.as_deref().unwrap_or(whom.created_at)),
+            invalidated_at,
+            changed_by,
+        };
     }
     let verified_at = text("verified_at").unwrap_or_default();
     let valid_until = match (settings.verification_validity_months, parse_ts(&verified_at)) {
