@@ -27,8 +27,6 @@ CREATE TABLE sync_state (
     -- last acknowledgement) are carried into the new device's series at its first push.
     carry_device    TEXT,
     carry_after_seq INTEGER,
-    -- The clinic's verification settings (hospital_settings, category 'verification').
-    clinic_settings TEXT CHECK (clinic_settings IS NULL OR json_valid(clinic_settings)),
     updated_at      TEXT NOT NULL
 ) STRICT;
 INSERT INTO sync_state (id, updated_at) VALUES (1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));

@@ -203,13 +203,4 @@ impl SyncDesk {
         let person = self.desk.with_store(|s| desk_core::people::get(s.conn(), user_id)).expect("person");
         person.verification_status[key]["verified_at"].as_str().expect("verified").to_owned()
     }
-
-    pub fn secret(&self) -> String {
-        self.password.clone()
-    }
-}
-
-/// The code a carrier took for a message (tests that type codes themselves).
-pub fn carried_to(to: &str) -> Option<String> {
-    CARRIED.lock().unwrap_or_else(|p| p.into_inner()).iter().rev().find(|(_, t, _)| t == to).map(|(_, _, c)| c.clone())
 }

@@ -173,7 +173,7 @@ pub async fn pull(clinic: &mut Clinic, local: &Local, progress: &(dyn Fn(Progres
                 }
             }
         }
-        state::record_pull(&tx, &watermark, settings.as_ref(), now)?;
+        state::record_pull(&tx, &watermark, now)?;
         // The clinic's verification settings apply here, read-only (the floor still holds).
         let central = settings.as_ref().and_then(Value::as_object).cloned().unwrap_or_default();
         desk_core::settings::set_central(

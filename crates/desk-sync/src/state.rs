@@ -38,14 +38,13 @@ pub struct Stored {
     pub last_error_code: Option<String>,
     pub error_since: Option<String>,
     pub fork_seq: Option<i64>,
-    pub clinic_settings: Option<String>,
 }
 
 pub fn load(conn: &Connection) -> Result<Stored> {
     Ok(conn
         .query_row(
             "SELECT device_id, hospital_id, watermark, acked_seq, clock_offset_ms, last_ok_at, last_attempt_at, last_error,
-                    last_error_code, error_since, fork_seq, clinic_settings
+                    last_error_code, error_since, fork_seq
              FROM sync_state WHERE id = 1",
             [],
             |r| {
@@ -61,7 +60,6 @@ pub fn load(conn: &Connection) -> Result<Stored> {
                     last_error_code: r.get(8)?,
                     error_since: r.get(9)?,
                     fork_seq: r.get(10)?,
-                    clinic_settings: r.get(11)?,
                 })
             },
         )
@@ -87,12 +85,10 @@ pub fn record_ack(conn: &Connection, seq: i64, now: OffsetDateTime) -> Result<()
     Ok(())
 }
 
-/// A pull finished: the next one starts from `watermark`.
-pub fn record_pull(conn: &Connection, watermark: &str, clinic_settings: Option<&Value>, now: OffsetDateTime) -> Result<()> {
-    conn.execute(
-        "UPDATE sync_state SET watermark = ?1, clinic_settings = ?2, updated_at = ?3 WHERE id = 1",
-        params![watermark, clinic_settings.map(Value::to_string), ts(now)],
-    )?;
+/// A pull finished: the next one starts from `watermark`. (The clinic's settings it brought are
+/// the settings module's: `settings::set_central`.)
+pub fn record_pull(conn: &Connection, watermark: &str, now: OffsetDateTime) -> Result<()> {
+    conn.execute("UPDATE sync_state SET watermark = ?1, updated_at = ?2 WHERE id = 1", params![watermark, ts(now)])?;
     Ok(())
 }
 

@@ -327,18 +327,22 @@ pub fn needing_verification(
              OR (?2 AND email IS NOT NULL AND coalesce(json_extract(verification_status, '$.email.verified'), 0) != 1))
          ORDER BY created_at LIMIT ?5",
     )?;
-    let rows = stmt.query_map(params![phone, email, staff, patients, limit], |r| {
-        Ok(SearchHit {
-            user_id: r.get(0)?,
-            display_name: r.get(1)?,
-            entity_type: r.get(2)?,
-            phone: r.get(3)?,
-            email: r.get(4)?,
-            verification_status: r.get(5)?,
-            created_at: r.get(6)?,
-        })
-    })?;
+    let rows = stmt.query_map(params![phone, email, staff, patients, limit], hit_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A hit from the columns `user_id, display_name, entity_type, phone, email,
+/// verification_status, created_at`, in that order (both lists read them so).
+fn hit_from_row(r: &Row<'_>) -> rusqlite::Result<SearchHit> {
+    Ok(SearchHit {
+        user_id: r.get(0)?,
+        display_name: r.get(1)?,
+        entity_type: r.get(2)?,
+        phone: r.get(3)?,
+        email: r.get(4)?,
+        verification_status: r.get(5)?,
+        created_at: r.get(6)?,
+    })
 }
 
 pub const SEARCH_LIMIT: u32 = 25;
@@ -353,17 +357,7 @@ pub fn search(conn: &Connection, query: &str, limit: u32) -> Result<Vec<SearchHi
     // People type numbers with spaces and dashes: "98765 43210".
     let looks_like_phone = q.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
     let q: String = if looks_like_phone { q.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect() } else { q.to_owned() };
-    let map = |r: &Row<'_>| {
-        Ok(SearchHit {
-            user_id: r.get(0)?,
-            display_name: r.get(1)?,
-            entity_type: r.get(2)?,
-            phone: r.get(3)?,
-            email: r.get(4)?,
-            verification_status: r.get(5)?,
-            created_at: r.get(6)?,
-        })
-    };
+    let map = hit_from_row;
     if q.chars().count() < 3 {
         let mut stmt = conn.prepare_cached(
             "SELECT user_id, display_name, entity_type, phone, email, verification_status, created_at FROM users
