@@ -23,6 +23,9 @@ DECLARE
 BEGIN
     FOREACH t IN ARRAY ARRAY['users', 'patients', 'staff', 'user_role_mapping', 'role_master'] LOOP
         IF to_regclass(format('public.%I', t)) IS NOT NULL THEN
+            EXECUTE format('DROP TRIGGER IF EXISTS desk_sync_changes_insert ON public.%I', t);
+            EXECUTE format('DROP TRIGGER IF EXISTS desk_sync_changes_update ON public.%I', t);
+            EXECUTE format('DROP TRIGGER IF EXISTS desk_sync_changes_delete ON public.%I', t);
             EXECUTE format('DROP TRIGGER IF EXISTS desk_sync_changes ON public.%I', t);
         END IF;
     END LOOP;

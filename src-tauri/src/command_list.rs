@@ -32,6 +32,7 @@ pub const COMMANDS: &[(&str, Access)] = &[
     ("verification_check", Access::Staff),
     ("person_events", Access::Staff),
     ("settings_get", Access::Staff),
+    ("settings_central", Access::Staff),
     ("credentials_get", Access::Staff),
     ("delivery_health", Access::Staff),
     ("outbox_list", Access::Staff),
@@ -69,4 +70,7 @@ pub const COMMANDS: &[(&str, Access)] = &[
     ("sync_role_map_get", Access::Admin),
     ("sync_role_map_save", Access::Admin),
     ("sync_new_device", Access::Admin),
+    ("sync_conflicts", Access::Admin),
+    ("sync_conflict_resolve", Access::Admin),
+    ("sync_walkins", Access::Admin),
 ];

@@ -4,8 +4,8 @@
 //! `as_admin` (administrators). A command is listed there, registered here and granted in
 //! `capabilities/`; the IPC tests check that all of these agree.
 
-use desk_app::Unreadable;
 use desk_app::{AllSettings, CheckResult, EditResult, FirstAdmin, FirstAdminResult, SetupStatus};
+use desk_app::{CentralSetting, ContactConflict, Settle, Unreadable, WalkIn};
 use desk_app::{SyncInput, SyncReport, SyncSetup, SyncView};
 use desk_core::channel::Channel;
 use desk_core::consent::Notice;
@@ -52,6 +52,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             verification_check,
             person_events,
             settings_get,
+            settings_central,
             credentials_get,
             delivery_health,
             outbox_list,
@@ -89,6 +90,9 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             sync_role_map_get,
             sync_role_map_save,
             sync_new_device,
+            sync_conflicts,
+            sync_conflict_resolve,
+            sync_walkins,
         ])
         .typ::<desk_delivery::updates::DeliveryUpdate>()
         .constant("LANGUAGES", desk_core::language::LANGUAGES)
@@ -265,6 +269,14 @@ pub async fn person_events(state: State<'_, DeskState>, user_id: Arg<String>) ->
 #[tracing::instrument(skip_all)]
 pub async fn settings_get(state: State<'_, DeskState>) -> Reply<AllSettings> {
     as_staff(&state, |desk, _| desk.settings()).await
+}
+
+/// The settings the clinic system sets for every desk: read-only on the desk.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn settings_central(state: State<'_, DeskState>) -> Reply<Vec<CentralSetting>> {
+    as_staff(&state, |desk, _| desk.settings_central()).await
 }
 
 /// Which providers are set up (never the secrets): the desk offers only those channels.
@@ -590,4 +602,28 @@ pub async fn sync_new_device(state: State<'_, DeskState>) -> Reply<String> {
         tracing::warn!("no way to restart here: the new device id takes effect at the next start");
     }
     Ok(id)
+}
+
+/// Contacts corrected at a desk that the clinic holds as conflicts, for an admin to settle.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn sync_conflicts(state: State<'_, DeskState>) -> Reply<Vec<ContactConflict>> {
+    as_admin(&state, |desk, _| desk.sync_conflicts()).await
+}
+
+/// Keep the desk's or the clinic's value of a contact in conflict; returns those left.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn sync_conflict_resolve(state: State<'_, DeskState>, event_id: Arg<String>, keep: Arg<Settle>) -> Reply<Vec<ContactConflict>> {
+    as_admin(&state, move |desk, who| desk.sync_conflict_resolve(&who.user_id, &event_id, *keep)).await
+}
+
+/// Walk-ins no clinic record took in, each with a clinic person who may be the same.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn sync_walkins(state: State<'_, DeskState>) -> Reply<Vec<WalkIn>> {
+    as_admin(&state, |desk, _| desk.sync_walkins()).await
 }

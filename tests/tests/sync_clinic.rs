@@ -44,7 +44,7 @@ fn the_desk_role_can_execute_the_sync_functions_and_nothing_else() {
         "SELECT string_agg(p.proname, ',' ORDER BY p.proname) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
          WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND has_function_privilege('{role}', p.oid, 'EXECUTE')"
     ));
-    assert_eq!(functions, "hello,pull_begin,pull_people,pull_settings,push");
+    assert_eq!(functions, "hello,pull_begin,pull_conflicts,pull_people,pull_settings,pull_sign_ins,push");
 
     // And over the wire, as the desk: direct reads and writes are refused.
     rt().block_on(async {
@@ -391,6 +391,12 @@ fn the_clinics_verification_settings_apply_read_only_and_never_below_the_floor()
     patch.insert("max_otp_attempts".into(), 5.into());
     let err = d.desk.update_settings("admin", &patch).expect_err("set centrally");
     assert!(err.user_message().contains("set in the clinic system"), "{}", err.user_message());
+    // The settings screen learns which ones to show read-only, with their labels and values.
+    let central = d.desk.settings_central().expect("central settings");
+    let attempts = central.iter().find(|c| c.name == "max_otp_attempts").expect("listed");
+    assert_eq!(attempts.value, serde_json::json!(4));
+    assert!(!attempts.label.is_empty() && attempts.label != attempts.name, "{attempts:?}");
+    assert!(central.iter().all(|c| c.name != "resend_cooldown_seconds"), "{central:?}");
     // A setting the clinic doesn't set stays the desk's own.
     let mut own = serde_json::Map::new();
     own.insert("resend_cooldown_seconds".into(), 45.into());

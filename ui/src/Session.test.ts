@@ -356,6 +356,8 @@ describe('clinic sync in the window', () => {
       sync_setup_get: () => makeSyncSetup(),
       sync_role_map_get: () => [],
       sync_unreadable: () => [],
+      sync_conflicts: () => [],
+      sync_walkins: () => [],
     });
     render(App);
     await waitFor(() => expect(text('status-sync')).toBe('Synced with the clinic at 10:30'));

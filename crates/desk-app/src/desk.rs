@@ -69,6 +69,14 @@ pub struct AllSettings {
     pub delivery: DeliverySettings,
 }
 
+/// A setting the clinic system sets for every desk (sync brings it; read-only on the desk).
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct CentralSetting {
+    pub name: String,
+    pub label: String,
+    pub value: Value,
+}
+
 /// Every setting's line of the table (the core's and the providers'), with its default.
 pub fn setting_defs() -> Vec<settings::SettingSchema> {
     let mut all = settings::schema::<Settings>();
@@ -313,6 +321,23 @@ impl Desk {
     /// Every setting, the core's and the providers'.
     pub fn settings(&self) -> Result<AllSettings> {
         Ok(AllSettings { core: self.policy()?, delivery: self.with_store(|s| settings::load::<DeliverySettings>(s.conn()))? })
+    }
+
+    /// The settings the clinic system sets for every desk (read-only here), with their labels.
+    pub fn settings_central(&self) -> Result<Vec<CentralSetting>> {
+        let central = self.with_store(|s| settings::central(s.conn()))?;
+        let defs = setting_defs();
+        // The value in effect: the clinic's, raised to the security floor where it is below it
+        // (the floor notice says so).
+        let in_effect = serde_json::to_value(self.settings()?).unwrap_or_default();
+        Ok(central
+            .into_iter()
+            .map(|(name, value)| {
+                let label = defs.iter().find(|d| d.def.name == name.as_str()).map_or_else(|| name.clone(), |d| d.def.label.to_owned());
+                let value = in_effect.get(name.as_str()).cloned().unwrap_or(value);
+                CentralSetting { name, label, value }
+            })
+            .collect())
     }
 
     /// Change settings (partial), all or nothing: each group takes its own names, in one

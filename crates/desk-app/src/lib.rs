@@ -5,7 +5,9 @@
 pub mod desk;
 pub mod sync;
 
-pub use desk::{setting_defs, AllSettings, CheckResult, Desk, EditResult, FirstAdmin, FirstAdminResult, SetupStatus};
+pub use desk::{setting_defs, AllSettings, CentralSetting, CheckResult, Desk, EditResult, FirstAdmin, FirstAdminResult, SetupStatus};
+pub use desk_core::people::clinic::{MatchReason, WalkIn, WalkInMatch};
+pub use desk_core::people::corrections::{ContactConflict, Settle};
 pub use desk_core::{AppPaths, Error, ErrorCode, PublicError, Result, APP_IDENTIFIER, APP_NAME, APP_VERSION};
 pub use desk_sync::state::Unreadable;
 pub use sync::{SyncInput, SyncReport, SyncSetup, SyncView};

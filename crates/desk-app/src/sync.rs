@@ -5,6 +5,8 @@
 use desk_core::clock::{local_hh_mm, parse_ts};
 use desk_core::error::{Error, Result};
 use desk_core::events::EventKind;
+use desk_core::people::clinic::{self as people_clinic, WalkIn};
+use desk_core::people::corrections::{self, ContactConflict, Settle};
 use desk_core::settings;
 use desk_core::staff::clinic::{self as staff_clinic, RoleMapping};
 use desk_sync::settings::{SyncSettings, BOUND_TO_PASSWORD, PASSWORD_ITEM};
@@ -256,6 +258,31 @@ impl Desk {
         })?;
         self.syncer().wake();
         self.sync_role_map()
+    }
+
+    /// The contacts corrected at a desk that the clinic couldn't take (its record changed
+    /// since), as the last pull listed them.
+    pub fn sync_conflicts(&self) -> Result<Vec<ContactConflict>> {
+        self.with_store(|s| corrections::conflicts(s.conn()))
+    }
+
+    /// An admin settles a conflict: the person's contact here takes the kept value at once,
+    /// and the next sync tells the clinic (which then tells every desk).
+    pub fn sync_conflict_resolve(&self, actor: &str, event_id: &str, keep: Settle) -> Result<Vec<ContactConflict>> {
+        let now = self.engine().now();
+        self.with_store(|s| {
+            let tx = s.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            people_clinic::settle_conflict(&tx, &self.engine().journal, event_id, keep, actor, now)?;
+            tx.commit()?;
+            Ok(())
+        })?;
+        self.syncer().wake();
+        self.sync_conflicts()
+    }
+
+    /// Walk-ins no clinic record has taken in, each with a clinic person who may be the same.
+    pub fn sync_walkins(&self) -> Result<Vec<WalkIn>> {
+        self.with_store(|s| people_clinic::walk_ins(s.conn()))
     }
 
     /// The way out of a fork (a desk restored from an old backup): a new device id, whose event

@@ -9,8 +9,12 @@
 
 use std::collections::HashSet;
 
+use desk_core::clock::parse_ts;
+use desk_core::contact::CodeType;
 use desk_core::people::clinic as people_clinic;
+use desk_core::people::corrections::{self, ClinicConflict, PullContext};
 use desk_core::staff::clinic as staff_clinic;
+use desk_core::staff::signin::{self, SharedFailures};
 use rusqlite::TransactionBehavior;
 use serde_json::Value;
 use tokio_postgres::IsolationLevel;
@@ -33,6 +37,10 @@ pub struct PullReport {
     pub deactivated: u64,
     pub invalidated: u64,
     pub unreadable: u64,
+    /// Contacts corrected at a desk that the clinic holds as conflicts (for an admin).
+    pub conflicts: u64,
+    /// Clinic staff whose throttle here changed because of sign-ins at other desks.
+    pub sign_ins_shared: u64,
     pub watermark: String,
 }
 
@@ -54,8 +62,65 @@ fn raw_from(r: &tokio_postgres::Row) -> RawRow {
     }
 }
 
+/// A clinic timestamp as the desk writes them (UTC, milliseconds).
+const TS: &str = r#"'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'"#;
+
+/// The hospital's open conflicts over contacts corrected at desks.
+async fn read_conflicts(
+    tx: &tokio_postgres::Transaction<'_>,
+    device_id: &str,
+    limit: std::time::Duration,
+) -> Result<Vec<ClinicConflict>, SyncError> {
+    let sql = format!(
+        "SELECT event_id::text, user_id, code_type, device_id, desk_name, desk_value, base_value, clinic_value,
+                to_char(made_at AT TIME ZONE 'UTC', {TS}), to_char(opened_at AT TIME ZONE 'UTC', {TS})
+         FROM desk_sync.pull_conflicts($1)"
+    );
+    let rows = bounded(limit, "the pull", tx.query(&sql, &[&device_id])).await?;
+    Ok(rows
+        .iter()
+        .map(|r| ClinicConflict {
+            event_id: r.get(0),
+            user_id: r.get(1),
+            code_type: if r.get::<_, String>(2) == "email" { CodeType::Email } else { CodeType::Phone },
+            device_id: r.get(3),
+            desk_name: r.get(4),
+            desk_value: r.get(5),
+            base_value: r.get(6),
+            clinic_value: r.get(7),
+            made_at: r.get(8),
+            opened_at: r.get(9),
+        })
+        .collect())
+}
+
+/// The hospital's staff with failed sign-ins at any desk, on this desk's clock.
+async fn read_sign_ins(
+    tx: &tokio_postgres::Transaction<'_>,
+    device_id: &str,
+    limit: std::time::Duration,
+    offset_ms: i64,
+) -> Result<Vec<SharedFailures>, SyncError> {
+    let sql = format!(
+        "SELECT user_id, failures, to_char(last_failed_at AT TIME ZONE 'UTC', {TS}), to_char(last_reset_at AT TIME ZONE 'UTC', {TS})
+         FROM desk_sync.pull_sign_ins($1)"
+    );
+    let rows = bounded(limit, "the pull", tx.query(&sql, &[&device_id])).await?;
+    // The clinic's times are its own clock's: this desk's clock is `offset` behind it.
+    let here = |t: Option<String>| t.as_deref().and_then(parse_ts).map(|t| t - time::Duration::milliseconds(offset_ms));
+    Ok(rows
+        .iter()
+        .map(|r| SharedFailures {
+            user_id: r.get(0),
+            failures: r.get::<_, i32>(1).max(0) as u32,
+            last_failed_at: here(r.get(2)),
+            last_reset_at: here(r.get(3)),
+        })
+        .collect())
+}
+
 /// Apply one page of rows in one local transaction.
-fn apply_page(local: &Local, rows: &[RawRow], report: &mut PullReport) -> Result<(), SyncError> {
+fn apply_page(local: &Local, rows: &[RawRow], ctx: &people_clinic::ApplyContext, report: &mut PullReport) -> Result<(), SyncError> {
     let now = local.clock.now();
     local.db.with(|s| {
         let tx = s.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -70,7 +135,7 @@ fn apply_page(local: &Local, rows: &[RawRow], report: &mut PullReport) -> Result
             }
             let read = clinic_row::read(row);
             let mut problems = read.problems.clone();
-            match people_clinic::apply(&tx, &local.journal, &read.person, now) {
+            match people_clinic::apply(&tx, &local.journal, &read.person, ctx, now) {
                 Ok(applied) => {
                     report.added += u64::from(applied.added);
                     report.changed += u64::from(applied.changed);
@@ -108,7 +173,8 @@ fn apply_page(local: &Local, rows: &[RawRow], report: &mut PullReport) -> Result
 pub async fn pull(clinic: &mut Clinic, local: &Local, progress: &(dyn Fn(Progress) + Send + Sync)) -> Result<PullReport, SyncError> {
     let device_id = local.journal.device_id().to_owned();
     let limit = clinic.timeout;
-    let since = local.db.with(|s| Ok(state::load(s.conn())?.watermark))?;
+    let stored = local.db.with(|s| state::load(s.conn()))?;
+    let (since, acked_seq, offset_ms) = (stored.watermark, stored.acked_seq, stored.clock_offset_ms);
     let tx = bounded(
         limit,
         "the pull",
@@ -125,6 +191,14 @@ pub async fn pull(clinic: &mut Clinic, local: &Local, progress: &(dyn Fn(Progres
     let full: bool = begin.get(1);
     let total: i64 = begin.get(2);
     let mut report = PullReport { full, watermark: watermark.clone(), ..PullReport::default() };
+    // The clinic's open conflicts come first: a contact corrected here that is in conflict
+    // stays as the desk has it while the people are applied.
+    let conflicts = read_conflicts(&tx, &device_id, limit).await?;
+    let shared = read_sign_ins(&tx, &device_id, limit, offset_ms).await?;
+    let ctx = {
+        let corrections = PullContext { acked_seq, open_conflicts: conflicts.iter().map(|c| c.event_id.clone()).collect() };
+        local.db.with(|s| people_clinic::ApplyContext::new(s.conn(), corrections))?
+    };
     let mut seen: HashSet<String> = HashSet::new();
     progress(Progress { done: 0, total: total.max(0) as u64 });
     // One query, read in pages through a portal: the server works out the list once (in this
@@ -150,7 +224,7 @@ pub async fn pull(clinic: &mut Clinic, local: &Local, progress: &(dyn Fn(Progres
             seen.extend(page.iter().map(|r| r.user_id.clone()));
         }
         report.received += page.len() as u64;
-        apply_page(local, &page, &mut report)?;
+        apply_page(local, &page, &ctx, &mut report)?;
         progress(Progress { done: report.received, total: (total.max(0) as u64).max(report.received) });
         if page.len() < PAGE as usize {
             break;
@@ -173,6 +247,9 @@ pub async fn pull(clinic: &mut Clinic, local: &Local, progress: &(dyn Fn(Progres
                 }
             }
         }
+        corrections::set_conflicts(&tx, &conflicts, now)?;
+        report.conflicts = conflicts.len() as u64;
+        report.sign_ins_shared = u64::from(signin::merge_shared(&tx, &local.journal, acked_seq, &shared, now)?);
         state::record_pull(&tx, &watermark, now)?;
         // The clinic's verification settings apply here, read-only (the floor still holds).
         let central = settings.as_ref().and_then(Value::as_object).cloned().unwrap_or_default();

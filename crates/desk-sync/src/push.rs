@@ -21,6 +21,9 @@ pub enum FaultPoint {
     AfterServerCommit,
     /// The desk read the acknowledgement and fails before recording it.
     BeforeLocalAck,
+    /// The round pushed and is about to pull (a test types a correction here: the race of an
+    /// edit during a round, made certain).
+    BeforePull,
 }
 
 /// A test's failpoints; `Ok` lets the push go on.

@@ -142,6 +142,9 @@ impl Syncer {
                 *slot = Some(p);
             }
         };
+        if let Some(f) = faults.as_deref() {
+            f.at(push::FaultPoint::BeforePull)?;
+        }
         let pulled = pull::pull(&mut clinic, &self.local, &progress).await?;
         Ok(RoundReport { clock_offset_ms: offset, pushed, pulled })
     }

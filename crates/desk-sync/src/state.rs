@@ -163,7 +163,7 @@ pub fn keep_unreadable(conn: &Connection, user_id: &str, raw: &Value, problems: 
 
 /// The row reads now: off the list.
 pub fn clear_unreadable(conn: &Connection, user_id: &str) -> Result<()> {
-    conn.execute("DELETE FROM sync_unreadable WHERE user_id = ?1", [user_id])?;
+    conn.prepare_cached("DELETE FROM sync_unreadable WHERE user_id = ?1")?.execute([user_id])?;
     Ok(())
 }
 

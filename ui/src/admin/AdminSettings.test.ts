@@ -125,3 +125,89 @@ describe('AdminSettings: the security floor and secret-bound settings', () => {
     expect(screen.getByTestId('settings-credentials-note').textContent).toContain('under Credentials');
   });
 });
+
+describe('AdminSettings: settings the clinic system sets for every desk', () => {
+  const CENTRAL = [
+    { name: 'otp_length', label: 'Code length', value: 8 },
+    { name: 'require_email_verification', label: 'Email addresses must be verified', value: false },
+    { name: 'channel_order', label: 'Channel order', value: ['sms', 'whatsapp'] },
+    // A name the form has no field for is left alone.
+    { name: 'gmail_address', label: 'Gmail address', value: 'clinic@gmail.com' },
+  ];
+  const NOTE = 'Set in the clinic system for every desk.';
+
+  function withCentral(central: () => unknown = () => CENTRAL) {
+    let stored = { ...FULL_SETTINGS };
+    const desk = mockDesk({
+      settings_get: () => stored,
+      settings_central: central,
+      settings_update: (args) => {
+        stored = { ...stored, ...(args.patch as object) };
+        return stored;
+      },
+    });
+    render(AdminSettings);
+    return desk;
+  }
+
+  it("shows each one with the clinic's value, read-only, and says where it is set", async () => {
+    withCentral();
+    const note = await screen.findByTestId('setting-central-otp_length');
+    expect(note.textContent).toBe(NOTE);
+    const length = screen.getByTestId('setting-otp_length') as HTMLInputElement;
+    expect(length.disabled).toBe(true);
+    expect(length.value).toBe('8');
+    expect(length.getAttribute('aria-describedby')).toContain('setting-otp_length-central');
+    expect(length.closest('.form-field')).toBe(note.closest('.form-field'));
+
+    const email = screen.getByTestId('setting-require_email_verification') as HTMLInputElement;
+    expect(email.disabled).toBe(true);
+    expect(email.checked).toBe(false);
+    expect(screen.getByTestId('setting-central-require_email_verification').textContent).toBe(NOTE);
+
+    const order = [...screen.getByTestId('setting-channel_order').querySelectorAll('li')].map((li) => li.dataset.channel);
+    expect(order).toEqual(['sms', 'whatsapp', 'email']);
+    for (const c of ['sms', 'whatsapp', 'email']) {
+      expect((screen.getByTestId(`order-up-${c}`) as HTMLButtonElement).disabled).toBe(true);
+      expect((screen.getByTestId(`order-down-${c}`) as HTMLButtonElement).disabled).toBe(true);
+    }
+    expect(screen.getByTestId('setting-central-channel_order').textContent).toBe(NOTE);
+
+    // The desk's own settings stay open, with no note.
+    expect((screen.getByTestId('setting-max_otp_attempts') as HTMLInputElement).disabled).toBe(false);
+    expect((screen.getByTestId('setting-require_phone_verification') as HTMLInputElement).disabled).toBe(false);
+    expect(screen.queryByTestId('setting-central-max_otp_attempts')).toBeNull();
+    expect(screen.queryByTestId('setting-central-gmail_address')).toBeNull();
+  });
+
+  it('never sends them when another change is saved', async () => {
+    const desk = withCentral();
+    await screen.findByTestId('setting-central-otp_length');
+    await fireEvent.input(screen.getByTestId('setting-max_otp_attempts'), { target: { value: '5' } });
+    await fireEvent.click(screen.getByTestId('settings-save'));
+    await waitFor(() => expect(message()).toBe('Settings saved.'));
+    expect(desk.callsTo('settings_update')).toEqual([{ patch: { max_otp_attempts: 5 } }]);
+    const patch = desk.callsTo('settings_update')[0]?.patch as Record<string, unknown>;
+    for (const name of ['otp_length', 'require_email_verification', 'channel_order', 'gmail_address']) {
+      expect(patch).not.toHaveProperty(name);
+    }
+    // Still read-only, still the clinic's value, after the save.
+    expect((screen.getByTestId('setting-otp_length') as HTMLInputElement).disabled).toBe(true);
+    expect((screen.getByTestId('setting-otp_length') as HTMLInputElement).value).toBe('8');
+  });
+
+  it('keeps every field open when they cannot be read', async () => {
+    const desk = withCentral(() => {
+      throw { code: 'internal', message: 'The desk could not do that.' };
+    });
+    const length = (await screen.findByTestId('setting-otp_length')) as HTMLInputElement;
+    await waitFor(() => expect(desk.callsTo('settings_central')).toHaveLength(1));
+    expect(length.disabled).toBe(false);
+    expect(screen.queryByTestId('setting-central-otp_length')).toBeNull();
+    expect(screen.queryByRole('alert')).toBeNull();
+    await fireEvent.input(length, { target: { value: '8' } });
+    await fireEvent.click(screen.getByTestId('settings-save'));
+    await waitFor(() => expect(message()).toBe('Settings saved.'));
+    expect(desk.callsTo('settings_update')).toEqual([{ patch: { otp_length: 8 } }]);
+  });
+});

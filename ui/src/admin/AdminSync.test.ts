@@ -1,7 +1,7 @@
 import { clearMocks } from '@tauri-apps/api/mocks';
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RoleMapping, SyncSetup, SyncView } from '../lib/api';
+import type { ContactConflict, RoleMapping, SyncSetup, SyncView, WalkIn } from '../lib/api';
 import { makeSyncSetup, makeSyncView } from '../test/fixtures';
 import { deferred, mockDesk, type Handler } from '../test/fakeDesk';
 import AdminSync from './AdminSync.svelte';
@@ -31,6 +31,8 @@ function setup(overrides: Record<string, Handler> = {}) {
     sync_status: () => SYNCED,
     sync_role_map_get: () => map,
     sync_unreadable: () => [],
+    sync_conflicts: () => [],
+    sync_walkins: () => [],
     sync_setup_save: (a) => {
       const { password: _secret, ...input } = a.input as SyncSetup & { password?: string };
       saved = { ...saved, ...input, passwordSaved: true };
@@ -399,6 +401,198 @@ describe("AdminSync: rows the desk couldn't read", () => {
     setup();
     expect((await screen.findByTestId('sync-unreadable-none')).textContent).toBe('Every clinic row read cleanly.');
     expect(screen.queryByTestId('sync-unreadable')).toBeNull();
+  });
+});
+
+const PHONE_CONFLICT: ContactConflict = {
+  eventId: '01JDCONFLICTPHONE000000000',
+  userId: 'P-1042',
+  displayName: 'Priya Raman',
+  channel: 'phone',
+  deskValue: '+919876500001',
+  clinicValue: '+919876500002',
+  deskName: 'Front desk',
+  madeAt: '2026-11-24T05:02:00.000Z',
+};
+const EMAIL_CONFLICT: ContactConflict = {
+  eventId: '01JDCONFLICTEMAIL000000000',
+  userId: 'P-230',
+  displayName: 'Arun Kumar',
+  channel: 'email',
+  deskValue: null,
+  clinicValue: 'arun.k@gmail.com',
+  deskName: 'Second floor',
+  madeAt: '2026-11-24T06:15:00.000Z',
+};
+
+describe('AdminSync: contacts to settle', () => {
+  /** A desk whose open conflicts go as the resolve command says. */
+  function withConflicts(first: ContactConflict[] = [PHONE_CONFLICT, EMAIL_CONFLICT], overrides: Record<string, Handler> = {}) {
+    let open = [...first];
+    return setup({
+      sync_conflicts: () => open,
+      sync_conflict_resolve: (a) => {
+        open = open.filter((c) => c.eventId !== a.eventId);
+        return open;
+      },
+      ...overrides,
+    });
+  }
+
+  it('lists each conflict: who, which contact, what the desk typed and what the clinic has now', async () => {
+    withConflicts();
+    const row = await screen.findByTestId(`sync-conflict-${PHONE_CONFLICT.eventId}`);
+    expect(row.textContent).toContain('Priya Raman');
+    expect(text(`sync-conflict-channel-${PHONE_CONFLICT.eventId}`)).toBe('Mobile number');
+    expect(text(`sync-conflict-desk-${PHONE_CONFLICT.eventId}`)).toMatch(/^Typed at Front desk on 2[34] Nov 2026, \d\d:\d\d: \+919876500001$/);
+    expect(text(`sync-conflict-clinic-${PHONE_CONFLICT.eventId}`)).toBe('In the clinic system now: +919876500002');
+    // No address typed at the desk reads as "none".
+    expect(text(`sync-conflict-channel-${EMAIL_CONFLICT.eventId}`)).toBe('Email');
+    expect(text(`sync-conflict-desk-${EMAIL_CONFLICT.eventId}`)).toMatch(/^Typed at Second floor on 2[34] Nov 2026, \d\d:\d\d: none$/);
+    expect(text(`sync-conflict-clinic-${EMAIL_CONFLICT.eventId}`)).toBe('In the clinic system now: arun.k@gmail.com');
+    expect(text(`sync-conflict-keep-desk-${PHONE_CONFLICT.eventId}`)).toContain("Keep the desk's");
+    expect(text(`sync-conflict-keep-clinic-${PHONE_CONFLICT.eventId}`)).toContain("Keep the clinic's");
+    expect(screen.queryByTestId('sync-conflicts-none')).toBeNull();
+  });
+
+  it("“Keep the desk's” sends the choice, shows the rest, says what happens, and moves on to the next", async () => {
+    const desk = withConflicts();
+    await fireEvent.click(await screen.findByTestId(`sync-conflict-keep-desk-${PHONE_CONFLICT.eventId}`));
+    await waitFor(() => expect(text('sync-conflict-message')).toBe("Saved: the desk's number goes to the clinic at the next sync."));
+    expect(desk.callsTo('sync_conflict_resolve')).toEqual([{ eventId: PHONE_CONFLICT.eventId, keep: 'desk' }]);
+    expect(screen.queryByTestId(`sync-conflict-${PHONE_CONFLICT.eventId}`)).toBeNull();
+    expect(screen.getByTestId(`sync-conflict-${EMAIL_CONFLICT.eventId}`)).toBeTruthy();
+    expect(screen.getByTestId('sync-conflict-message').closest('p')?.getAttribute('role')).toBe('status');
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId(`sync-conflict-keep-desk-${EMAIL_CONFLICT.eventId}`)));
+  });
+
+  it("“Keep the clinic's” sends the choice; the last one settled leaves the quiet line", async () => {
+    const desk = withConflicts([EMAIL_CONFLICT]);
+    await fireEvent.click(await screen.findByTestId(`sync-conflict-keep-clinic-${EMAIL_CONFLICT.eventId}`));
+    await waitFor(() => expect(text('sync-conflict-message')).toBe("Saved: this desk now has the clinic's email address."));
+    expect(desk.callsTo('sync_conflict_resolve')).toEqual([{ eventId: EMAIL_CONFLICT.eventId, keep: 'clinic' }]);
+    expect(text('sync-conflicts-none')).toBe('No contacts to settle.');
+    expect(screen.queryByTestId('sync-conflicts')).toBeNull();
+    // Nothing left to settle: the keyboard lands on the section's heading, not on the page.
+    await waitFor(() => expect(document.activeElement?.id).toBe('sync-conflicts-heading'));
+  });
+
+  it('shows the saving in progress on the button chosen, and holds every other choice meanwhile', async () => {
+    const answer = deferred<unknown>();
+    withConflicts(undefined, { sync_conflict_resolve: () => answer.promise });
+    await fireEvent.click(await screen.findByTestId(`sync-conflict-keep-clinic-${PHONE_CONFLICT.eventId}`));
+    const chosen = screen.getByTestId(`sync-conflict-keep-clinic-${PHONE_CONFLICT.eventId}`);
+    expect(chosen.getAttribute('aria-busy')).toBe('true');
+    await waitFor(() => expect(chosen.textContent).toContain('Saving…'), { timeout: 2000 });
+    for (const id of [`sync-conflict-keep-desk-${PHONE_CONFLICT.eventId}`, `sync-conflict-keep-desk-${EMAIL_CONFLICT.eventId}`]) {
+      expect((screen.getByTestId(id) as HTMLButtonElement).disabled).toBe(true);
+    }
+    answer.resolve([EMAIL_CONFLICT]);
+    await waitFor(() => expect(text('sync-conflict-message')).toBe("Saved: this desk now has the clinic's number."));
+    expect((screen.getByTestId(`sync-conflict-keep-desk-${EMAIL_CONFLICT.eventId}`) as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it('shows a refusal in words and reads the list again', async () => {
+    const refusal = 'That conflict is settled already (another desk may have settled it).';
+    let open = [PHONE_CONFLICT, EMAIL_CONFLICT];
+    const desk = setup({
+      sync_conflicts: () => open,
+      sync_conflict_resolve: () => {
+        open = [EMAIL_CONFLICT];
+        throw { code: 'invalid_input', message: refusal };
+      },
+    });
+    await fireEvent.click(await screen.findByTestId(`sync-conflict-keep-desk-${PHONE_CONFLICT.eventId}`));
+    await waitFor(() => expect(text('sync-conflict-message')).toBe(refusal));
+    expect(screen.getByTestId('sync-conflict-message').closest('p')?.getAttribute('role')).toBe('alert');
+    await waitFor(() => expect(screen.queryByTestId(`sync-conflict-${PHONE_CONFLICT.eventId}`)).toBeNull());
+    expect(desk.callsTo('sync_conflicts')).toHaveLength(2);
+  });
+
+  it('says when a list could not be read', async () => {
+    setup({
+      sync_conflicts: () => {
+        throw { code: 'sync_failed', message: 'The contacts to settle could not be read. Try again.' };
+      },
+    });
+    const section = await screen.findByTestId('sync-conflicts-section');
+    await waitFor(() => expect(section.textContent).toContain('The contacts to settle could not be read. Try again.'));
+  });
+
+  it('reads both lists again after a round of "Sync now"', async () => {
+    let open: ContactConflict[] = [];
+    const desk = setup({
+      sync_conflicts: () => open,
+      sync_now: () => {
+        open = [PHONE_CONFLICT];
+        return { ...REPORT, view: SYNCED };
+      },
+    });
+    expect(await screen.findByTestId('sync-conflicts-none')).toBeTruthy();
+    await fireEvent.click(screen.getByTestId('sync-now'));
+    expect(await screen.findByTestId(`sync-conflict-${PHONE_CONFLICT.eventId}`)).toBeTruthy();
+    expect(desk.callsTo('sync_conflicts')).toHaveLength(2);
+    expect(desk.callsTo('sync_walkins')).toHaveLength(2);
+  });
+
+  it('shows neither list while sync is not set up', async () => {
+    setup({ sync_status: () => makeSyncView(), sync_conflicts: () => [PHONE_CONFLICT] });
+    await waitFor(() => expect(text('sync-summary')).toContain("Sync with the clinic isn't set up yet."));
+    expect(screen.queryByTestId('sync-conflicts-section')).toBeNull();
+    expect(screen.queryByTestId('sync-walkins-section')).toBeNull();
+  });
+});
+
+describe("AdminSync: walk-ins not in the clinic's records", () => {
+  const WALKINS: WalkIn[] = [
+    {
+      userId: 'W-01JD8Z3K4M',
+      displayName: 'Priya R',
+      phone: '+919876512345',
+      email: null,
+      createdAt: '2026-11-24T05:30:00.000Z',
+      possibleMatch: { userId: 'P-1042', displayName: 'Priya Raman', phone: '+919876512345', email: null, reason: 'same_phone' },
+    },
+    { userId: 'W-01JD8Z9XYZ', displayName: 'Kiran Das', phone: '+919845012345', email: 'kiran.das@gmail.com', createdAt: '2026-11-24T06:00:00.000Z', possibleMatch: null },
+    {
+      userId: 'W-01JD8ZAAAA',
+      displayName: 'Meena S',
+      phone: null,
+      email: 'meena@example.in',
+      createdAt: '2026-11-24T06:10:00.000Z',
+      possibleMatch: { userId: 'P-77', displayName: 'Meenakshi Sundaram', phone: null, email: 'meena@example.in', reason: 'same_email' },
+    },
+  ];
+
+  it('lists each walk-in with its contacts, the count in the heading, and a possible clinic match to check', async () => {
+    setup({ sync_walkins: () => WALKINS });
+    const first = await screen.findByTestId('sync-walkin-W-01JD8Z3K4M');
+    expect(text('sync-walkins-heading')).toBe("Walk-ins not in the clinic's records (3)");
+    expect(first.textContent).toContain('Priya R');
+    expect(first.textContent).toContain('Mobile number: +919876512345');
+    expect(first.textContent).toContain('Email: none');
+    expect(first.textContent).toMatch(/Added 2[34] Nov 2026, \d\d:\d\d/);
+    expect(text('sync-walkin-match-W-01JD8Z3K4M')).toBe(
+      'Same number as clinic record Priya Raman (P-1042): check with the clinic which is right.',
+    );
+
+    const second = screen.getByTestId('sync-walkin-W-01JD8Z9XYZ');
+    expect(second.textContent).toContain('Kiran Das');
+    expect(second.textContent).toContain('Mobile number: +919845012345');
+    expect(second.textContent).toContain('Email: kiran.das@gmail.com');
+    expect(screen.queryByTestId('sync-walkin-match-W-01JD8Z9XYZ')).toBeNull();
+
+    expect(text('sync-walkin-match-W-01JD8ZAAAA')).toBe(
+      'Same email as clinic record Meenakshi Sundaram (P-77): check with the clinic which is right.',
+    );
+    expect(screen.queryByTestId('sync-walkins-none')).toBeNull();
+  });
+
+  it('says so when every walk-in is in the clinic records', async () => {
+    setup();
+    expect(text(await findId('sync-walkins-none'))).toBe("Every walk-in is in the clinic's records.");
+    expect(text('sync-walkins-heading')).toBe("Walk-ins not in the clinic's records (0)");
+    expect(screen.queryByTestId('sync-walkins')).toBeNull();
   });
 });
 

@@ -39,6 +39,10 @@ import {
   syncStatus,
   syncTest,
   syncUnreadable,
+  syncConflicts,
+  syncConflictResolve,
+  syncWalkins,
+  settingsCentral,
   recoveryCodeNew,
   recoveryUse,
   needsVerifying,
@@ -534,5 +538,94 @@ describe('sync commands', () => {
     await expect(syncUnreadable()).rejects.toEqual(internal);
     wire(() => '');
     await expect(syncNewDevice()).rejects.toEqual(internal);
+  });
+});
+
+describe('conflicts, walk-ins and the clinic\'s settings', () => {
+  const CONFLICT = {
+    eventId: '01JDCONFLICT',
+    userId: 'P-1042',
+    displayName: 'Priya Raman',
+    channel: 'phone',
+    deskValue: '+919876500001',
+    clinicValue: null,
+    deskName: 'Front desk',
+    madeAt: '2026-11-24T05:02:00Z',
+  };
+  const MATCH = { userId: 'P-1042', displayName: 'Priya Raman', phone: '+919876512345', email: null, reason: 'same_phone' };
+  const WALKIN = { userId: 'W-1', displayName: 'Priya R', phone: '+919876512345', email: null, createdAt: '2026-11-24T05:30:00Z', possibleMatch: MATCH };
+  const CENTRAL = [
+    { name: 'otp_length', label: 'Code length', value: 8 },
+    { name: 'clinic_name', label: 'Clinic name', value: null },
+  ];
+
+  function wire(reply: (cmd: string) => unknown) {
+    const calls: Array<{ cmd: string; args: unknown }> = [];
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args });
+      return reply(cmd);
+    });
+    return calls;
+  }
+
+  it('pass the arguments the Rust commands take', async () => {
+    const replies: Record<string, unknown> = {
+      sync_conflicts: [CONFLICT],
+      sync_conflict_resolve: [],
+      sync_walkins: [WALKIN, { ...WALKIN, userId: 'W-2', possibleMatch: null }],
+      settings_central: CENTRAL,
+    };
+    const calls = wire((cmd) => replies[cmd]);
+    await expect(syncConflicts()).resolves.toEqual([CONFLICT]);
+    await expect(syncConflictResolve('01JDCONFLICT', 'desk')).resolves.toEqual([]);
+    await syncConflictResolve('01JDCONFLICT', 'clinic');
+    await expect(syncWalkins()).resolves.toHaveLength(2);
+    await expect(settingsCentral()).resolves.toEqual(CENTRAL);
+    expect(calls).toEqual([
+      { cmd: 'sync_conflicts', args: {} },
+      { cmd: 'sync_conflict_resolve', args: { eventId: '01JDCONFLICT', keep: 'desk' } },
+      { cmd: 'sync_conflict_resolve', args: { eventId: '01JDCONFLICT', keep: 'clinic' } },
+      { cmd: 'sync_walkins', args: {} },
+      { cmd: 'settings_central', args: {} },
+    ]);
+  });
+
+  it('pass a refusal through in plain words', async () => {
+    const refusal = 'That conflict is settled already (another desk may have settled it).';
+    mockIPC(() => {
+      throw { code: 'invalid_input', message: refusal };
+    });
+    await expect(syncConflictResolve('01JDCONFLICT', 'desk')).rejects.toEqual({ code: 'invalid_input', message: refusal });
+  });
+
+  it('refuse replies of the wrong shape', async () => {
+    const internal = { code: 'internal', message: INTERNAL_ERROR_MESSAGE };
+    const shapes: Array<[() => Promise<unknown>, unknown]> = [
+      [syncConflicts, { conflicts: [CONFLICT] }],
+      [syncConflicts, [{ ...CONFLICT, channel: 'whatsapp' }]],
+      [syncConflicts, [{ ...CONFLICT, deskValue: 98765 }]],
+      [syncConflicts, [{ ...CONFLICT, madeAt: undefined }]],
+      [() => syncConflictResolve('01JDCONFLICT', 'desk'), [{ ...CONFLICT, eventId: 7 }]],
+      [syncWalkins, [{ ...WALKIN, createdAt: null }]],
+      [syncWalkins, [{ ...WALKIN, phone: 98765 }]],
+      [syncWalkins, [{ ...WALKIN, possibleMatch: { ...MATCH, reason: 'same_name' } }]],
+      [syncWalkins, [{ ...WALKIN, possibleMatch: 'P-1042' }]],
+      [settingsCentral, [{ name: 'otp_length', label: 'Code length' }]],
+      [settingsCentral, [{ name: 'otp_length', value: 8 }]],
+      [settingsCentral, null],
+    ];
+    for (const [run, reply] of shapes) {
+      wire(() => reply);
+      await expect(run()).rejects.toEqual(internal);
+    }
+  });
+
+  it('accept a contact or match left out as none', async () => {
+    const { deskValue: _d, clinicValue: _c, ...bare } = CONFLICT;
+    wire(() => [bare]);
+    await expect(syncConflicts()).resolves.toHaveLength(1);
+    const { possibleMatch: _m, phone: _p, email: _e, ...plain } = WALKIN;
+    wire(() => [plain]);
+    await expect(syncWalkins()).resolves.toHaveLength(1);
   });
 });

@@ -31,6 +31,7 @@ export type {
   Role,
   Session,
   SetupStatus,
+  Settle,
   SmsInfo,
   SmtpTls,
   Started,
@@ -93,6 +94,17 @@ export type SyncProgress = B.Progress;
 export type Unreadable = B.Unreadable;
 /** One line of the role map: a clinic role and the desk role it gives. */
 export type RoleMapping = B.RoleMapping;
+/**
+ * A contact corrected at a desk for a clinic person while the clinic changed it too: it waits
+ * for an admin to keep one. `deskValue` / `clinicValue` null: no number or address.
+ */
+export type ContactConflict = B.ContactConflict_Serialize;
+/** A person typed at this desk that no clinic record matched by the same phone and name. */
+export type WalkIn = B.WalkIn_Serialize;
+/** A clinic person sharing a walk-in's phone (or email) under another name. */
+export type WalkInMatch = B.WalkInMatch_Serialize;
+/** A setting the clinic system sets for every desk (read-only at the desk). */
+export type CentralSetting = B.CentralSetting;
 /** Error codes `app_status` may reject with; each means the desk could not start. */
 export type StartupErrorCode = Extract<
   B.ErrorCode,
@@ -334,6 +346,51 @@ function isUnreadable(value: unknown): boolean {
   );
 }
 
+/** A string, or null (or left out) for "none". */
+const stringOrNone = (v: unknown) => v === null || v === undefined || typeof v === 'string';
+
+function isContactConflict(value: unknown): boolean {
+  return (
+    isRecord(value) &&
+    typeof value.eventId === 'string' &&
+    typeof value.userId === 'string' &&
+    typeof value.displayName === 'string' &&
+    (value.channel === 'phone' || value.channel === 'email') &&
+    stringOrNone(value.deskValue) &&
+    stringOrNone(value.clinicValue) &&
+    typeof value.deskName === 'string' &&
+    typeof value.madeAt === 'string'
+  );
+}
+
+function isWalkInMatch(value: unknown): boolean {
+  return (
+    isRecord(value) &&
+    typeof value.userId === 'string' &&
+    typeof value.displayName === 'string' &&
+    stringOrNone(value.phone) &&
+    stringOrNone(value.email) &&
+    (value.reason === 'same_phone' || value.reason === 'same_email')
+  );
+}
+
+function isWalkIn(value: unknown): boolean {
+  const m = isRecord(value) ? value.possibleMatch : undefined;
+  return (
+    isRecord(value) &&
+    typeof value.userId === 'string' &&
+    typeof value.displayName === 'string' &&
+    stringOrNone(value.phone) &&
+    stringOrNone(value.email) &&
+    typeof value.createdAt === 'string' &&
+    (m === null || m === undefined || isWalkInMatch(m))
+  );
+}
+
+function isCentralSetting(value: unknown): boolean {
+  return isRecord(value) && typeof value.name === 'string' && typeof value.label === 'string' && 'value' in value;
+}
+
 function isRoleMapping(value: unknown): boolean {
   return isRecord(value) && typeof value.clinicRole === 'string' && (value.deskRole === 'admin' || value.deskRole === 'reception');
 }
@@ -428,6 +485,14 @@ export function personEvents(userId: string): Promise<DeskEvent[]> {
 /** Settings with every key present and of its type (a missing or odd one at its default). */
 export async function settingsGet(): Promise<Settings> {
   return readSettings(await checked(() => commands.settingsGet(), isRecord));
+}
+
+/**
+ * The settings the clinic system sets for every desk (from sync): read-only here. Empty when
+ * sync isn't set up or the clinic sets none.
+ */
+export function settingsCentral(): Promise<CentralSetting[]> {
+  return list(() => commands.settingsCentral(), isCentralSetting);
 }
 
 export function deliveryHealth(): Promise<Health> {
@@ -616,6 +681,24 @@ export function syncRoleMapSave(map: RoleMapping[]): Promise<RoleMapping[]> {
 /** After a fork (a desk restored from a backup): a new device id; the desk then restarts. */
 export function syncNewDevice(): Promise<string> {
   return checked(() => commands.syncNewDevice(), (v) => typeof v === 'string' && v !== '');
+}
+
+/** Contacts corrected at a desk while the clinic changed them too, waiting for an admin. */
+export function syncConflicts(): Promise<ContactConflict[]> {
+  return list(() => commands.syncConflicts(), isContactConflict);
+}
+
+/**
+ * Settles one conflict: `desk` sends the desk's value to the clinic at the next sync, `clinic`
+ * takes the clinic's value on this desk. Returns the conflicts still waiting.
+ */
+export function syncConflictResolve(eventId: string, keep: B.Settle): Promise<ContactConflict[]> {
+  return list(() => commands.syncConflictResolve(eventId, keep), isContactConflict);
+}
+
+/** Walk-ins no clinic record matched, each with the clinic person it may be (to check). */
+export function syncWalkins(): Promise<WalkIn[]> {
+  return list(() => commands.syncWalkins(), isWalkIn);
 }
 
 export function auditSearch(filter: AuditFilter): Promise<AuditEvent[]> {

@@ -33,6 +33,8 @@ export const commands = {
 	/**  A person's verification history, newest first. */
 	personEvents: (userId: string) => __TAURI_INVOKE<Event_Serialize[]>("person_events", { userId }),
 	settingsGet: () => __TAURI_INVOKE<AllSettings_Serialize>("settings_get"),
+	/**  The settings the clinic system sets for every desk: read-only on the desk. */
+	settingsCentral: () => __TAURI_INVOKE<CentralSetting[]>("settings_central"),
 	/**  Which providers are set up (never the secrets): the desk offers only those channels. */
 	credentialsGet: () => __TAURI_INVOKE<CredentialsView_Serialize>("credentials_get"),
 	/**  Keyring, providers, Gmail's 24-hour count, queued messages, recent errors. */
@@ -86,6 +88,12 @@ export const commands = {
 	syncRoleMapSave: (map: RoleMapping[]) => __TAURI_INVOKE<RoleMapping[]>("sync_role_map_save", { map }),
 	/**  After a fork (a restored backup): a new device id, then the app starts again with it. */
 	syncNewDevice: () => __TAURI_INVOKE<string>("sync_new_device"),
+	/**  Contacts corrected at a desk that the clinic holds as conflicts, for an admin to settle. */
+	syncConflicts: () => __TAURI_INVOKE<ContactConflict_Serialize[]>("sync_conflicts"),
+	/**  Keep the desk's or the clinic's value of a contact in conflict; returns those left. */
+	syncConflictResolve: (eventId: string, keep: Settle) => __TAURI_INVOKE<ContactConflict_Serialize[]>("sync_conflict_resolve", { eventId, keep }),
+	/**  Walk-ins no clinic record took in, each with a clinic person who may be the same. */
+	syncWalkins: () => __TAURI_INVOKE<WalkIn_Serialize[]>("sync_walkins"),
 };
 
 /* Constants */
@@ -179,6 +187,13 @@ export type BreakKind =
 /**  The anchor over the earlier events no longer matches them. */
 "anchor_altered";
 
+/**  A setting the clinic system sets for every desk (sync brings it; read-only on the desk). */
+export type CentralSetting = {
+	name: string,
+	label: string,
+	value: Value,
+};
+
 /**  The first break in a device's chain. */
 export type ChainBreak = {
 	deviceId: string,
@@ -263,6 +278,33 @@ export type ConsentView = {
 	noticeVersion: number,
 	at: string,
 	by: string,
+};
+
+/**  A conflict as an admin reads it. */
+export type ContactConflict = ContactConflict_Serialize | ContactConflict_Deserialize;
+
+/**  A conflict as an admin reads it. */
+export type ContactConflict_Deserialize = {
+	eventId: string,
+	userId: string,
+	displayName: string,
+	channel: CodeType,
+	deskValue?: string | null,
+	clinicValue?: string | null,
+	deskName: string,
+	madeAt: string,
+};
+
+/**  A conflict as an admin reads it. */
+export type ContactConflict_Serialize = {
+	eventId: string,
+	userId: string,
+	displayName: string,
+	channel: CodeType,
+	deskValue: string | null,
+	clinicValue: string | null,
+	deskName: string,
+	madeAt: string,
 };
 
 export type ContactStatus = ContactStatus_Serialize | ContactStatus_Deserialize;
@@ -480,7 +522,16 @@ export type EventKind = "issued" | "sent" | "delivery_status" | "verified" | "wr
 /**  A code checked in demo mode: practice, never a verification. */
 "practised" | "sign_in" | "sign_out" | "idle_lock" | "account_unlocked" | "recovery_code_made" | "recovery_code_used" | "settings_changed" | "credentials_saved" | "credentials_removed" | "credentials_tested" | "template_saved" | "template_reset" | "staff_added" | "staff_role_changed" | "staff_active_changed" | "password_reset" | "sample_data_loaded" | "person_added" | "contact_edited" | 
 /**  A walk-in found in the clinic's records (same phone and name) became that clinic person. */
-"person_merged" | "audit_exported" | "consent_given" | "consent_withdrawn" | 
+"person_merged" | 
+/**
+ *  A clinic person's contact as the desk had it, replaced by the `contact_corrected` event
+ *  that follows (two events, so neither holds a contact outside its sealed target).
+ */
+"contact_replaced" | 
+/**  A clinic person's contact corrected at this desk, for the clinic's record. */
+"contact_corrected" | 
+/**  An admin kept the clinic's value of a contact in conflict. */
+"contact_conflict_closed" | "audit_exported" | "consent_given" | "consent_withdrawn" | 
 /**  An administrator's command ran (every one leaves this, whatever else it records). */
 "admin_command";
 
@@ -646,6 +697,8 @@ export type KeyringStatus = {
 	/**  Which keyring this is (for the admin), e.g. "Secret Service". */
 	backend: string,
 };
+
+export type MatchReason = "same_phone" | "same_email";
 
 export type NewStaff = {
 	userId: string,
@@ -940,6 +993,13 @@ export type Settings_Serialize = {
 	idle_lock_minutes: number,
 };
 
+/**  Which value an admin keeps. */
+export type Settle = 
+/**  The desk's value goes to the clinic (a new correction, based on the clinic's value now). */
+"desk" | 
+/**  The clinic's value is taken here, and the clinic closes the conflict for every desk. */
+"clinic";
+
 /**  What the first screen needs to know. */
 export type SetupStatus = {
 	needsFirstAdmin: boolean,
@@ -1232,5 +1292,57 @@ export type Verified = {
 	 *  practice, never counted as verified.
 	 */
 	practice: boolean,
+};
+
+/**  A walk-in no clinic record took in (no clinic person with the same phone and name). */
+export type WalkIn = WalkIn_Serialize | WalkIn_Deserialize;
+
+/**  A clinic person who shares a walk-in's phone or email under another name. */
+export type WalkInMatch = WalkInMatch_Serialize | WalkInMatch_Deserialize;
+
+/**  A clinic person who shares a walk-in's phone or email under another name. */
+export type WalkInMatch_Deserialize = {
+	userId: string,
+	displayName: string,
+	phone?: string | null,
+	email?: string | null,
+	reason: MatchReason,
+};
+
+/**  A clinic person who shares a walk-in's phone or email under another name. */
+export type WalkInMatch_Serialize = {
+	userId: string,
+	displayName: string,
+	phone: string | null,
+	email: string | null,
+	reason: MatchReason,
+};
+
+/**  A walk-in no clinic record took in (no clinic person with the same phone and name). */
+export type WalkIn_Deserialize = {
+	userId: string,
+	displayName: string,
+	phone?: string | null,
+	email?: string | null,
+	createdAt: string,
+	/**
+	 *  A clinic person with the same phone (or else email) under another name: for an admin to
+	 *  check with the clinic's records, never merged by itself.
+	 */
+	possibleMatch?: WalkInMatch_Deserialize | null,
+};
+
+/**  A walk-in no clinic record took in (no clinic person with the same phone and name). */
+export type WalkIn_Serialize = {
+	userId: string,
+	displayName: string,
+	phone: string | null,
+	email: string | null,
+	createdAt: string,
+	/**
+	 *  A clinic person with the same phone (or else email) under another name: for an admin to
+	 *  check with the clinic's records, never merged by itself.
+	 */
+	possibleMatch: WalkInMatch_Serialize | null,
 };
 

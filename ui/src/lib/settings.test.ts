@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Settings } from './api';
 import { FULL_SETTINGS as STORED } from '../test/fixtures';
 import {
+  centralValues,
   channelList,
   fieldProblem,
   formProblems,
@@ -134,6 +135,27 @@ describe('settingsPatch (only what changed, typed)', () => {
   it('does not send an unchanged short channel list just because the form completes it', () => {
     const stored = { ...STORED, channel_order: ['whatsapp', 'sms'] as Settings['channel_order'] };
     expect(settingsPatch(stored, toForm(stored))).toEqual({});
+  });
+});
+
+describe('settings the clinic system sets', () => {
+  it('keeps only the ones the form has a field for, by name', () => {
+    expect(
+      centralValues([
+        { name: 'otp_length', label: 'Code length', value: 8 },
+        { name: 'channel_order', label: 'Channel order', value: ['sms'] },
+        { name: 'gmail_address', label: 'Gmail address', value: 'clinic@gmail.com' },
+        { name: 'no_such_setting', label: 'Nothing', value: null },
+      ]),
+    ).toEqual({ otp_length: 8, channel_order: ['sms'] });
+    expect(centralValues(null)).toEqual({});
+  });
+
+  it('are never in the patch, and never checked, whatever the form holds', () => {
+    const form = { ...toForm(STORED), otp_length: '9', max_otp_attempts: '5' };
+    expect(settingsPatch(STORED, form, ['otp_length'])).toEqual({ max_otp_attempts: 5 });
+    expect(formProblems(form, ['otp_length'])).toEqual({});
+    expect(formProblems(form)).toHaveProperty('otp_length');
   });
 });
 

@@ -2,7 +2,7 @@
 // wrong with a value, and the patch of changed keys that `settings_update` receives. Names,
 // labels, ranges and defaults come from the Rust's one table (`SETTINGS` in the generated
 // bindings); this file adds only the form's grouping, order and hints.
-import type { Channel, Settings, SettingsPatch } from './api';
+import type { CentralSetting, Channel, Settings, SettingsPatch } from './api';
 import { channelLabel } from './badges';
 import { SETTINGS } from './bindings';
 
@@ -104,6 +104,18 @@ export const SECRET_BOUND_SETTINGS: readonly SettingName[] = [
   'smtp_ca_file',
   'twilio_base_url',
 ];
+
+/** Said under a setting the clinic system sets for every desk (read-only here). */
+export const CENTRAL_NOTE = 'Set in the clinic system for every desk.';
+
+/**
+ * The clinic's settings the form shows, by name: only those the form has a field for (the
+ * others are not the admin's to change here anyway).
+ */
+export function centralValues(central: readonly CentralSetting[] | null | undefined): Record<string, unknown> {
+  const names = new Set<string>(SETTING_FIELDS.map((f) => f.name));
+  return Object.fromEntries((central ?? []).filter((c) => names.has(c.name)).map((c) => [c.name, c.value]));
+}
 
 /** The security-floor notices about one setting (what the desk uses instead, and why). */
 export function floorNoticesFor<N extends { setting: string }>(notices: readonly N[] | null | undefined, name: string): N[] {
@@ -211,10 +223,11 @@ export function fieldProblem(field: SettingField, value: SettingsForm[string] | 
   }
 }
 
-/** Every field's problem, by name; empty when the form can be saved. */
-export function formProblems(form: SettingsForm): Record<string, string> {
+/** Every field's problem, by name; empty when the form can be saved. `skip`: fields not checked (set centrally). */
+export function formProblems(form: SettingsForm, skip: readonly string[] = []): Record<string, string> {
   const out: Record<string, string> = {};
   for (const f of SETTING_FIELDS) {
+    if (skip.includes(f.name)) continue;
     const p = fieldProblem(f, form[f.name]);
     if (p) out[f.name] = p;
   }
@@ -245,13 +258,19 @@ function same(a: unknown, b: unknown): boolean {
 
 /**
  * The changed keys only, with their typed values: what `settings_update` receives. The channel
- * list is compared as the form shows it, so an unchanged list is never sent.
+ * list is compared as the form shows it, so an unchanged list is never sent. Names in `skip`
+ * (the settings the clinic system sets) are never sent.
  */
-export function settingsPatch(original: Settings | Record<string, unknown>, form: SettingsForm): SettingsPatch {
+export function settingsPatch(
+  original: Settings | Record<string, unknown>,
+  form: SettingsForm,
+  skip: readonly string[] = [],
+): SettingsPatch {
   const start = toForm(original);
   const patch: SettingsPatch = {};
   for (const f of SETTING_FIELDS) {
     if (SECRET_BOUND_SETTINGS.includes(f.name)) continue; // refused by settings_update
+    if (skip.includes(f.name)) continue; // set in the clinic system
     const before = typed(f, start[f.name]);
     const after = typed(f, form[f.name]);
     if (after === null || same(before, after)) continue;

@@ -2,6 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { makeSyncSetup, makeSyncView } from '../test/fixtures';
 import {
   cleanRoleMap,
+  conflictChannelWords,
+  conflictClinicWords,
+  conflictDeskWords,
+  conflictSettledWords,
+  walkinAddedWords,
+  walkinMatchWords,
+  walkinsHeading,
   emptySyncForm,
   forkWords,
   lastSyncedWords,
@@ -145,5 +152,39 @@ describe('the role map', () => {
 
   it('trims names before saving', () => {
     expect(cleanRoleMap([{ clinicRole: ' Nurse ', deskRole: 'reception' }])).toEqual([{ clinicRole: 'Nurse', deskRole: 'reception' }]);
+  });
+});
+
+describe('contacts to settle', () => {
+  const CONFLICT = { deskName: 'Front desk', madeAt: '2026-11-24T05:02:00.000Z', deskValue: '+919876500001', clinicValue: null };
+
+  it('names the contact, what the desk typed and when, and what the clinic has now ("none" for nothing)', () => {
+    expect(conflictChannelWords('phone')).toBe('Mobile number');
+    expect(conflictChannelWords('email')).toBe('Email');
+    expect(conflictDeskWords(CONFLICT, 'Asia/Kolkata')).toBe('Typed at Front desk on 24 Nov 2026, 10:32: +919876500001');
+    expect(conflictDeskWords({ ...CONFLICT, deskValue: '  ' }, 'Asia/Kolkata')).toBe('Typed at Front desk on 24 Nov 2026, 10:32: none');
+    expect(conflictClinicWords(CONFLICT)).toBe('In the clinic system now: none');
+    expect(conflictClinicWords({ clinicValue: 'p.raman@gmail.com' })).toBe('In the clinic system now: p.raman@gmail.com');
+  });
+
+  it('says what each choice did', () => {
+    expect(conflictSettledWords('desk', 'phone')).toBe("Saved: the desk's number goes to the clinic at the next sync.");
+    expect(conflictSettledWords('clinic', 'phone')).toBe("Saved: this desk now has the clinic's number.");
+    expect(conflictSettledWords('desk', 'email')).toBe("Saved: the desk's email address goes to the clinic at the next sync.");
+    expect(conflictSettledWords('clinic', 'email')).toBe("Saved: this desk now has the clinic's email address.");
+  });
+});
+
+describe("walk-ins not in the clinic's records", () => {
+  it('counts them in the heading and names a possible clinic match by what it shares', () => {
+    expect(walkinsHeading(null)).toBe("Walk-ins not in the clinic's records");
+    expect(walkinsHeading(1200)).toBe("Walk-ins not in the clinic's records (1,200)");
+    expect(walkinMatchWords({ displayName: 'Priya Raman', userId: 'P-1042', reason: 'same_phone' })).toBe(
+      'Same number as clinic record Priya Raman (P-1042): check with the clinic which is right.',
+    );
+    expect(walkinMatchWords({ displayName: 'Priya Raman', userId: 'P-1042', reason: 'same_email' })).toBe(
+      'Same email as clinic record Priya Raman (P-1042): check with the clinic which is right.',
+    );
+    expect(walkinAddedWords({ createdAt: '2026-11-24T05:02:00.000Z' }, 'Asia/Kolkata')).toBe('Added 24 Nov 2026, 10:32');
   });
 });

@@ -1,7 +1,20 @@
 // The clinic-sync screen and the status bar's sync line: what the admin typed → the input
 // `sync_setup_save` / `sync_test` receive, the role map's checks, and the words for a sync's
 // progress, result and state.
-import type { Role, RoleMapping, SyncInput, SyncProgress, SyncReport, SyncSetup, SyncView } from './api';
+import type {
+  CodeType,
+  ContactConflict,
+  Role,
+  RoleMapping,
+  Settle,
+  SyncInput,
+  SyncProgress,
+  SyncReport,
+  SyncSetup,
+  SyncView,
+  WalkIn,
+  WalkInMatch,
+} from './api';
 import type { Tone } from './status';
 import { formatDateTime } from './time';
 
@@ -234,6 +247,65 @@ export function problemsWords(problems: readonly string[]): string {
 
 export function lastSeenWords(iso: string, timeZone?: string): string {
   return `Last seen ${formatDateTime(iso, timeZone) || iso}`;
+}
+
+// --- Contacts to settle ----------------------------------------------------------------------
+
+export const CONFLICTS_HINT =
+  'A contact was corrected at a desk while the clinic system changed it too. Check with the person which one is right, then keep it.';
+export const CONFLICTS_NONE = 'No contacts to settle.';
+
+/** "Mobile number" / "Email". */
+export function conflictChannelWords(channel: CodeType): string {
+  return channel === 'email' ? 'Email' : 'Mobile number';
+}
+
+/** A value as the conflict shows it: "none" for no number or address. */
+function valueWords(value: string | null | undefined): string {
+  const v = (value ?? '').trim();
+  return v === '' ? 'none' : v;
+}
+
+/** "Typed at Front desk on 24 Nov 2026, 10:32: +919876500001". */
+export function conflictDeskWords(c: Pick<ContactConflict, 'deskName' | 'madeAt' | 'deskValue'>, timeZone?: string): string {
+  const desk = c.deskName.trim() || 'a desk';
+  return `Typed at ${desk} on ${formatDateTime(c.madeAt, timeZone) || c.madeAt}: ${valueWords(c.deskValue)}`;
+}
+
+/** "In the clinic system now: +919876500002". */
+export function conflictClinicWords(c: Pick<ContactConflict, 'clinicValue'>): string {
+  return `In the clinic system now: ${valueWords(c.clinicValue)}`;
+}
+
+/** What a choice did: "Saved: the desk's number goes to the clinic at the next sync." */
+export function conflictSettledWords(keep: Settle, channel: CodeType): string {
+  const what = channel === 'email' ? 'email address' : 'number';
+  return keep === 'desk'
+    ? `Saved: the desk's ${what} goes to the clinic at the next sync.`
+    : `Saved: this desk now has the clinic's ${what}.`;
+}
+
+// --- Walk-ins not in the clinic's records ----------------------------------------------------
+
+export const WALKINS_HINT =
+  "People added at this desk whom no clinic record matches by mobile number and name. When the clinic system has them with the same mobile number and name, a sync joins the two.";
+export const WALKINS_NONE = "Every walk-in is in the clinic's records.";
+
+/** The section's heading, with the count: "Walk-ins not in the clinic's records (3)". */
+export function walkinsHeading(count: number | null): string {
+  const title = "Walk-ins not in the clinic's records";
+  return count == null ? title : `${title} (${n(count)})`;
+}
+
+/** "Same number as clinic record Priya R (P-1042): check with the clinic which is right." */
+export function walkinMatchWords(m: Pick<WalkInMatch, 'displayName' | 'userId' | 'reason'>): string {
+  const what = m.reason === 'same_email' ? 'email' : 'number';
+  return `Same ${what} as clinic record ${m.displayName} (${m.userId}): check with the clinic which is right.`;
+}
+
+/** "Added 24 Nov 2026, 10:32". */
+export function walkinAddedWords(w: Pick<WalkIn, 'createdAt'>, timeZone?: string): string {
+  return `Added ${formatDateTime(w.createdAt, timeZone) || w.createdAt}`;
 }
 
 /** The window event the sync screen sends after a save or a round, so the status bar's sync line

@@ -30,6 +30,8 @@ export function mockDesk(overrides: Record<string, Handler> = {}): FakeDesk {
     session_current: () => makeSession(),
     sign_out: () => null,
     settings_get: () => SETTINGS,
+    // The clinic system sets nothing centrally: every setting is the desk's own.
+    settings_central: () => [],
     // A desk with Gmail and Twilio (WhatsApp and SMS) set up: real sends, no demo outbox.
     delivery_health: () =>
       makeHealth({

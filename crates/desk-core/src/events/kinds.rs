@@ -54,6 +54,13 @@ pub enum EventKind {
     ContactEdited,
     /// A walk-in found in the clinic's records (same phone and name) became that clinic person.
     PersonMerged,
+    /// A clinic person's contact as the desk had it, replaced by the `contact_corrected` event
+    /// that follows (two events, so neither holds a contact outside its sealed target).
+    ContactReplaced,
+    /// A clinic person's contact corrected at this desk, for the clinic's record.
+    ContactCorrected,
+    /// An admin kept the clinic's value of a contact in conflict.
+    ContactConflictClosed,
     AuditExported,
     ConsentGiven,
     ConsentWithdrawn,

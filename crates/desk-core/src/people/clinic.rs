@@ -4,9 +4,11 @@
 //! (made at another desk, or on the clinic's own pages) is taken over.
 
 use rusqlite::{params, OptionalExtension, Transaction};
+use serde::Serialize;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
+use super::corrections::{self, Hold, PullContext};
 use super::{parse_status, EntityType};
 use crate::clock::{parse_clinic_ts, ts};
 use crate::contact::{self, CodeType};
@@ -51,13 +53,12 @@ pub struct ClinicApplied {
 fn matching_walkin(tx: &Transaction<'_>, p: &ClinicPerson) -> Result<Option<(String, Value)>> {
     let Some(phone) = p.phone.as_deref() else { return Ok(None) };
     let found: Option<(String, String)> = tx
-        .query_row(
+        .prepare_cached(
             "SELECT user_id, verification_status FROM users
              WHERE origin = 'desk' AND is_deleted = 0 AND user_id GLOB 'W*' AND phone = ?1 AND lower(display_name) = lower(?2)
              ORDER BY created_at LIMIT 1",
-            params![phone, p.display_name],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        )?
+        .query_row(params![phone, p.display_name], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     Ok(found.map(|(id, status)| (id, parse_status(&status))))
 }
@@ -131,20 +132,19 @@ struct Current {
 
 fn current(tx: &Transaction<'_>, user_id: &str) -> Result<Option<Current>> {
     Ok(tx
-        .query_row(
+        .prepare_cached(
             "SELECT origin, display_name, phone, email, is_active AND NOT is_deleted, verification_status FROM users WHERE user_id = ?1",
-            [user_id],
-            |r| {
-                Ok(Current {
-                    origin: r.get(0)?,
-                    display_name: r.get(1)?,
-                    phone: r.get(2)?,
-                    email: r.get(3)?,
-                    active: r.get(4)?,
-                    status: parse_status(&r.get::<_, String>(5)?),
-                })
-            },
-        )
+        )?
+        .query_row([user_id], |r| {
+            Ok(Current {
+                origin: r.get(0)?,
+                display_name: r.get(1)?,
+                phone: r.get(2)?,
+                email: r.get(3)?,
+                active: r.get(4)?,
+                status: parse_status(&r.get::<_, String>(5)?),
+            })
+        })
         .optional()?)
 }
 
@@ -179,8 +179,98 @@ fn local_verified_at(status: &Value, code_type: CodeType) -> Option<OffsetDateTi
     parse_clinic_ts(entry.get("verified_at").and_then(Value::as_str)?)
 }
 
+/// What applying a page of clinic people needs to know beyond the rows.
+#[derive(Debug, Clone, Default)]
+pub struct ApplyContext {
+    /// Whether any contact was corrected here (else no row needs a look for one).
+    pub has_corrections: bool,
+    pub corrections: PullContext,
+}
+
+impl ApplyContext {
+    pub fn new(conn: &rusqlite::Connection, corrections: PullContext) -> Result<Self> {
+        Ok(ApplyContext { has_corrections: corrections::any(conn)?, corrections })
+    }
+}
+
+/// A contact of a clinic person changes here because of the clinic (a pull, or an admin
+/// settling a conflict): its code in flight and waiting messages go, and a verification of
+/// the old contact is undone and recorded so. `true` when something was undone.
+fn follow_contact(
+    tx: &Transaction<'_>,
+    j: &Journal,
+    user_id: &str,
+    code_type: CodeType,
+    old: Option<&str>,
+    status: &mut Value,
+    now: OffsetDateTime,
+) -> Result<bool> {
+    let key = code_type.as_str();
+    let was_verified = status.get(key).and_then(|s| s.get("verified")).and_then(Value::as_bool) == Some(true);
+    let code_gone = crate::verify::codes_table::discard(tx, user_id, code_type)?;
+    let cancelled = outbox::retire_contact(tx, user_id, code_type, RetireReason::ContactChanged, now)?;
+    if !(was_verified || code_gone || !cancelled.is_empty()) {
+        return Ok(false);
+    }
+    status[key] = json!({"verified": false, "invalidated_at": ts(now), "reason": "changed_in_clinic"});
+    events::append(
+        tx,
+        j,
+        now,
+        &NewEvent {
+            user_id,
+            code_type: Some(code_type),
+            kind: EventKind::Invalidated,
+            actor: CLINIC_ACTOR,
+            channel: None,
+            target: old,
+            outcome: Outcome::ContactChanged,
+            error_code: None,
+            detail: Some(
+                json!({"by": "clinic", "was_verified": was_verified, "code_cancelled": code_gone, "cancelled_messages": cancelled}),
+            ),
+        },
+    )?;
+    Ok(true)
+}
+
+/// Settle a conflict here: the clinic person's contact takes the kept value (see
+/// [`corrections::settle`]), in the caller's transaction.
+pub fn settle_conflict(
+    tx: &Transaction<'_>,
+    j: &Journal,
+    event_id: &str,
+    keep: corrections::Settle,
+    actor: &str,
+    now: OffsetDateTime,
+) -> Result<corrections::Settled> {
+    let settled = corrections::settle(tx, j, event_id, keep, actor, now)?;
+    if let Some(b) = current(tx, &settled.user_id)? {
+        let old = match settled.code_type {
+            CodeType::Phone => b.phone.clone(),
+            CodeType::Email => b.email.clone(),
+        };
+        if old != settled.value {
+            let mut status = b.status.clone();
+            if !status.is_object() {
+                status = json!({});
+            }
+            follow_contact(tx, j, &settled.user_id, settled.code_type, old.as_deref(), &mut status, now)?;
+            let column = match settled.code_type {
+                CodeType::Phone => "phone",
+                CodeType::Email => "email",
+            };
+            tx.execute(
+                &format!("UPDATE users SET {column} = ?2, verification_status = ?3, updated_at = ?4, updated_by = ?5 WHERE user_id = ?1"),
+                params![settled.user_id, settled.value, status.to_string(), ts(now), actor],
+            )?;
+        }
+    }
+    Ok(settled)
+}
+
 /// Add or bring up to date one person from the clinic, in the caller's transaction.
-pub fn apply(tx: &Transaction<'_>, j: &Journal, p: &ClinicPerson, now: OffsetDateTime) -> Result<ClinicApplied> {
+pub fn apply(tx: &Transaction<'_>, j: &Journal, p: &ClinicPerson, ctx: &ApplyContext, now: OffsetDateTime) -> Result<ClinicApplied> {
     let at = ts(now);
     let mut out = ClinicApplied::default();
     let before = current(tx, &p.user_id)?;
@@ -195,37 +285,23 @@ pub fn apply(tx: &Transaction<'_>, j: &Journal, p: &ClinicPerson, now: OffsetDat
     if !status.is_object() {
         status = json!({});
     }
+    // A contact corrected here that the clinic hasn't taken yet stays as the desk has it.
+    let mut phone = p.phone.clone();
+    let mut email = p.email.clone();
+    if before.is_some() && ctx.has_corrections {
+        for (code_type, value) in [(CodeType::Phone, &mut phone), (CodeType::Email, &mut email)] {
+            if let Hold::Keep(mine) = corrections::hold(tx, &p.user_id, code_type, value.as_deref(), &ctx.corrections)? {
+                *value = mine;
+            }
+        }
+    }
     for (code_type, old, new) in [
-        (CodeType::Phone, before.as_ref().and_then(|b| b.phone.as_deref()), p.phone.as_deref()),
-        (CodeType::Email, before.as_ref().and_then(|b| b.email.as_deref()), p.email.as_deref()),
+        (CodeType::Phone, before.as_ref().and_then(|b| b.phone.as_deref()), phone.as_deref()),
+        (CodeType::Email, before.as_ref().and_then(|b| b.email.as_deref()), email.as_deref()),
     ] {
         let key = code_type.as_str();
-        if before.is_some() && old != new {
-            let was_verified = status.get(key).and_then(|s| s.get("verified")).and_then(Value::as_bool) == Some(true);
-            let code_gone = crate::verify::codes_table::discard(tx, &p.user_id, code_type)?;
-            let cancelled = outbox::retire_contact(tx, &p.user_id, code_type, RetireReason::ContactChanged, now)?;
-            if was_verified || code_gone || !cancelled.is_empty() {
-                status[key] = json!({"verified": false, "invalidated_at": at, "reason": "changed_in_clinic"});
-                events::append(
-                    tx,
-                    j,
-                    now,
-                    &NewEvent {
-                        user_id: &p.user_id,
-                        code_type: Some(code_type),
-                        kind: EventKind::Invalidated,
-                        actor: CLINIC_ACTOR,
-                        channel: None,
-                        target: old,
-                        outcome: Outcome::ContactChanged,
-                        error_code: None,
-                        detail: Some(
-                            json!({"by": "clinic", "was_verified": was_verified, "code_cancelled": code_gone, "cancelled_messages": cancelled}),
-                        ),
-                    },
-                )?;
-                out.invalidated.push(code_type);
-            }
+        if before.is_some() && old != new && follow_contact(tx, j, &p.user_id, code_type, old, &mut status, now)? {
+            out.invalidated.push(code_type);
         }
         // The clinic is the authority on what is verified. Its entry made by a desk (it has an
         // event id) is the order-free fold's winner over every desk's pushed events, this
@@ -250,27 +326,27 @@ pub fn apply(tx: &Transaction<'_>, j: &Journal, p: &ClinicPerson, now: OffsetDat
                 merge_walkin(tx, j, p, id, walkin_status, &mut status, now)?;
                 out.merged_walkin = Some(id.clone());
             }
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO users (user_id, entity_type, entity_id, display_name, phone, email, is_active, origin,
                      verification_status, created_at, updated_at, created_by, updated_by)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'clinic', ?8, ?9, ?9, ?10, ?10)",
-                params![
-                    p.user_id,
-                    p.entity_type.as_str(),
-                    p.entity_id,
-                    p.display_name,
-                    p.phone,
-                    p.email,
-                    p.active,
-                    status.to_string(),
-                    at,
-                    CLINIC_ACTOR
-                ],
-            )?;
+            )?
+            .execute(params![
+                p.user_id,
+                p.entity_type.as_str(),
+                p.entity_id,
+                p.display_name,
+                p.phone,
+                p.email,
+                p.active,
+                status.to_string(),
+                at,
+                CLINIC_ACTOR
+            ])?;
             out.added = true;
         }
         Some(b) => {
-            let same = b.display_name == p.display_name && b.phone == p.phone && b.email == p.email && b.active == p.active;
+            let same = b.display_name == p.display_name && b.phone == phone && b.email == email && b.active == p.active;
             if !same || b.status != status {
                 tx.execute(
                     "UPDATE users SET entity_type = ?2, display_name = ?3, phone = ?4, email = ?5, is_active = ?6, is_deleted = 0,
@@ -280,8 +356,8 @@ pub fn apply(tx: &Transaction<'_>, j: &Journal, p: &ClinicPerson, now: OffsetDat
                         p.user_id,
                         p.entity_type.as_str(),
                         p.display_name,
-                        p.phone,
-                        p.email,
+                        phone,
+                        email,
                         p.active,
                         status.to_string(),
                         at,
@@ -291,6 +367,103 @@ pub fn apply(tx: &Transaction<'_>, j: &Journal, p: &ClinicPerson, now: OffsetDat
                 out.changed = true;
             }
         }
+    }
+    Ok(out)
+}
+
+/// A clinic person who shares a walk-in's phone or email under another name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct WalkInMatch {
+    pub user_id: String,
+    pub display_name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub reason: MatchReason,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchReason {
+    SamePhone,
+    SameEmail,
+}
+
+/// A walk-in no clinic record took in (no clinic person with the same phone and name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct WalkIn {
+    pub user_id: String,
+    pub display_name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub created_at: String,
+    /// A clinic person with the same phone (or else email) under another name: for an admin to
+    /// check with the clinic's records, never merged by itself.
+    pub possible_match: Option<WalkInMatch>,
+}
+
+/// The walk-ins still only on this desk, oldest first, each with a clinic person that may be
+/// the same one.
+pub fn walk_ins(conn: &rusqlite::Connection) -> Result<Vec<WalkIn>> {
+    let mut stmt = conn.prepare(
+        "SELECT w.user_id, w.display_name, w.phone, w.email, w.created_at,
+                m.user_id, m.display_name, m.phone, m.email
+         FROM users w
+         LEFT JOIN users m ON m.origin = 'clinic' AND m.is_deleted = 0 AND m.phone = w.phone
+         WHERE w.origin = 'desk' AND w.is_deleted = 0 AND w.user_id GLOB 'W*'
+         ORDER BY w.created_at, w.user_id",
+    )?;
+    let mut out: Vec<WalkIn> = Vec::new();
+    let rows = stmt.query_map([], |r| {
+        let possible = match r.get::<_, Option<String>>(5)? {
+            Some(id) => Some(WalkInMatch {
+                user_id: id,
+                display_name: r.get(6)?,
+                phone: r.get(7)?,
+                email: r.get(8)?,
+                reason: MatchReason::SamePhone,
+            }),
+            None => None,
+        };
+        Ok((
+            WalkIn {
+                user_id: r.get(0)?,
+                display_name: r.get(1)?,
+                phone: r.get(2)?,
+                email: r.get(3)?,
+                created_at: r.get(4)?,
+                possible_match: None,
+            },
+            possible,
+        ))
+    })?;
+    for row in rows {
+        let (mut w, possible) = row?;
+        if out.last().is_some_and(|l| l.user_id == w.user_id) {
+            continue; // one clinic person is enough to send the admin looking
+        }
+        w.possible_match = possible;
+        out.push(w);
+    }
+    // No one with the phone: the same email (letter case aside: a hint, not a merge) is next.
+    let mut by_email = conn.prepare_cached(
+        "SELECT user_id, display_name, phone, email FROM users
+         WHERE origin = 'clinic' AND is_deleted = 0 AND email IS NOT NULL AND lower(email) = lower(?1) ORDER BY user_id LIMIT 1",
+    )?;
+    for w in out.iter_mut().filter(|w| w.possible_match.is_none()) {
+        let Some(email) = w.email.as_deref() else { continue };
+        w.possible_match = by_email
+            .query_row([email], |r| {
+                Ok(WalkInMatch {
+                    user_id: r.get(0)?,
+                    display_name: r.get(1)?,
+                    phone: r.get(2)?,
+                    email: r.get(3)?,
+                    reason: MatchReason::SameEmail,
+                })
+            })
+            .optional()?;
     }
     Ok(out)
 }

@@ -15,6 +15,7 @@ use crate::language;
 use crate::outbox::{self, RetireReason};
 
 pub mod clinic;
+pub mod corrections;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, specta::Type)]
 #[serde(rename_all = "snake_case")]
@@ -221,6 +222,8 @@ pub fn update(
     let c = clean(input)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let before = get(&tx, user_id)?;
+    // A clinic person's corrected contact goes to the clinic (and isn't lost at the next pull).
+    let from_clinic: bool = tx.query_row("SELECT origin = 'clinic' FROM users WHERE user_id = ?1", [user_id], |r| r.get(0))?;
     let mut status = before.verification_status.clone();
     let mut outcome = EditOutcome::default();
     let mut changed: Vec<&str> = Vec::new();
@@ -229,6 +232,9 @@ pub fn update(
     {
         if old == new {
             continue;
+        }
+        if from_clinic {
+            corrections::record(&tx, j, user_id, code_type, old, new, actor, now)?;
         }
         let key = code_type.as_str();
         let was_verified = status.get(key).and_then(|s| s.get("verified")).and_then(Value::as_bool) == Some(true);

@@ -181,6 +181,66 @@ pub fn unlock(tx: &Transaction<'_>, user_id: &str) -> Result<bool> {
     Ok(tx.execute("DELETE FROM sign_in_throttle WHERE id_key = ?1", [id_key(user_id)])? > 0)
 }
 
+/// A clinic staff member's failed sign-ins at every desk of the hospital, as the clinic counts
+/// them from the desks' pushed events: the failures since the last success or unlock anywhere,
+/// times on this desk's clock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedFailures {
+    pub user_id: String,
+    pub failures: u32,
+    pub last_failed_at: Option<OffsetDateTime>,
+    pub last_reset_at: Option<OffsetDateTime>,
+}
+
+/// Take the clinic's count into this desk's throttle, so a guesser can't move from desk to
+/// desk: an account waits (or is blocked) here as long as its failures everywhere say, and a
+/// success or an admin's unlock at another desk lifts the wait here too, once the clinic has
+/// every failure of this desk (`acked_seq`: a failure it hasn't seen yet still counts here).
+/// The desk's own failures are in the clinic's count already (a round pushes before it pulls),
+/// so the larger count wins rather than the sum. Returns the accounts whose throttle changed.
+pub fn merge_shared(tx: &Transaction<'_>, j: &Journal, acked_seq: i64, shared: &[SharedFailures], now: OffsetDateTime) -> Result<u32> {
+    let mut changed = 0;
+    for s in shared {
+        let known: bool =
+            tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM staff_accounts WHERE user_id = ?1)")?.query_row([&s.user_id], |r| r.get(0))?;
+        if !known {
+            continue;
+        }
+        let key = id_key(&s.user_id);
+        let local: Option<(u32, Option<String>, String)> = tx
+            .prepare_cached("SELECT failures, blocked_at, updated_at FROM sign_in_throttle WHERE id_key = ?1")?
+            .query_row([&key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let local_failures = local.as_ref().map_or(0, |l| l.0);
+        if s.failures > local_failures {
+            let last = s.last_failed_at.unwrap_or(now).min(now);
+            let blocked = s.failures >= MAX_CONSECUTIVE_FAILURES;
+            let blocked_at = local.as_ref().and_then(|l| l.1.clone()).or_else(|| blocked.then(|| ts(now)));
+            tx.execute(
+                "INSERT INTO sign_in_throttle (id_key, failures, next_try_at, blocked_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (id_key) DO UPDATE SET failures = excluded.failures, next_try_at = excluded.next_try_at,
+                     blocked_at = excluded.blocked_at, updated_at = excluded.updated_at",
+                params![key, s.failures, ts(last + delay_after(s.failures)), blocked_at, ts(last)],
+            )?;
+            tracing::info!(failures = s.failures, blocked, "failed sign-ins at other desks count here");
+            changed += 1;
+        } else if s.failures == 0 && local.is_some() {
+            // Times can't say which came first (two desks' clocks), the clinic's order can: its
+            // count is 0 after every failure of this desk it holds.
+            let last_failure: Option<i64> = tx
+                .prepare_cached(
+                    "SELECT max(seq) FROM verification_events WHERE device_id = ?1 AND kind = 'sign_in' AND outcome = 'failed' AND user_id = ?2",
+                )?
+                .query_row(params![j.device_id(), s.user_id], |r| r.get(0))?;
+            if last_failure.is_none_or(|seq| seq <= acked_seq) {
+                tx.execute("DELETE FROM sign_in_throttle WHERE id_key = ?1", [&key])?;
+                changed += 1;
+            }
+        }
+    }
+    Ok(changed)
+}
+
 /// Whether an account is waiting or blocked (the staff list shows it).
 pub fn is_held(conn: &Connection, user_id: &str, now: OffsetDateTime) -> Result<bool> {
     let row: Option<(String, Option<String>)> = conn
