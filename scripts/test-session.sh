@@ -36,7 +36,14 @@ check_log="$work/svelte-check.log"
   npm run --silent check >"$check_log" 2>&1; echo $? >"$work/check.rc"
 ) &
 ui_pid=$!
-extra_pids="$ui_pid"
+# The DBA's smoke test of the clinic-side SQL (install, uninstall, enroll, the fold, the
+# refusals) runs on a throwaway PostgreSQL of its own, beside the rest: psql only.
+hms_log="$work/hms-check.log"
+(
+  bash tests/fixtures/hms/check.sh >"$hms_log" 2>&1; echo $? >"$work/hms.rc"
+) &
+hms_pid=$!
+extra_pids="$ui_pid $hms_pid"
 
 say "Rust tests (unit, integration, mock runtime, end-to-end in the real window)"
 # Built once by 'make test' (cargo test --no-run); this only runs them.
@@ -44,6 +51,7 @@ cargo test --workspace --quiet --no-fail-fast 2>&1 | tee "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 wait "$ui_pid"
+wait "$hms_pid"
 extra_pids=""
 say "UI unit tests (Vitest)"
 cat "$vitest_log"
@@ -52,11 +60,18 @@ say "UI type check (svelte-check)"
 cat "$check_log"
 [ "$(cat "$work/check.rc" 2>/dev/null)" = 0 ] || status=1
 
-# One closing line that counts across both runners.
+say "The clinic-side SQL (tests/fixtures/hms/check.sh)"
+grep -E '^FAIL|^ +(expected|actual):|passed, ' "$hms_log" || tail -20 "$hms_log"
+[ "$(cat "$work/hms.rc" 2>/dev/null)" = 0 ] || status=1
+
+# One closing line that counts across the runners.
 passed=$(grep -Eo '[0-9]+ passed' "$log" | awk '{s+=$1} END {print s+0}')
 failed=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')
 v_passed=$(sed 's/\x1b\[[0-9;]*m//g' "$vitest_log" | grep -E '^\s+Tests' | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
 v_failed=$(sed 's/\x1b\[[0-9;]*m//g' "$vitest_log" | grep -E '^\s+Tests' | grep -Eo '[0-9]+ failed' | awk '{s+=$1} END {print s+0}')
 echo "screenshots: $ROOT/target/e2e-screenshots/"
-echo "summary: $((passed + v_passed)) passed, $((failed + v_failed)) failed"
+h_passed=$(grep -Eo '^[0-9]+ passed' "$hms_log" | awk '{s+=$1} END {print s+0}')
+h_failed=$(grep -Eo '[0-9]+ failed$' "$hms_log" | awk '{s+=$1} END {print s+0}')
+[ -s "$hms_log" ] && grep -q 'passed, ' "$hms_log" || h_failed=$((h_failed + 1))
+echo "summary: $((passed + v_passed + h_passed)) passed, $((failed + v_failed + h_failed)) failed"
 exit $status

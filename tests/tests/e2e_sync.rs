@@ -1,6 +1,8 @@
 //! End to end in the real window: an admin sets up the clinic server on the sync screen, syncs,
 //! reception finds a clinic patient, verifies the email against the real SMTP server, syncs, and
 //! the clinic's PostgreSQL holds the verification in `users.verification_status`, read with psql.
+//! Then a contact corrected at the desk while the clinic changed it too: the admin settles the
+//! conflict on the sync screen, and the clinic's `contact_info` has the desk's value.
 
 use std::time::Duration;
 
@@ -97,5 +99,44 @@ async fn an_admin_connects_the_desk_and_a_verification_reaches_the_clinics_recor
     let status = clinic.status_of("+919845012345");
     assert_eq!(status["email"]["verified"], true, "{status}");
     assert_eq!(status["email"]["target"], rcpt.as_str());
+
+    // Reception corrects Ravi's address while the clinic's office changes it too: the admin
+    // sees both on the sync screen, keeps the desk's, and the clinic's record then has it.
+    clinic.sql(
+        "UPDATE patients SET contact_info = jsonb_set(contact_info, '{email}', to_jsonb('ravi.office@example.com'::text))
+         WHERE patient_id = (SELECT entity_id FROM users WHERE user_id = '9845012346')",
+    );
+    app.click("nav-desk").await;
+    app.fill("search-input", "Ravi Kumar").await;
+    app.wait_text("search-result", |t| t.contains("Ravi Kumar")).await;
+    app.click("search-result").await;
+    app.wait_text("person-name", |t| t == "Ravi Kumar").await;
+    app.click("edit-contact").await;
+    app.fill("form-email", "ravi.home@example.com").await;
+    app.click("save-person").await;
+    app.wait_text("person-name", |t| t == "Ravi Kumar").await;
+    app.click("nav-admin").await;
+    app.click("admin-sync").await;
+    app.click("sync-now").await;
+    app.wait_text("sync-conflicts", |t| t.contains("ravi.home@example.com") && t.contains("ravi.office@example.com")).await;
+    app.screenshot("sync-conflict").await;
+    let listed = app.invoke("sync_conflicts", serde_json::json!({})).await.expect("the conflicts");
+    let event_id = listed[0]["eventId"].as_str().expect("an event id").to_owned();
+    app.click(&format!("sync-conflict-keep-desk-{event_id}")).await;
+    app.wait_text("sync-conflict-message", |t| t.contains("Saved")).await;
+    app.wait_text("sync-conflicts-none", |t| !t.is_empty()).await;
+    app.click("sync-now").await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let email = clinic.sql(
+            "SELECT p.contact_info->>'email' FROM patients p JOIN users u ON u.entity_id = p.patient_id WHERE u.user_id = '9845012346'",
+        );
+        if email == "ravi.home@example.com" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the clinic's record still has {email}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(clinic.sql("SELECT count(*) FROM desk_sync.conflicts WHERE closed_at IS NULL"), "0");
     app.close().await;
 }

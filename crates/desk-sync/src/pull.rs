@@ -42,6 +42,9 @@ pub struct PullReport {
     /// Clinic staff whose throttle here changed because of sign-ins at other desks.
     pub sign_ins_shared: u64,
     pub watermark: String,
+    /// Where the time went: applying pages here, and waiting for the clinic's rows.
+    pub apply_time: std::time::Duration,
+    pub server_time: std::time::Duration,
 }
 
 fn raw_from(r: &tokio_postgres::Row) -> RawRow {
@@ -215,7 +218,9 @@ pub async fn pull(clinic: &mut Clinic, local: &Local, progress: &(dyn Fn(Progres
     .await?;
     let portal = bounded(limit, "the pull", tx.bind(&stmt, &[&device_id, &since, &full])).await?;
     loop {
+        let waited = std::time::Instant::now();
         let rows = bounded(limit, "the pull", tx.query_portal(&portal, PAGE)).await?;
+        report.server_time += waited.elapsed();
         if rows.is_empty() {
             break;
         }
@@ -224,7 +229,9 @@ pub async fn pull(clinic: &mut Clinic, local: &Local, progress: &(dyn Fn(Progres
             seen.extend(page.iter().map(|r| r.user_id.clone()));
         }
         report.received += page.len() as u64;
+        let applying = std::time::Instant::now();
         apply_page(local, &page, &ctx, &mut report)?;
+        report.apply_time += applying.elapsed();
         progress(Progress { done: report.received, total: (total.max(0) as u64).max(report.received) });
         if page.len() < PAGE as usize {
             break;

@@ -37,6 +37,10 @@ pub struct PushReport {
     /// Rows the clinic didn't have before (a retry adds 0).
     pub inserted: u64,
     pub acked_seq: i64,
+    /// Where the time went: reading the events here (unsealing, canonical form) and waiting
+    /// for the clinic's calls (the benchmark reports both).
+    pub local_time: std::time::Duration,
+    pub server_time: std::time::Duration,
 }
 
 /// Push every event after `acked` (the clinic's acknowledgement, from `hello`).
@@ -94,6 +98,7 @@ pub async fn push(
         tracing::info!(carried = n, "verifications of the old device carried into the new one");
     }
     loop {
+        let read_started = std::time::Instant::now();
         let batch = local.db.with(|s| events::for_push(s.conn(), journal, acked, BATCH))?;
         let Some(last) = batch.last() else { break };
         let seqs: Vec<i64> = batch.iter().map(|e| e.seq).collect();
@@ -104,6 +109,8 @@ pub async fn push(
         let bodies: Vec<String> = batch.iter().map(|e| String::from_utf8_lossy(&e.body).into_owned()).collect();
         let hashes: Vec<Option<String>> = batch.iter().map(|e| e.hash.clone()).collect();
         let chain_hash = last.hash.clone();
+        report.local_time += read_started.elapsed();
+        let call_started = std::time::Instant::now();
         let row = bounded(
             limit,
             "the push",
@@ -117,6 +124,7 @@ pub async fn push(
             SyncError::Gap { .. } => SyncError::Gap { acked },
             other => other,
         })?;
+        report.server_time += call_started.elapsed();
         if let Some(f) = faults {
             f.at(FaultPoint::AfterServerCommit)?;
         }
