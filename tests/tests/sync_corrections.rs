@@ -181,6 +181,9 @@ fn a_correction_the_clinic_changed_meanwhile_waits_for_an_admin_who_settles_it_f
         assert_eq!(ravi.display_name, "Ravi Kumar");
     }
     assert_eq!(b.desk.person("9845012346").expect("ravi").email.as_deref(), Some("ravi.office@example.com"));
+    // Desk B verifies the office address it has meanwhile: settling for the desk's value undoes it.
+    b.verify("9845012346", desk_core::channel::Channel::EMAIL);
+    assert!(matches!(b.desk.person("9845012346").expect("ravi").email_status, desk_core::verify::ContactStatus::Verified { .. }));
 
     // Desk B's admin keeps the desk's value for Ravi, desk A's keeps the clinic's for Asha.
     let ravi = a.desk.sync_conflicts().expect("list").into_iter().find(|c| c.user_id == "9845012346").expect("ravi");
@@ -188,6 +191,11 @@ fn a_correction_the_clinic_changed_meanwhile_waits_for_an_admin_who_settles_it_f
     let left = b.desk.sync_conflict_resolve("admin", &ravi.event_id, Settle::Desk).expect("keep the desk's");
     assert_eq!(left.len(), 1);
     assert_eq!(b.desk.person("9845012346").expect("ravi").email.as_deref(), Some("ravi.home@example.com"), "at once");
+    let status = b.desk.person("9845012346").expect("ravi").email_status;
+    assert!(
+        matches!(status, desk_core::verify::ContactStatus::NotVerified { .. }),
+        "the office address's verification is undone: {status:?}"
+    );
     a.desk.sync_conflict_resolve("admin", &asha.event_id, Settle::Clinic).expect("keep the clinic's");
     assert_eq!(a.desk.person("+919845012345").expect("asha").email.as_deref(), Some("asha.office@example.com"), "at once");
     assert!(a.desk.sync_conflict_resolve("admin", &asha.event_id, Settle::Clinic).is_err(), "settled already");
