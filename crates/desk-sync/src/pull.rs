@@ -80,12 +80,14 @@ async fn read_conflicts(
          FROM desk_sync.pull_conflicts($1)"
     );
     let rows = bounded(limit, "the pull", tx.query(&sql, &[&device_id])).await?;
+    // The clinic's conflicts are about phones and emails only; anything else isn't one.
     Ok(rows
         .iter()
-        .map(|r| ClinicConflict {
+        .filter_map(|r| Some((r, CodeType::parse(r.get::<_, &str>(2))?)))
+        .map(|(r, code_type)| ClinicConflict {
             event_id: r.get(0),
             user_id: r.get(1),
-            code_type: if r.get::<_, String>(2) == "email" { CodeType::Email } else { CodeType::Phone },
+            code_type,
             device_id: r.get(3),
             desk_name: r.get(4),
             desk_value: r.get(5),

@@ -123,6 +123,24 @@ pub fn for_push(conn: &rusqlite::Connection, j: &Journal, after_seq: i64, limit:
     Ok(out)
 }
 
+/// The seq of one of this desk's events, by its id.
+pub fn seq_of(conn: &rusqlite::Connection, event_id: &str) -> Result<i64> {
+    Ok(conn.query_row("SELECT seq FROM verification_events WHERE event_id = ?1", [event_id], |r| r.get(0))?)
+}
+
+/// The seq of a device's latest event of this kind and outcome about `user_id`, if any.
+pub fn last_seq_about(
+    conn: &rusqlite::Connection,
+    device_id: &str,
+    kind: EventKind,
+    outcome: Outcome,
+    user_id: &str,
+) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT max(seq) FROM verification_events WHERE device_id = ?1 AND kind = ?2 AND outcome = ?3 AND user_id = ?4")?
+        .query_row(params![device_id, kind, outcome, user_id], |r| r.get(0))?)
+}
+
 /// How many of a device's events come after a seq (what sync has still to push).
 pub fn count_after(conn: &rusqlite::Connection, device_id: &str, after_seq: i64) -> Result<i64> {
     Ok(conn.query_row(

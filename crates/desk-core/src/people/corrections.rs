@@ -38,8 +38,40 @@ pub enum Hold {
     Keep(Option<String>),
 }
 
+/// One event about a person's contact on a channel (its id is returned).
+#[allow(clippy::too_many_arguments)]
+fn contact_event(
+    tx: &Transaction<'_>,
+    j: &Journal,
+    user_id: &str,
+    code_type: CodeType,
+    kind: EventKind,
+    target: Option<&str>,
+    actor: &str,
+    detail: serde_json::Value,
+    now: OffsetDateTime,
+) -> Result<String> {
+    events::append(
+        tx,
+        j,
+        now,
+        &NewEvent {
+            user_id,
+            code_type: Some(code_type),
+            kind,
+            actor,
+            channel: None,
+            target,
+            outcome: Outcome::Done,
+            error_code: None,
+            detail: Some(detail),
+        },
+    )
+}
+
 /// Record that `user_id`'s contact was corrected here from `before` (the clinic's value as this
 /// desk had it) to `after`, in the caller's transaction.
+#[allow(clippy::too_many_arguments)]
 pub fn record(
     tx: &Transaction<'_>,
     j: &Journal,
@@ -50,24 +82,6 @@ pub fn record(
     actor: &str,
     now: OffsetDateTime,
 ) -> Result<()> {
-    let event = |kind: EventKind, target: Option<&str>, detail: serde_json::Value| {
-        events::append(
-            tx,
-            j,
-            now,
-            &NewEvent {
-                user_id,
-                code_type: Some(code_type),
-                kind,
-                actor,
-                channel: None,
-                target,
-                outcome: Outcome::Done,
-                error_code: None,
-                detail: Some(detail),
-            },
-        )
-    };
     // A second correction before the clinic took the first is based on the same clinic value.
     let base: Option<Option<String>> = tx
         .query_row(
@@ -77,9 +91,10 @@ pub fn record(
         )
         .optional()?;
     let base = base.unwrap_or_else(|| before.map(str::to_owned));
-    let replaced = event(EventKind::ContactReplaced, base.as_deref(), json!({}))?;
-    let corrected = event(EventKind::ContactCorrected, after, json!({"replaces": replaced}))?;
-    let seq: i64 = tx.query_row("SELECT seq FROM verification_events WHERE event_id = ?1", [&corrected], |r| r.get(0))?;
+    let replaced = contact_event(tx, j, user_id, code_type, EventKind::ContactReplaced, base.as_deref(), actor, json!({}), now)?;
+    let corrected =
+        contact_event(tx, j, user_id, code_type, EventKind::ContactCorrected, after, actor, json!({"replaces": replaced}), now)?;
+    let seq = events::seq_of(tx, &corrected)?;
     tx.execute(
         "INSERT INTO contact_corrections (user_id, code_type, value, base, event_id, seq, made_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (user_id, code_type) DO UPDATE SET value = excluded.value, base = excluded.base,
@@ -175,12 +190,11 @@ pub fn conflicts(conn: &Connection) -> Result<Vec<ContactConflict>> {
          ORDER BY c.made_at, c.event_id",
     )?;
     let rows = stmt.query_map([], |r| {
-        let channel: String = r.get(3)?;
         Ok(ContactConflict {
             event_id: r.get(0)?,
             user_id: r.get(1)?,
             display_name: r.get(2)?,
-            channel: if channel == "email" { CodeType::Email } else { CodeType::Phone },
+            channel: r.get(3)?,
             desk_value: r.get(4)?,
             clinic_value: r.get(5)?,
             desk_name: r.get(6)?,
@@ -214,12 +228,11 @@ pub struct Settled {
 pub fn settle(tx: &Transaction<'_>, j: &Journal, event_id: &str, keep: Settle, actor: &str, now: OffsetDateTime) -> Result<Settled> {
     let row = tx
         .query_row("SELECT user_id, code_type, desk_value, clinic_value FROM clinic_conflicts WHERE event_id = ?1", [event_id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, Option<String>>(3)?))
+            Ok((r.get::<_, String>(0)?, r.get::<_, CodeType>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, Option<String>>(3)?))
         })
         .optional()?
         .ok_or_else(|| Error::InvalidInput("That conflict is settled already (another desk may have settled it).".into()))?;
     let (user_id, code_type, desk_value, clinic_value) = row;
-    let code_type = if code_type == "email" { CodeType::Email } else { CodeType::Phone };
     let value = match keep {
         Settle::Desk => {
             // Based on the clinic's value now, so the clinic applies it.
@@ -228,21 +241,16 @@ pub fn settle(tx: &Transaction<'_>, j: &Journal, event_id: &str, keep: Settle, a
             desk_value
         }
         Settle::Clinic => {
-            events::append(
+            contact_event(
                 tx,
                 j,
+                &user_id,
+                code_type,
+                EventKind::ContactConflictClosed,
+                clinic_value.as_deref(),
+                actor,
+                json!({"conflict_event_id": event_id}),
                 now,
-                &NewEvent {
-                    user_id: &user_id,
-                    code_type: Some(code_type),
-                    kind: EventKind::ContactConflictClosed,
-                    actor,
-                    channel: None,
-                    target: clinic_value.as_deref(),
-                    outcome: Outcome::Done,
-                    error_code: None,
-                    detail: Some(json!({"conflict_event_id": event_id})),
-                },
             )?;
             forget(tx, &user_id, code_type)?;
             clinic_value

@@ -227,11 +227,7 @@ pub fn merge_shared(tx: &Transaction<'_>, j: &Journal, acked_seq: i64, shared: &
         } else if s.failures == 0 && local.is_some() {
             // Times can't say which came first (two desks' clocks), the clinic's order can: its
             // count is 0 after every failure of this desk it holds.
-            let last_failure: Option<i64> = tx
-                .prepare_cached(
-                    "SELECT max(seq) FROM verification_events WHERE device_id = ?1 AND kind = 'sign_in' AND outcome = 'failed' AND user_id = ?2",
-                )?
-                .query_row(params![j.device_id(), s.user_id], |r| r.get(0))?;
+            let last_failure = events::last_seq_about(tx, j.device_id(), EventKind::SignIn, Outcome::Failed, &s.user_id)?;
             if last_failure.is_none_or(|seq| seq <= acked_seq) {
                 tx.execute("DELETE FROM sign_in_throttle WHERE id_key = ?1", [&key])?;
                 changed += 1;
