@@ -49,3 +49,5 @@ npm_install() {  # npm_install DIR WHAT
 }
 npm_install "$ROOT/ui" "the UI's npm packages"
 npm_install "$ROOT/tests/twilio-contract" "Prism for the Twilio contract tests (npm)"
+# The Tauri CLI that builds the packages (make package), pinned in packaging/package.json.
+npm_install "$ROOT/packaging" "the Tauri CLI for packaging (npm)"

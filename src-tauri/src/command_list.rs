@@ -73,4 +73,9 @@ pub const COMMANDS: &[(&str, Access)] = &[
     ("sync_conflicts", Access::Admin),
     ("sync_conflict_resolve", Access::Admin),
     ("sync_walkins", Access::Admin),
+    ("backups_list", Access::Admin),
+    ("backup_now", Access::Admin),
+    ("backup_restore", Access::Admin),
+    ("restore_report", Access::Admin),
+    ("restore_report_dismiss", Access::Admin),
 ];

@@ -6,6 +6,7 @@
 
 use desk_app::{AllSettings, CheckResult, EditResult, FirstAdmin, FirstAdminResult, SetupStatus};
 use desk_app::{CentralSetting, ContactConflict, Settle, Unreadable, WalkIn};
+use desk_app::{BackupInfo, Backups, RestoreReport};
 use desk_app::{SyncInput, SyncReport, SyncSetup, SyncView};
 use desk_core::channel::Channel;
 use desk_core::consent::Notice;
@@ -93,6 +94,11 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             sync_conflicts,
             sync_conflict_resolve,
             sync_walkins,
+            backups_list,
+            backup_now,
+            backup_restore,
+            restore_report,
+            restore_report_dismiss,
         ])
         .typ::<desk_delivery::updates::DeliveryUpdate>()
         .constant("LANGUAGES", desk_core::language::LANGUAGES)
@@ -626,4 +632,48 @@ pub async fn sync_conflict_resolve(state: State<'_, DeskState>, event_id: Arg<St
 #[tracing::instrument(skip_all)]
 pub async fn sync_walkins(state: State<'_, DeskState>) -> Reply<Vec<WalkIn>> {
     as_admin(&state, |desk, _| desk.sync_walkins()).await
+}
+
+/// The backups in the data folder, newest first, and how many are kept.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn backups_list(state: State<'_, DeskState>) -> Reply<Backups> {
+    as_admin(&state, |desk, _| desk.backups_list()).await
+}
+
+/// Make a backup now (the oldest beyond the number kept are deleted).
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn backup_now(state: State<'_, DeskState>) -> Reply<BackupInfo> {
+    as_admin(&state, |desk, who| desk.backup_now(&who.user_id)).await
+}
+
+/// Restore a backup: checked now, carried out as the desk starts again (it restarts at once).
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn backup_restore(state: State<'_, DeskState>, name: Arg<String>) -> Reply<()> {
+    as_admin(&state, move |desk, who| desk.backup_restore(&who.user_id, &name)).await?;
+    if !crate::state::restart() {
+        tracing::warn!("no way to restart here: the restore happens at the next start");
+    }
+    Ok(())
+}
+
+/// After a restore: what happened and what must be entered again; `null` otherwise.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn restore_report(state: State<'_, DeskState>) -> Reply<Option<RestoreReport>> {
+    as_admin(&state, |desk, _| desk.restore_report()).await
+}
+
+/// The admin has read the restore's report.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn restore_report_dismiss(state: State<'_, DeskState>) -> Reply<()> {
+    as_admin(&state, |desk, _| desk.restore_report_dismiss()).await
 }

@@ -41,6 +41,7 @@ pub fn start_delivery<R: Runtime>(app: &tauri::AppHandle<R>) {
     tauri::async_runtime::spawn(desk_delivery::worker::run(desk.ctx().clone()));
     // Sync with the clinic runs beside it (it waits quietly until an admin sets it up).
     tauri::async_runtime::spawn(desk.syncer().clone().run());
+    tauri::async_runtime::spawn(daily_backups(desk.clone()));
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         use tauri::Emitter;
@@ -59,6 +60,22 @@ pub fn start_delivery<R: Runtime>(app: &tauri::AppHandle<R>) {
             }
         }
     });
+}
+
+/// One backup a day: looked for at start-up and then every hour, so a desk left on for days still
+/// makes one a day, and one switched on each morning makes it then.
+async fn daily_backups(desk: std::sync::Arc<Desk>) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        let desk = desk.clone();
+        match tauri::async_runtime::spawn_blocking(move || desk.backup_if_due()).await {
+            Ok(Ok(Some(b))) => tracing::info!(name = b.name, "daily backup made"),
+            Ok(Ok(None)) => {}
+            Ok(Err(err)) => tracing::error!(error = %err, "the daily backup failed; trying again in an hour"),
+            Err(err) => tracing::error!(%err, "the daily backup task stopped"),
+        }
+    }
 }
 
 pub fn run() -> ExitCode {

@@ -4,6 +4,7 @@
 use desk_core::error::{AccessError, CodeError};
 use std::sync::{Arc, Mutex};
 
+use desk_core::backup;
 use desk_core::channel::Channel;
 use desk_core::clock::{ts, Clock, SystemClock};
 use desk_core::codes::{CodeSecrets, OsRandom, RandomSource};
@@ -148,12 +149,27 @@ impl Desk {
         // Registered before the store opens, so their channels are recorded as storable.
         let hub = Arc::new(Hub::with_registrations(providers));
         paths.ensure()?;
-        let store = Store::open(&paths.db_file)?;
+        // A restore an admin asked for happens now, before anything has the database open. One
+        // that can't be done leaves the data as it was (the reason is in the log).
+        let restored = backup::apply_pending(&paths, clock.now()).unwrap_or_else(|err| {
+            tracing::error!(%err, "the restore asked for was not done");
+            None
+        });
+        let mut store = Store::open(&paths.db_file)?;
+        // A synced desk restored from a backup continues as a new device, before its journal
+        // starts: its old series may go on in the clinic past the backup (the fork rule).
+        let new_device = match &restored {
+            Some(_) => restart_series_if_synced(&mut store, clock.now())?,
+            None => false,
+        };
         let device_id = store.device_id()?;
         let (secrets, pepper_problem) = CodeSecrets::load_or_create(&keyring, rng.as_ref());
         let journal = Arc::new(Journal::new(device_id, secrets, rng.clone()));
         // Events from before the audit chain are sealed by one anchor, made once.
         events::chain::anchor(store.conn(), &journal, clock.now())?;
+        if let Some(r) = restored {
+            finish_restore(&paths, &mut store, &journal, &r, new_device, clock.now())?;
+        }
         let db = Db::new(store);
         let delivery =
             Context { db: db.clone(), clock: clock.clone(), rng: rng.clone(), journal: journal.clone(), keyring: keyring.clone(), hub };
@@ -249,7 +265,7 @@ impl Desk {
     }
 
     /// Append one event about an action (in its own transaction).
-    fn record(&self, subject: &str, kind: EventKind, actor: &str, detail: Value) -> Result<()> {
+    pub(crate) fn record(&self, subject: &str, kind: EventKind, actor: &str, detail: Value) -> Result<()> {
         let now = self.engine.now();
         self.with_store(|s| {
             let tx = s.conn_mut().transaction()?;
@@ -811,6 +827,57 @@ fn admin_only(s: Session) -> Result<Session> {
         return Err(Error::Access(AccessError::AdminOnly));
     }
     Ok(s)
+}
+
+/// After a restore, on a desk that has synced: a new device id and a fresh place in sync, as
+/// "start as a new device" does (its verifications the clinic may lack are carried over).
+fn restart_series_if_synced(store: &mut Store, now: time::OffsetDateTime) -> Result<bool> {
+    let old = store.device_id()?;
+    let tx = store.conn_mut().transaction()?;
+    let synced = desk_sync::state::load(&tx)?.device_id.is_some() || settings::load::<desk_sync::settings::SyncSettings>(&tx)?.configured();
+    if synced {
+        desk_core::store::new_device_id(&tx)?;
+        desk_sync::state::reset_for_new_device(&tx, &old, now)?;
+    }
+    tx.commit()?;
+    Ok(synced)
+}
+
+/// What restored data needs before anyone works on it: every message that came back waiting is
+/// cancelled (its code is from another time), the restore is in the audit log, and a note says
+/// what happened for the admin.
+fn finish_restore(
+    paths: &AppPaths,
+    store: &mut Store,
+    journal: &Journal,
+    r: &backup::Restored,
+    new_device: bool,
+    now: time::OffsetDateTime,
+) -> Result<()> {
+    let key_id = journal.secrets().key_id();
+    let tx = store.conn_mut().transaction()?;
+    let pepper_changed = events::latest_key_id(&tx)?.is_some_and(|k| k != key_id);
+    let codes_dead = desk_core::verify::codes_table::live_from_other_pepper(&tx, &key_id, now)?;
+    let cancelled = outbox::retire_all(&tx, outbox::RetireReason::Restored, now)?;
+    let detail = serde_json::json!({
+        "backup": r.name, "made_at": r.made_at, "messages_cancelled": cancelled.len(),
+        "new_device": new_device, "saved_before": r.saved_before,
+    });
+    events::append(&tx, journal, now, &NewEvent::action(&r.requested_by, EventKind::BackupRestored, &r.requested_by, Outcome::Done, Some(detail)))?;
+    tx.commit()?;
+    backup::write_note(
+        paths,
+        &backup::RestoreNote {
+            backup_name: r.name.clone(),
+            backup_made_at: r.made_at.clone(),
+            restored_at: ts(now),
+            messages_cancelled: cancelled.len() as u32,
+            new_device,
+            pepper_changed,
+            codes_dead,
+        },
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -76,6 +76,9 @@ pub enum Error {
     #[error(transparent)]
     Access(#[from] crate::staff::errors::AccessError),
 
+    #[error(transparent)]
+    Backup(#[from] crate::backup::errors::BackupError),
+
     /// Sync with the clinic couldn't be done; the sync crate's own words.
     #[error("sync: {message}")]
     Sync { problem: SyncProblem, message: String },
@@ -130,6 +133,10 @@ pub enum ErrorCode {
     SyncNotConfigured,
     SyncFailed,
     SyncForked,
+    /// The backup itself can't be restored (newer version, damaged, gone).
+    BackupRefused,
+    /// This machine couldn't make or read a backup (disk full, folder not writable).
+    BackupFailed,
 }
 
 impl Error {
@@ -171,6 +178,8 @@ impl Error {
             Error::NotEmpty => ErrorCode::NotEmpty,
             Error::InvalidTemplate(_) => ErrorCode::InvalidTemplate,
             Error::Keyring(_) => ErrorCode::KeyringUnavailable,
+            Error::Backup(e) if e.is_refusal() => ErrorCode::BackupRefused,
+            Error::Backup(_) => ErrorCode::BackupFailed,
             Error::Sync { problem, .. } => match problem {
                 SyncProblem::NotConfigured => ErrorCode::SyncNotConfigured,
                 SyncProblem::Failed => ErrorCode::SyncFailed,
@@ -211,6 +220,7 @@ impl Error {
             Error::InvalidTemplate(m) => m.clone(),
             Error::Keyring(e) => e.user_message().to_owned(),
             Error::Sync { message, .. } => message.clone(),
+            Error::Backup(e) => e.user_message(),
         }
     }
 }

@@ -5,6 +5,7 @@
 //! Each table's SQL lives in the module that owns it (see docs/development.md).
 
 // Lowest first (layers.toml): each module imports only those above it in this list.
+pub mod backup;
 pub mod channel;
 pub mod clock;
 pub mod codes;

@@ -6,6 +6,7 @@ import { Channel as IpcChannel } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import { commands } from './bindings';
 import type * as B from './bindings';
+import { isBackupInfo, isBackups, isRestoreReport } from './backups';
 import { isSessionEnd } from './session';
 import { readSettings } from './settings';
 
@@ -105,6 +106,17 @@ export type WalkIn = B.WalkIn_Serialize;
 export type WalkInMatch = B.WalkInMatch_Serialize;
 /** A setting the clinic system sets for every desk (read-only at the desk). */
 export type CentralSetting = B.CentralSetting;
+/** One backup file: when and how it was made, its size, the app and database versions that made it,
+ * and whether this desk can restore it (`refusal`: why not, in words). */
+export type BackupInfo = B.BackupInfo;
+export type BackupKind = B.BackupKind;
+/** The backups folder, how many are kept (setting `backups_kept`), and the backups, newest first. */
+export type Backups = B.Backups;
+/** Something an admin must do again after a restore (`message`: what, in words). */
+export type Reenter = B.Reenter;
+export type ReenterItem = B.ReenterItem;
+/** After a restart from a restore: what happened and what the admin must do. */
+export type RestoreReport = B.RestoreReport;
 /** Error codes `app_status` may reject with; each means the desk could not start. */
 export type StartupErrorCode = Extract<
   B.ErrorCode,
@@ -720,4 +732,33 @@ export function auditChainCheck(onProgress: (progress: B.CheckProgress) => void)
     if (isRecord(p) && typeof p.done === 'number' && typeof p.total === 'number') onProgress(p);
   };
   return checked(() => commands.auditChainCheck(channel), isChainReport);
+}
+
+/** Where backups go, how many are kept, and the backups there, newest first. */
+export function backupsList(): Promise<Backups> {
+  return checked(() => commands.backupsList(), isBackups);
+}
+
+/** A consistent copy of the database now (a second or more on a big desk). */
+export function backupNow(): Promise<BackupInfo> {
+  return checked(() => commands.backupNow(), isBackupInfo);
+}
+
+/**
+ * Restores the named backup (a copy of today's data is made first). Rust checks it and refuses in
+ * words; on success the app restarts by itself within a moment, into the sign-in screen.
+ */
+export async function backupRestore(name: string): Promise<void> {
+  await call(() => commands.backupRestore(name));
+}
+
+/** After a restart from a restore: what happened and what the admin must do; null otherwise. */
+export async function restoreReport(): Promise<RestoreReport | null> {
+  const report = await checked(() => commands.restoreReport(), (v) => v === null || v === undefined || isRestoreReport(v));
+  return report ?? null;
+}
+
+/** The admin has read the restore report: it is not shown again. */
+export async function restoreReportDismiss(): Promise<void> {
+  await call(() => commands.restoreReportDismiss());
 }

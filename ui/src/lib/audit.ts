@@ -89,6 +89,8 @@ const KIND_LABELS = {
   consent_given: 'Consent given',
   consent_withdrawn: 'Consent withdrawn',
   admin_command: 'Admin command',
+  backup_made: 'Backup made',
+  backup_restored: 'Restored from a backup',
 } as const satisfies Record<EventKind, string>;
 
 /** How each outcome reads, for every value of Rust's `Outcome`. */

@@ -94,12 +94,17 @@ export const commands = {
 	syncConflictResolve: (eventId: string, keep: Settle) => __TAURI_INVOKE<ContactConflict_Serialize[]>("sync_conflict_resolve", { eventId, keep }),
 	/**  Walk-ins no clinic record took in, each with a clinic person who may be the same. */
 	syncWalkins: () => __TAURI_INVOKE<WalkIn_Serialize[]>("sync_walkins"),
+	backupsList: () => __TAURI_INVOKE<Backups>("backups_list"),
+	backupNow: () => __TAURI_INVOKE<BackupInfo>("backup_now"),
+	backupRestore: (name: string) => __TAURI_INVOKE<null>("backup_restore", { name }),
+	restoreReport: () => __TAURI_INVOKE<RestoreReport | null>("restore_report"),
+	restoreReportDismiss: () => __TAURI_INVOKE<null>("restore_report_dismiss"),
 };
 
 /* Constants */
 export const LANGUAGES = [{"code":"en","english":"English","native":"English"},{"code":"hi","english":"Hindi","native":"हिन्दी"},{"code":"kn","english":"Kannada","native":"ಕನ್ನಡ"},{"code":"ta","english":"Tamil","native":"தமிழ்"},{"code":"te","english":"Telugu","native":"తెలుగు"},{"code":"ml","english":"Malayalam","native":"മലയാളം"}] as const;
 
-export const SETTINGS = [{"default":true,"label":"Mobile numbers must be verified","max":null,"min":null,"name":"require_phone_verification"},{"default":true,"label":"Email addresses must be verified","max":null,"min":null,"name":"require_email_verification"},{"default":true,"label":"Staff must verify their contacts","max":null,"min":null,"name":"verification_required_for_staff"},{"default":true,"label":"Patients must verify their contacts","max":null,"min":null,"name":"verification_required_for_patients"},{"default":7,"label":"Grace period (days)","max":30,"min":0,"name":"verification_grace_period_days"},{"default":6,"label":"Code length","max":8,"min":4,"name":"otp_length"},{"default":10,"label":"Code lifetime (minutes)","max":60,"min":1,"name":"otp_expiry_minutes"},{"default":3,"label":"Tries per code","max":10,"min":1,"name":"max_otp_attempts"},{"default":"Skinspire Clinic","label":"Clinic name","max":null,"min":null,"name":"clinic_name"},{"default":"en","label":"Default language","max":null,"min":null,"name":"default_language"},{"default":30,"label":"Wait before resending (seconds)","max":600,"min":10,"name":"resend_cooldown_seconds"},{"default":5,"label":"Codes per contact in 10 minutes","max":20,"min":1,"name":"max_sends_per_target_per_10_min"},{"default":60,"label":"Codes per staff member per hour","max":1000,"min":1,"name":"max_sends_per_staff_per_hour"},{"default":120,"label":"Codes per desk per hour","max":2000,"min":1,"name":"max_sends_per_desk_per_hour"},{"default":500,"label":"Codes per day","max":10000,"min":1,"name":"max_sends_per_day"},{"default":12,"label":"Verification valid for (months)","max":120,"min":0,"name":"verification_validity_months"},{"default":["whatsapp","sms","email"],"label":"Channel order","max":null,"min":null,"name":"channel_order"},{"default":5,"label":"Lock after idle (minutes)","max":60,"min":1,"name":"idle_lock_minutes"},{"default":"","label":"Gmail address","max":null,"min":null,"name":"gmail_address"},{"default":"","label":"Sender name","max":null,"min":null,"name":"email_from_name"},{"default":"smtp.gmail.com","label":"SMTP server","max":null,"min":null,"name":"smtp_host"},{"default":587,"label":"SMTP port","max":65535,"min":1,"name":"smtp_port"},{"default":"starttls","label":"SMTP security","max":null,"min":null,"name":"smtp_tls"},{"default":"","label":"CA certificate file","max":null,"min":null,"name":"smtp_ca_file"},{"default":500,"label":"Gmail daily limit","max":10000,"min":1,"name":"gmail_daily_limit"},{"default":"https://api.twilio.com","label":"Twilio address","max":null,"min":null,"name":"twilio_base_url"},{"default":"","label":"WhatsApp sender","max":null,"min":null,"name":"twilio_whatsapp_from"},{"default":"","label":"SMS sender","max":null,"min":null,"name":"twilio_sms_from"},{"default":"","label":"Messaging Service SID","max":null,"min":null,"name":"twilio_messaging_service_sid"},{"default":"","label":"WhatsApp template (ContentSid)","max":null,"min":null,"name":"twilio_content_sid"},{"default":120,"label":"Wait for WhatsApp delivery (seconds)","max":600,"min":30,"name":"whatsapp_delivery_timeout_seconds"}] as const;
+export const SETTINGS = [{"default":true,"label":"Mobile numbers must be verified","max":null,"min":null,"name":"require_phone_verification"},{"default":true,"label":"Email addresses must be verified","max":null,"min":null,"name":"require_email_verification"},{"default":true,"label":"Staff must verify their contacts","max":null,"min":null,"name":"verification_required_for_staff"},{"default":true,"label":"Patients must verify their contacts","max":null,"min":null,"name":"verification_required_for_patients"},{"default":7,"label":"Grace period (days)","max":30,"min":0,"name":"verification_grace_period_days"},{"default":6,"label":"Code length","max":8,"min":4,"name":"otp_length"},{"default":10,"label":"Code lifetime (minutes)","max":60,"min":1,"name":"otp_expiry_minutes"},{"default":3,"label":"Tries per code","max":10,"min":1,"name":"max_otp_attempts"},{"default":"Skinspire Clinic","label":"Clinic name","max":null,"min":null,"name":"clinic_name"},{"default":"en","label":"Default language","max":null,"min":null,"name":"default_language"},{"default":30,"label":"Wait before resending (seconds)","max":600,"min":10,"name":"resend_cooldown_seconds"},{"default":5,"label":"Codes per contact in 10 minutes","max":20,"min":1,"name":"max_sends_per_target_per_10_min"},{"default":60,"label":"Codes per staff member per hour","max":1000,"min":1,"name":"max_sends_per_staff_per_hour"},{"default":120,"label":"Codes per desk per hour","max":2000,"min":1,"name":"max_sends_per_desk_per_hour"},{"default":500,"label":"Codes per day","max":10000,"min":1,"name":"max_sends_per_day"},{"default":12,"label":"Verification valid for (months)","max":120,"min":0,"name":"verification_validity_months"},{"default":["whatsapp","sms","email"],"label":"Channel order","max":null,"min":null,"name":"channel_order"},{"default":5,"label":"Lock after idle (minutes)","max":60,"min":1,"name":"idle_lock_minutes"},{"default":7,"label":"Backups kept","max":90,"min":1,"name":"backups_kept"},{"default":"","label":"Gmail address","max":null,"min":null,"name":"gmail_address"},{"default":"","label":"Sender name","max":null,"min":null,"name":"email_from_name"},{"default":"smtp.gmail.com","label":"SMTP server","max":null,"min":null,"name":"smtp_host"},{"default":587,"label":"SMTP port","max":65535,"min":1,"name":"smtp_port"},{"default":"starttls","label":"SMTP security","max":null,"min":null,"name":"smtp_tls"},{"default":"","label":"CA certificate file","max":null,"min":null,"name":"smtp_ca_file"},{"default":500,"label":"Gmail daily limit","max":10000,"min":1,"name":"gmail_daily_limit"},{"default":"https://api.twilio.com","label":"Twilio address","max":null,"min":null,"name":"twilio_base_url"},{"default":"","label":"WhatsApp sender","max":null,"min":null,"name":"twilio_whatsapp_from"},{"default":"","label":"SMS sender","max":null,"min":null,"name":"twilio_sms_from"},{"default":"","label":"Messaging Service SID","max":null,"min":null,"name":"twilio_messaging_service_sid"},{"default":"","label":"WhatsApp template (ContentSid)","max":null,"min":null,"name":"twilio_content_sid"},{"default":120,"label":"Wait for WhatsApp delivery (seconds)","max":600,"min":30,"name":"whatsapp_delivery_timeout_seconds"}] as const;
 
 /* Types */
 /**  Every setting the desk has: the core's and the providers', as one object for the UI. */
@@ -172,6 +177,39 @@ export type AuditFilter_Serialize = {
 	/**  ISO dates (YYYY-MM-DD), inclusive: the desk's local days. */
 	from: string | null,
 	to: string | null,
+};
+
+/**  One backup file, as the admin's list shows it. */
+export type BackupInfo = {
+	name: string,
+	madeAt: string,
+	kind: BackupKind,
+	sizeBytes: number,
+	/**  The version of the desk that made it. */
+	appVersion: string,
+	schemaVersion: number,
+	restorable: boolean,
+	/**  Why it can't be restored, in plain words, when it can't. */
+	refusal: string | null,
+};
+
+/**  Why a backup was made. */
+export type BackupKind = 
+/**  The desk's own, once a day. */
+"daily" | 
+/**  An admin's "make a backup now". */
+"manual" | 
+/**  The data as it was just before a restore replaced it. */
+"before_restore";
+
+/**  The admin's backups screen. */
+export type Backups = {
+	/**  Where they are, for an admin who copies them elsewhere. */
+	folder: string,
+	/**  How many are kept (the `backups_kept` setting). */
+	kept: number,
+	/**  Newest first. */
+	backups: BackupInfo[],
 };
 
 /**  Where and why a chain breaks. */
@@ -513,7 +551,11 @@ export type EditResult_Serialize = {
 export type EntityType = "staff" | "patient";
 
 /**  Stable error identifiers for the UI. Add one only when the UI needs to tell it apart. */
-export type ErrorCode = "database_too_new" | "database_unavailable" | "storage_unavailable" | "not_ready" | "internal" | "invalid_contact" | "invalid_input" | "person_not_found" | "person_inactive" | "no_contact" | "no_code_in_progress" | "code_format" | "wrong_code" | "code_locked" | "code_expired" | "rate_limited" | "invalid_setting" | "not_empty" | "consent_required" | "consent_withdrawn" | "code_from_other_pepper" | "invalid_template" | "keyring_unavailable" | "sign_in_failed" | "account_locked" | "account_blocked" | "desk_busy" | "account_disabled" | "sign_in_required" | "session_locked" | "admin_only" | "already_set_up" | "sync_not_configured" | "sync_failed" | "sync_forked";
+export type ErrorCode = "database_too_new" | "database_unavailable" | "storage_unavailable" | "not_ready" | "internal" | "invalid_contact" | "invalid_input" | "person_not_found" | "person_inactive" | "no_contact" | "no_code_in_progress" | "code_format" | "wrong_code" | "code_locked" | "code_expired" | "rate_limited" | "invalid_setting" | "not_empty" | "consent_required" | "consent_withdrawn" | "code_from_other_pepper" | "invalid_template" | "keyring_unavailable" | "sign_in_failed" | "account_locked" | "account_blocked" | "desk_busy" | "account_disabled" | "sign_in_required" | "session_locked" | "admin_only" | "already_set_up" | "sync_not_configured" | "sync_failed" | "sync_forked" | 
+/**  The backup itself can't be restored (newer version, damaged, gone). */
+"backup_refused" | 
+/**  This machine couldn't make or read a backup (disk full, folder not writable). */
+"backup_failed";
 
 /**  An event as the audit screen shows it. */
 export type Event = Event_Serialize | Event_Deserialize;
@@ -533,7 +575,11 @@ export type EventKind = "issued" | "sent" | "delivery_status" | "verified" | "wr
 /**  An admin kept the clinic's value of a contact in conflict. */
 "contact_conflict_closed" | "audit_exported" | "consent_given" | "consent_withdrawn" | 
 /**  An administrator's command ran (every one leaves this, whatever else it records). */
-"admin_command";
+"admin_command" | 
+/**  A backup of the desk's data was made (detail: the file, and whether daily or by hand). */
+"backup_made" | 
+/**  The desk's data was replaced by a backup (detail: which, made when, what was cancelled). */
+"backup_restored";
 
 /**  An event as the audit screen shows it. */
 export type Event_Deserialize = {
@@ -924,6 +970,26 @@ export type RecentError_Serialize = {
 	adminMessage: string | null,
 };
 
+export type Reenter = {
+	item: ReenterItem,
+	message: string,
+};
+
+/**  Something a restored desk needs entered again. */
+export type ReenterItem = "gmail" | "twilio" | "sync_password" | 
+/**  Not entered: the keyring's code key is new, so codes from before can't be checked. */
+"pepper";
+
+/**  After a restart from a restore: what happened, and what the admin must do. */
+export type RestoreReport = {
+	backupName: string,
+	backupMadeAt: string,
+	restoredAt: string,
+	messagesCancelled: number,
+	newDevice: boolean,
+	reenter: Reenter[],
+};
+
 export type Role = "reception" | "admin";
 
 /**  One line of the role map. */
@@ -966,6 +1032,8 @@ export type Settings_Deserialize = {
 	/**  Order in which channels are tried (WhatsApp first falls back to SMS). */
 	channel_order?: string[],
 	idle_lock_minutes?: number,
+	/**  Backups of the desk's data kept in its backups folder (one a day, and any made by hand). */
+	backups_kept?: number,
 };
 
 /**  The verification policy and the desk's own settings. */
@@ -991,6 +1059,8 @@ export type Settings_Serialize = {
 	/**  Order in which channels are tried (WhatsApp first falls back to SMS). */
 	channel_order: string[],
 	idle_lock_minutes: number,
+	/**  Backups of the desk's data kept in its backups folder (one a day, and any made by hand). */
+	backups_kept: number,
 };
 
 /**  Which value an admin keeps. */

@@ -86,6 +86,7 @@ export const SETTING_GROUPS: readonly SettingGroup[] = [
       field('clinic_name', 'Shown in the header and in messages. 1 to 80 characters.'),
       field('default_language', 'For people with no preferred language.', 'language'),
       field('idle_lock_minutes'),
+      field('backups_kept', 'One backup is made a day; older ones beyond this number are deleted.'),
     ],
   },
 ];

@@ -58,6 +58,8 @@ export function mockDesk(overrides: Record<string, Handler> = {}): FakeDesk {
     needs_verifying: () => [],
     // Sync not set up: the status bar shows no sync line.
     sync_status: () => makeSyncView(),
+    // No restore happened: Admin opens on Settings.
+    restore_report: () => null,
   };
   const handlers = { ...defaults, ...overrides };
   const calls: FakeDesk['calls'] = [];

@@ -66,6 +66,10 @@ pub enum EventKind {
     ConsentWithdrawn,
     /// An administrator's command ran (every one leaves this, whatever else it records).
     AdminCommand,
+    /// A backup of the desk's data was made (detail: the file, and whether daily or by hand).
+    BackupMade,
+    /// The desk's data was replaced by a backup (detail: which, made when, what was cancelled).
+    BackupRestored,
 }
 
 crate::sql_text!(EventKind);

@@ -419,3 +419,11 @@ pub fn to_csv(events: &[Event]) -> String {
     }
     out
 }
+
+/// Which pepper made the latest event that names one (`None` on a desk with no such event).
+pub fn latest_key_id(conn: &rusqlite::Connection) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .query_row("SELECT key_id FROM verification_events WHERE key_id IS NOT NULL ORDER BY occurred_at DESC, seq DESC LIMIT 1", [], |r| r.get(0))
+        .optional()?)
+}

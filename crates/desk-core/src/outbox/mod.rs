@@ -76,6 +76,8 @@ pub enum RetireReason {
     ContactChanged,
     /// The person withdrew consent to be sent codes at this contact.
     ConsentWithdrawn,
+    /// The desk's data was restored from a backup: its messages are from another time.
+    Restored,
 }
 
 /// Retire every earlier message for this person and contact type: queued ones are cancelled,
@@ -104,6 +106,29 @@ pub fn retire_contact(
         "UPDATE outbox SET sealed_payload = NULL, retired_at = ?3, updated_at = ?3
          WHERE user_id = ?1 AND code_type = ?2 AND status IN ('sending', 'sent') AND retired_at IS NULL",
         params![user_id, code_type, at],
+    )?;
+    Ok(cancelled)
+}
+
+/// After a restore from a backup: every message that came back waiting is cancelled and every
+/// live one loses its sealed code, so no code from the backup's time is ever sent (it may have
+/// gone already, from this desk after the backup was made). Returns the ids cancelled.
+pub fn retire_all(tx: &Transaction<'_>, why: RetireReason, now: OffsetDateTime) -> Result<Vec<i64>> {
+    let at = ts(now);
+    let reason: &'static str = why.into();
+    let cancelled: Vec<i64> = {
+        let mut stmt = tx.prepare(
+            "UPDATE outbox SET status = ?1, sealed_payload = NULL, next_attempt_at = NULL, retired_at = ?2,
+                 last_error_code = ?3, updated_at = ?2
+             WHERE status = 'queued' RETURNING id",
+        )?;
+        let ids = stmt.query_map(params![OutboxStatus::Cancelled, at, reason], |r| r.get(0))?;
+        ids.collect::<rusqlite::Result<_>>()?
+    };
+    tx.execute(
+        "UPDATE outbox SET sealed_payload = NULL, retired_at = ?1, updated_at = ?1
+         WHERE status IN ('sending', 'sent') AND retired_at IS NULL",
+        params![at],
     )?;
     Ok(cancelled)
 }

@@ -42,6 +42,8 @@ crate::settings_table! {
         /// Order in which channels are tried (WhatsApp first falls back to SMS).
         channel_order: Vec<Channel> = vec![Channel::WHATSAPP, Channel::SMS, Channel::EMAIL], "Channel order";
         idle_lock_minutes: u32 = 5u32, "Lock after idle (minutes)", 1..=60;
+        /// Backups of the desk's data kept in its backups folder (one a day, and any made by hand).
+        backups_kept: u32 = 7u32, "Backups kept", 1..=90;
     }
 }
 

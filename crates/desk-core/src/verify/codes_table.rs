@@ -22,3 +22,13 @@ pub fn moved_to(tx: &Transaction<'_>, user_id: &str, code_type: CodeType, channe
     )?;
     Ok(())
 }
+
+/// Codes still live (not expired at `now`) that another pepper made: after a restore on a
+/// machine whose keyring holds a new pepper, none of them can be checked.
+pub fn live_from_other_pepper(conn: &rusqlite::Connection, key_id: &str, now: OffsetDateTime) -> Result<u32> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM verification_codes WHERE pepper_id IS NOT NULL AND pepper_id <> ?1 AND expires_at > ?2",
+        params![key_id, ts(now)],
+        |r| r.get(0),
+    )?)
+}
