@@ -1,8 +1,9 @@
 /**
  * The Indian-script fonts the UI ships. The @font-face rules are at the top of app.css (which
  * main.ts imports); the files come from the @fontsource packages and Vite copies them into
- * dist/assets. Each face has its script's unicode-range, so the window loads a file only when
- * text in that script is shown (at the weight it is shown in: 400, 600 or 700).
+ * dist/assets. Each face has its script's unicode-range, so the window loads a file when text in
+ * that script is shown, at the weight it is shown in (400, 600 or 700). (Where none of the system
+ * families before them is installed, WebKit also loads Noto Sans Devanagari as the primary font.)
  *
  * `family` is the exact @font-face family name: the one `document.fonts` reports once the face
  * has loaded. `sample` is a greeting in the script, for checks that real glyphs render.

@@ -94,10 +94,15 @@ export const commands = {
 	syncConflictResolve: (eventId: string, keep: Settle) => __TAURI_INVOKE<ContactConflict_Serialize[]>("sync_conflict_resolve", { eventId, keep }),
 	/**  Walk-ins no clinic record took in, each with a clinic person who may be the same. */
 	syncWalkins: () => __TAURI_INVOKE<WalkIn_Serialize[]>("sync_walkins"),
-	backupsList: () => __TAURI_INVOKE<Backups>("backups_list"),
-	backupNow: () => __TAURI_INVOKE<BackupInfo>("backup_now"),
+	/**  The backups in the data folder, newest first, and how many are kept. */
+	backupsList: () => __TAURI_INVOKE<Backups_Serialize>("backups_list"),
+	/**  Make a backup now (the oldest beyond the number kept are deleted). */
+	backupNow: () => __TAURI_INVOKE<BackupInfo_Serialize>("backup_now"),
+	/**  Restore a backup: checked now, carried out as the desk starts again (it restarts at once). */
 	backupRestore: (name: string) => __TAURI_INVOKE<null>("backup_restore", { name }),
+	/**  After a restore: what happened and what must be entered again; `null` otherwise. */
 	restoreReport: () => __TAURI_INVOKE<RestoreReport | null>("restore_report"),
+	/**  The admin has read the restore's report. */
 	restoreReportDismiss: () => __TAURI_INVOKE<null>("restore_report_dismiss"),
 };
 
@@ -180,7 +185,24 @@ export type AuditFilter_Serialize = {
 };
 
 /**  One backup file, as the admin's list shows it. */
-export type BackupInfo = {
+export type BackupInfo = BackupInfo_Serialize | BackupInfo_Deserialize;
+
+/**  One backup file, as the admin's list shows it. */
+export type BackupInfo_Deserialize = {
+	name: string,
+	madeAt: string,
+	kind: BackupKind,
+	sizeBytes: number,
+	/**  The version of the desk that made it. */
+	appVersion: string,
+	schemaVersion: number,
+	restorable: boolean,
+	/**  Why it can't be restored, in plain words, when it can't. */
+	refusal?: string | null,
+};
+
+/**  One backup file, as the admin's list shows it. */
+export type BackupInfo_Serialize = {
 	name: string,
 	madeAt: string,
 	kind: BackupKind,
@@ -203,13 +225,26 @@ export type BackupKind =
 "before_restore";
 
 /**  The admin's backups screen. */
-export type Backups = {
+export type Backups = Backups_Serialize | Backups_Deserialize;
+
+/**  The admin's backups screen. */
+export type Backups_Deserialize = {
 	/**  Where they are, for an admin who copies them elsewhere. */
 	folder: string,
 	/**  How many are kept (the `backups_kept` setting). */
 	kept: number,
 	/**  Newest first. */
-	backups: BackupInfo[],
+	backups: BackupInfo_Deserialize[],
+};
+
+/**  The admin's backups screen. */
+export type Backups_Serialize = {
+	/**  Where they are, for an admin who copies them elsewhere. */
+	folder: string,
+	/**  How many are kept (the `backups_kept` setting). */
+	kept: number,
+	/**  Newest first. */
+	backups: BackupInfo_Serialize[],
 };
 
 /**  Where and why a chain breaks. */
