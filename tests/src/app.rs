@@ -51,6 +51,7 @@ fn tauri_driver() -> PathBuf {
 pub struct Launch {
     env: Vec<(String, String)>,
     data_dir: Option<PathBuf>,
+    os_data_folder: bool,
 }
 
 impl Launch {
@@ -69,18 +70,34 @@ impl Launch {
         self
     }
 
+    /// Let the app find its data folder as an installed desk does (the per-user folder under
+    /// `XDG_DATA_HOME`, which the test session points at its own temporary folder), with no
+    /// override.
+    pub fn os_data_folder(mut self) -> Self {
+        self.os_data_folder = true;
+        self
+    }
+
     pub async fn start(self) -> AppUnderTest {
         let guard = ONE_APP_AT_A_TIME.lock().await;
         let temp = tempfile::tempdir().expect("tempdir");
-        let data_dir = self.data_dir.unwrap_or_else(|| temp.path().join("data"));
+        let data_dir = if self.os_data_folder {
+            desk_core::AppPaths::resolve().expect("the per-user data folder").data_dir
+        } else {
+            self.data_dir.unwrap_or_else(|| temp.path().join("data"))
+        };
         let port = crate::free_port();
         let native_port = crate::free_port();
         let mut cmd = Command::new(tauri_driver());
         cmd.args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .env("SKINSPIRE_DESK_DATA_DIR", &data_dir)
             .env("SKINSPIRE_DESK_LOG", "info")
             .stdout(Stdio::null())
             .stderr(Stdio::from(std::fs::File::create(temp.path().join("driver.log")).expect("driver log")));
+        if self.os_data_folder {
+            cmd.env_remove(desk_core::paths::DATA_DIR_ENV);
+        } else {
+            cmd.env(desk_core::paths::DATA_DIR_ENV, &data_dir);
+        }
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
