@@ -1,5 +1,5 @@
 # The README's two commands. Everything they need is installed by scripts/setup.sh.
-.PHONY: run test setup ui app test-build bench clean
+.PHONY: run test setup ui app test-build bench package clean
 
 setup:
 	@scripts/setup.sh
@@ -20,6 +20,10 @@ test-build: ui
 
 test: test-build
 	@scripts/test.sh
+
+# The release .deb and .rpm, with the pinned Tauri CLI (target/release/bundle/).
+package: setup
+	@scripts/package.sh
 
 # Benchmarks (release build); results go to docs/benchmarks.md.
 bench: setup

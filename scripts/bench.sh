@@ -13,6 +13,7 @@ work="$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)"
 engine_md="$work/engine.md"
 send_md="$work/send.md"
 sync_md="$work/sync.md"
+startup_md="$work/startup.md"
 # The bus, the keyring, and the clean-up that stops everything on exit.
 source "$ROOT/scripts/services/session.sh"
 
@@ -39,6 +40,9 @@ say "Benchmark: sync with the clinic's PostgreSQL (release build; a few minutes)
 DESK_BENCH_OUT="$sync_md" cargo bench -q -p desk-tests --bench sync >/dev/null
 [ -s "$sync_md" ] || die "the sync benchmark measured nothing"
 
+say "Benchmark: start-up and footprint against a bare Tauri app (release builds; about 25 minutes from nothing)"
+"$ROOT/scripts/bench-startup.sh" "$startup_md"
+
 # Comparisons written by hand (a change measured against the code before it) follow this marker
 # and are kept.
 marker="<!-- Comparisons below are kept by scripts/bench.sh. -->"
@@ -60,6 +64,8 @@ if [ -f "$out" ] && grep -qF "$marker" "$out"; then awk -v m="$marker" 'index($0
   fi
   echo
   cat "$sync_md"
+  echo
+  cat "$startup_md"
   if [ -s "$kept" ]; then
     echo
     cat "$kept"

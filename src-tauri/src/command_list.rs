@@ -18,6 +18,7 @@ pub enum Access {
 
 pub const COMMANDS: &[(&str, Access)] = &[
     ("app_status", Access::Open),
+    ("startup_ready", Access::Open),
     ("setup_status", Access::Open),
     ("setup_first_admin", Access::Open),
     ("sign_in", Access::Open),

@@ -39,6 +39,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
     tauri_specta::Builder::<R>::new()
         .commands(tauri_specta::collect_commands![
             app_status,
+            startup_ready,
             setup_status,
             setup_first_admin,
             sign_in,
@@ -149,6 +150,15 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
 #[tracing::instrument(skip_all)]
 pub async fn app_status(state: State<'_, DeskState>) -> Reply<AppStatus> {
     open(&state, |desk| desk.status()).await
+}
+
+/// The window's first screen has a field with focus: start-up is over (logged once).
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn startup_ready(screen: Arg<crate::startup::FirstScreen>) -> Reply<()> {
+    crate::startup::ready(*screen);
+    Ok(())
 }
 
 /// Whether this desk still needs its first administrator, and the clinic's name.

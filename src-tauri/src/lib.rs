@@ -4,6 +4,7 @@
 pub mod args;
 pub mod command_list;
 pub mod commands;
+pub mod startup;
 pub mod state;
 
 use std::process::ExitCode;
@@ -79,6 +80,7 @@ async fn daily_backups(desk: std::sync::Arc<Desk>) {
 }
 
 pub fn run() -> ExitCode {
+    startup::began();
     let paths = AppPaths::resolve();
     // Without a usable folder, logs go to stderr only; `logging::init` handles that.
     let log_dir = paths.as_ref().map(|p| p.log_dir.clone()).unwrap_or_default();

@@ -23,6 +23,10 @@ use time::macros::datetime;
 use time::Duration;
 
 const VERIFICATIONS: usize = 2_000;
+#[path = "support/people.rs"]
+mod people;
+use people::seed_people;
+
 const PEOPLE: usize = 100_000;
 const SEARCHES: usize = 2_000;
 const CHAIN: usize = 1_000_000;
@@ -30,59 +34,6 @@ const CHAIN: usize = 1_000_000;
 fn open_desk(dir: &std::path::Path, clock: &ManualClock) -> Desk {
     let keyring = Keyring::with_store(keyring_core::mock::Store::new().expect("mock"), "mock");
     Desk::open_with(AppPaths::under(dir), keyring, Arc::new(clock.clone()), Arc::new(SeededRandom::new(1))).expect("open desk")
-}
-
-/// Insert `n` people directly (fast set-up, FTS kept by the triggers).
-fn seed_people(conn: &mut RawConnection, n: usize) -> Vec<String> {
-    const FIRST: &[&str] = &[
-        "Priya", "Rahul", "Ananya", "Mohammed", "Lakshmi", "Sneha", "Arjun", "Kavya", "Vikram", "Deepa", "Suresh", "Fatima", "Karthik",
-        "Meera", "Ravi", "Pooja", "Abdul", "Divya", "Naveen", "Shalini",
-    ];
-    const LAST: &[&str] = &[
-        "Sharma",
-        "Verma",
-        "Iyer",
-        "Irfan",
-        "Narayanan",
-        "Reddy",
-        "Nair",
-        "Gowda",
-        "Singh",
-        "Menon",
-        "Kumar",
-        "Begum",
-        "Subramanian",
-        "Joshi",
-        "Teja",
-        "Hegde",
-        "Rahman",
-        "Pillai",
-        "Rao",
-        "Gupta",
-    ];
-    const DOMAINS: &[&str] = &["gmail.com", "yahoo.co.in", "outlook.com", "rediffmail.com"];
-    let tx = conn.transaction().expect("tx");
-    let mut ids = Vec::with_capacity(n);
-    {
-        let mut stmt = tx
-            .prepare(
-                "INSERT INTO users (user_id, entity_type, entity_id, display_name, phone, email,
-                     verification_status, created_at, updated_at)
-                 VALUES (?1, 'patient', ?2, ?3, ?4, ?5, '{}', ?6, ?6)",
-            )
-            .expect("prepare");
-        for i in 0..n {
-            let first = FIRST[i % FIRST.len()];
-            let last = LAST[(i / FIRST.len()) % LAST.len()];
-            let phone = format!("+9198{:08}", 10_000_000 + i * 7 % 89_999_999);
-            let email = format!("{}.{}{}@{}", first.to_lowercase(), last.to_lowercase(), i, DOMAINS[i % DOMAINS.len()]);
-            let name = format!("{first} {last} {i}");
-            stmt.execute(params![phone, format!("e{i}"), name, phone, email, "2026-01-01T00:00:00.000Z"]).expect("insert");
-            ids.push(phone);
-        }
-    }
-    tx.commit().expect("commit");
-    ids
 }
 
 fn percentile(samples: &mut [StdDuration], p: f64) -> StdDuration {

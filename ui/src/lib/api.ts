@@ -762,3 +762,11 @@ export async function restoreReport(): Promise<RestoreReport | null> {
 export async function restoreReportDismiss(): Promise<void> {
   await call(() => commands.restoreReportDismiss());
 }
+
+/**
+ * The first screen has a field with focus: the desk logs how long start-up took (once per run).
+ * Best effort: nothing depends on it, so a failure is ignored.
+ */
+export function startupReady(screen: B.FirstScreen): void {
+  commands.startupReady(screen).catch(() => undefined);
+}

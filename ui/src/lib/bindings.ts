@@ -8,6 +8,8 @@ import { invoke as __TAURI_INVOKE, Channel } from "@tauri-apps/api/core";
 export const commands = {
 	/**  The status bar: version, database path, schema, keyring health. */
 	appStatus: () => __TAURI_INVOKE<AppStatus_Serialize>("app_status"),
+	/**  The window's first screen has a field with focus: start-up is over (logged once). */
+	startupReady: (screen: FirstScreen) => __TAURI_INVOKE<null>("startup_ready", { screen }),
 	/**  Whether this desk still needs its first administrator, and the clinic's name. */
 	setupStatus: () => __TAURI_INVOKE<SetupStatus>("setup_status"),
 	/**  First start only: name the clinic and create its first administrator. */
@@ -686,6 +688,9 @@ export type FirstAdminResult_Serialize = {
 	 */
 	recoveryCode: string,
 };
+
+/**  The first screen the window can show with a field ready to type in. */
+export type FirstScreen = "sign_in" | "setup";
 
 /**  A setting the desk doesn't use as it stands, because it is below the security floor. */
 export type FloorNotice = {
