@@ -4,6 +4,7 @@
 pub mod args;
 pub mod command_list;
 pub mod commands;
+pub mod single_instance;
 pub mod startup;
 pub mod state;
 
@@ -93,13 +94,7 @@ pub fn run() -> ExitCode {
     let state = open_desk(paths, Keyring::system());
 
     let builder = tauri::Builder::default()
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            // A second launch brings the open desk to the front instead of a second window.
-            if let Some(window) = app.get_webview_window("main") {
-                let _ = window.unminimize();
-                let _ = window.set_focus();
-            }
-        }))
+        .plugin(single_instance::plugin())
         .plugin(tauri_plugin_window_state::Builder::default().build());
 
     let builder = builder.setup(|app| {

@@ -14,6 +14,8 @@ use secrecy::SecretString;
 #[path = "../benches/support/people.rs"]
 mod people;
 
+// A command-line tool: what it prints is for the person (or script) running it.
+#[allow(clippy::print_stdout, clippy::print_stderr)]
 fn main() {
     let mut args = std::env::args().skip(1);
     let (Some(dir), Some(n)) = (args.next(), args.next().and_then(|n| n.parse::<usize>().ok())) else {

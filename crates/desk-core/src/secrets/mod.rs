@@ -9,6 +9,9 @@ use keyring_core::{CredentialStore, Error as KeyringError};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
+mod platform;
+use platform::platform_store;
+
 /// The keyring "service" under which every item of this app is filed.
 pub const KEYRING_SERVICE: &str = "in.skinspire.verifydesk";
 
@@ -320,37 +323,6 @@ impl Keyring {
 }
 
 const PROBE_ITEM: &str = "health-probe";
-
-/// Run a call on its own thread so a hung D-Bus call cannot hang the caller (connecting).
-fn with_timeout<T: Send + 'static>(f: impl FnOnce() -> Result<T, SecretsError> + Send + 'static) -> Result<T, SecretsError> {
-    let (tx, rx) = mpsc::sync_channel(1);
-    std::thread::Builder::new()
-        .name("keyring-call".into())
-        .spawn(move || {
-            let _ = tx.send(f());
-        })
-        .map_err(|e| SecretsError::Failed(e.to_string()))?;
-    rx.recv_timeout(KEYRING_TIMEOUT).unwrap_or(Err(SecretsError::TimedOut))
-}
-
-#[cfg(all(unix, not(any(target_os = "macos", target_os = "ios", target_os = "android"))))]
-fn platform_store() -> (Result<Arc<CredentialStore>, SecretsError>, &'static str) {
-    let store =
-        with_timeout(|| zbus_secret_service_keyring_store::Store::new().map(|s| s as Arc<CredentialStore>).map_err(|e| classify(&e)));
-    (store, "Secret Service")
-}
-
-#[cfg(target_os = "windows")]
-fn platform_store() -> (Result<Arc<CredentialStore>, SecretsError>, &'static str) {
-    let store = windows_native_keyring_store::Store::new().map(|s| s as Arc<CredentialStore>).map_err(|e| classify(&e));
-    (store, "Windows Credential Manager")
-}
-
-#[cfg(target_os = "macos")]
-fn platform_store() -> (Result<Arc<CredentialStore>, SecretsError>, &'static str) {
-    let store = apple_native_keyring_store::keychain::Store::new().map(|s| s as Arc<CredentialStore>).map_err(|e| classify(&e));
-    (store, "macOS Keychain")
-}
 
 #[cfg(test)]
 mod tests {
