@@ -98,6 +98,20 @@ describe('first start', () => {
   });
 });
 
+describe('start-up', () => {
+  it('tells the desk when the sign-in screen has its field focused (the start-up log)', async () => {
+    const desk = signedOut({});
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('signin-user-id')));
+    expect(desk.callsTo('startup_ready')).toEqual([{ screen: 'sign_in' }]);
+  });
+
+  it('tells the desk when the first-start form has its field focused', async () => {
+    const desk = signedOut({ setup_status: () => makeSetup({ needsFirstAdmin: true }) });
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('setup-clinic')));
+    expect(desk.callsTo('startup_ready')).toEqual([{ screen: 'setup' }]);
+  });
+});
+
 describe('sign-in', () => {
   it('signs in with Enter and lands on the desk with search focused and the staff member shown', async () => {
     const desk = signedOut({ sign_in: () => makeSession() });

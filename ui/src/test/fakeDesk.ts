@@ -60,6 +60,8 @@ export function mockDesk(overrides: Record<string, Handler> = {}): FakeDesk {
     sync_status: () => makeSyncView(),
     // No restore happened: Admin opens on Settings.
     restore_report: () => null,
+    // The window's first usable screen, for the start-up log.
+    startup_ready: () => null,
   };
   const handlers = { ...defaults, ...overrides };
   const calls: FakeDesk['calls'] = [];
