@@ -50,7 +50,7 @@ trap 'rm -rf "$work"' EXIT
 dpkg-deb -R "$deb" "$work/root"
 sed -i "s/^Version: .*/Version: $OLDER_VERSION/" "$work/root/DEBIAN/control"
 dpkg-deb --build --root-owner-group "$work/root" "$work/$PKG-$OLDER_VERSION.deb" >/dev/null
-cp "$deb" "$work/$PKG-$NEW_VERSION.deb"   # apt-get wants a path without spaces: ./name.deb
+cp "$deb" "$work/$PKG-$NEW_VERSION.deb"
 # Build the tests once, before the services start.
 (cd "$ROOT" && cargo test --quiet -p desk-tests --features installed --test installed_package --no-run)
 "$ROOT/scripts/test.sh" "$ROOT/scripts/package-check.sh" --phases "$work/$PKG-$OLDER_VERSION.deb" "$work/$PKG-$NEW_VERSION.deb"

@@ -3,7 +3,7 @@
 #   scripts/package.sh            release .deb and .rpm (what `make package` ships)
 #   scripts/package.sh --debug    the bundler's debug mode: the same package around a debug build,
 #                                 which reuses the test build's target/ (CI installs this one)
-# Prints the path of each package built, one per line, on stdout.
+# Prints the path of each package built (target/packages/release/ or …/debug/), one per line.
 source "$(dirname "$0")/lib.sh"
 
 profile=release
@@ -28,10 +28,21 @@ say "Building the $profile packages (.deb, .rpm)"
 (cd "$ROOT" && TAURI_APP_PATH=src-tauri "$ROOT/packaging/node_modules/.bin/tauri" build "${args[@]}" \
   --ci --bundles deb,rpm --config "$config" >&2)
 
+# The bundler names files after the product ("Skinspire Verify Desk_0.2.0_amd64.deb"): copies with
+# the usual package names, without spaces, go to target/packages/<profile>/.
+dest="$ROOT/target/packages/$profile"
+rm -rf "$dest"
+mkdir -p "$dest"
 found=0
 for f in "$out"/deb/*.deb "$out"/rpm/*.rpm; do
   [ -f "$f" ] || continue
-  echo "$f"
+  base=$(basename "$f")
+  case "$base" in
+    *.deb) name="skinspire-verify-desk_${base#*_}" ;;
+    *.rpm) name="skinspire-verify-desk-${base##*Desk-}" ;;
+  esac
+  cp "$f" "$dest/$name"
+  echo "$dest/$name"
   found=1
 done
 [ "$found" = 1 ] || die "the bundler finished but left no package in $out"
