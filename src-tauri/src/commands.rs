@@ -5,8 +5,8 @@
 //! `capabilities/`; the IPC tests check that all of these agree.
 
 use desk_app::{AllSettings, CheckResult, EditResult, FirstAdmin, FirstAdminResult, SetupStatus};
-use desk_app::{CentralSetting, ContactConflict, Settle, Unreadable, WalkIn};
 use desk_app::{BackupInfo, Backups, RestoreReport};
+use desk_app::{CentralSetting, ContactConflict, Settle, Unreadable, WalkIn};
 use desk_app::{SyncInput, SyncReport, SyncSetup, SyncView};
 use desk_core::channel::Channel;
 use desk_core::consent::Notice;

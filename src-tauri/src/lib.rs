@@ -93,9 +93,7 @@ pub fn run() -> ExitCode {
 
     let state = open_desk(paths, Keyring::system());
 
-    let builder = tauri::Builder::default()
-        .plugin(single_instance::plugin())
-        .plugin(tauri_plugin_window_state::Builder::default().build());
+    let builder = tauri::Builder::default().plugin(single_instance::plugin()).plugin(tauri_plugin_window_state::Builder::default().build());
 
     let builder = builder.setup(|app| {
         start_delivery(app.handle());

@@ -19,7 +19,12 @@ async fn an_admin_makes_a_backup_now_and_it_is_listed_and_whole() {
         let desk = Desk::open(AppPaths::under(&data), keyring).expect("open desk");
         desk.create_first_admin(&FirstAdmin {
             clinic_name: "Skinspire Clinic".into(),
-            admin: NewStaff { user_id: ADMIN.0.into(), display_name: "Dr. Asha Rao".into(), role: Role::Admin, password: SecretString::from(ADMIN.1) },
+            admin: NewStaff {
+                user_id: ADMIN.0.into(),
+                display_name: "Dr. Asha Rao".into(),
+                role: Role::Admin,
+                password: SecretString::from(ADMIN.1),
+            },
         })
         .expect("admin");
         desk.sign_in(ADMIN.0, ADMIN.1).expect("sign in");

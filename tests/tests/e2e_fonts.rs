@@ -60,7 +60,12 @@ async fn each_indian_script_is_drawn_with_its_bundled_font_in_the_template_previ
         let desk = Desk::open(AppPaths::under(&data), keyring).expect("open desk");
         desk.create_first_admin(&FirstAdmin {
             clinic_name: "Skinspire Clinic".into(),
-            admin: NewStaff { user_id: ADMIN.0.into(), display_name: "Dr. Asha Rao".into(), role: Role::Admin, password: SecretString::from(ADMIN.1) },
+            admin: NewStaff {
+                user_id: ADMIN.0.into(),
+                display_name: "Dr. Asha Rao".into(),
+                role: Role::Admin,
+                password: SecretString::from(ADMIN.1),
+            },
         })
         .expect("admin");
         for (i, (lang, _, _, name)) in SCRIPTS.iter().enumerate() {

@@ -112,7 +112,11 @@ async fn installed_3_the_new_version_opens_what_0_1_0_left_and_migrates_it_once(
     let app = Launch::new().data_dir(&data).start().await;
     let status = app.invoke("app_status", json!({})).await.expect("status");
     let latest = desk_core::store::latest_version();
-    assert_eq!((status["migrationsApplied"].as_u64(), status["schemaVersion"].as_u64()), (Some((latest - 5) as u64), Some(latest as u64)), "{status}");
+    assert_eq!(
+        (status["migrationsApplied"].as_u64(), status["schemaVersion"].as_u64()),
+        (Some((latest - 5) as u64), Some(latest as u64)),
+        "{status}"
+    );
     sign_in(&app, ("asha.admin", "fixture-admin-pass")).await;
     let staff = app.invoke("staff_list", json!({})).await.expect("staff");
     assert_eq!(staff.as_array().map(Vec::len), Some(2), "{staff}");
@@ -143,7 +147,8 @@ async fn installed_4_removing_the_package_leaves_the_data_and_the_keyring_alone(
     assert!(!Path::new(INSTALLED).exists(), "its program is gone");
     let keyring = secret_service("installed_4").expect("the test session's Secret Service");
     let db = data_folder().join("desk.sqlite3");
-    let conn = rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).expect("the data folder is still there");
+    let conn =
+        rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).expect("the data folder is still there");
     let admins: i64 = conn.query_row("SELECT count(*) FROM staff_accounts WHERE user_id = ?1", [ADMIN.0], |r| r.get(0)).expect("count");
     assert_eq!(admins, 1, "the admin set up under the package");
     let people: i64 = conn.query_row("SELECT count(*) FROM users WHERE display_name = 'Kavya Nair'", [], |r| r.get(0)).expect("count");

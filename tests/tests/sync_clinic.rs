@@ -494,3 +494,53 @@ fn a_clinic_larger_than_a_page_comes_down_whole() {
     assert!(1234 > desk_sync::pull::PAGE as u64, "more than one page");
     assert_eq!(d.desk.with_store(|s| desk_core::people::clinic::count(s.conn())).expect("count"), 18 + 1234);
 }
+
+#[test]
+fn a_large_first_pull_rebuilds_the_search_index_once_and_search_finds_everyone() {
+    let Some(clinic) = clinic("large_first_pull") else { return };
+    // 1500 more patients of H1, as the clinic's own app writes them: enough for the pull to
+    // pause the search index's row-by-row upkeep (people::search_index).
+    clinic.sql(&format!(
+        "INSERT INTO patients (patient_id, hospital_id, personal_info, contact_info, is_active, created_at, updated_at)
+         SELECT ('a9000000-0000-4000-8000-' || lpad(g::text, 12, '0'))::uuid, '{H1}',
+                jsonb_build_object('first_name', 'Many', 'last_name', 'Patient' || g),
+                jsonb_build_object('phone', '+9170' || lpad(g::text, 8, '0'), 'email', 'many' || g || '@example.com'),
+                true, now(), now()
+         FROM generate_series(1, 1500) g;
+         INSERT INTO users (user_id, hospital_id, entity_type, entity_id, is_active, created_at, updated_at, verification_status)
+         SELECT '+9170' || lpad(g::text, 8, '0'), '{H1}', 'patient', ('a9000000-0000-4000-8000-' || lpad(g::text, 12, '0'))::uuid,
+                true, now(), now(), '{{}}'
+         FROM generate_series(1, 1500) g;"
+    ));
+    let d = SyncDesk::enrolled(&clinic, "front", H1, T0);
+    // A walk-in typed before the first pull is found throughout.
+    d.desk
+        .add_person(
+            "reception1",
+            &desk_core::people::PersonInput {
+                display_name: "Selvi Raman".into(),
+                entity_type: None,
+                phone: Some("+919845077777".into()),
+                email: None,
+                preferred_language: None,
+            },
+        )
+        .expect("walk-in");
+    let r = d.synced();
+    assert_eq!(r.pulled.received, 1518, "H1's 18 fixture people and the 1500");
+    let paused: bool = d.desk.with_store(|s| desk_core::people::search_index::is_paused(s.conn())).expect("read");
+    assert!(!paused, "the pause ended with the pull");
+    let names = |q: &str| -> Vec<String> { d.desk.search(q).expect("search").into_iter().map(|h| h.display_name).collect() };
+    assert_eq!(names("Patient1234"), ["Many Patient1234"]);
+    assert_eq!(names("many777@example"), ["Many Patient777"]);
+    assert_eq!(names("Asha Rao").len(), 1, "a fixture person");
+    assert_eq!(names("Selvi"), ["Selvi Raman"], "the walk-in");
+    d.desk
+        .with_store(|s| Ok(s.conn().execute("INSERT INTO users_fts (users_fts, rank) VALUES ('integrity-check', 1)", [])?))
+        .expect("the search index matches the people");
+    // A pull with a few changes keeps the triggers: the renamed person is found at once.
+    clinic.sql("UPDATE patients SET personal_info = jsonb_build_object('first_name', 'Renamed', 'last_name', 'Patient42') WHERE patient_id = 'a9000000-0000-4000-8000-000000000042'");
+    let again = d.synced();
+    assert!(!again.pulled.full);
+    assert_eq!(names("Renamed"), ["Renamed Patient42"]);
+}

@@ -156,6 +156,8 @@ impl Desk {
             None
         });
         let mut store = Store::open(&paths.db_file)?;
+        // A desk stopped in the middle of a large pull left the search index paused: rebuild it.
+        desk_core::people::search_index::resume(store.conn())?;
         // A synced desk restored from a backup continues as a new device, before its journal
         // starts: its old series may go on in the clinic past the backup (the fork rule).
         let new_device = match &restored {
@@ -863,7 +865,12 @@ fn finish_restore(
         "backup": r.name, "made_at": r.made_at, "messages_cancelled": cancelled.len(),
         "new_device": new_device, "saved_before": r.saved_before,
     });
-    events::append(&tx, journal, now, &NewEvent::action(&r.requested_by, EventKind::BackupRestored, &r.requested_by, Outcome::Done, Some(detail)))?;
+    events::append(
+        &tx,
+        journal,
+        now,
+        &NewEvent::action(&r.requested_by, EventKind::BackupRestored, &r.requested_by, Outcome::Done, Some(detail)),
+    )?;
     tx.commit()?;
     backup::write_note(
         paths,

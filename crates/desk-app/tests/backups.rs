@@ -117,7 +117,9 @@ fn a_synced_desk_restored_continues_as_a_new_device_and_carries_its_verification
     assert!(report.new_device);
     let (device, carry): (Option<String>, Option<String>) = t
         .desk
-        .with_store(|s| Ok(s.conn().query_row("SELECT device_id, carry_device FROM sync_state WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?))
+        .with_store(|s| {
+            Ok(s.conn().query_row("SELECT device_id, carry_device FROM sync_state WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?)
+        })
         .expect("state");
     assert_eq!(device, None, "enrols afresh at the next hello");
     assert_eq!(carry.as_deref(), Some(old_device.as_str()), "the old series' verifications are carried into the new one");

@@ -13,6 +13,7 @@ use desk_core::clock::parse_ts;
 use desk_core::contact::CodeType;
 use desk_core::people::clinic as people_clinic;
 use desk_core::people::corrections::{self, ClinicConflict, PullContext};
+use desk_core::people::{self, search_index};
 use desk_core::staff::clinic as staff_clinic;
 use desk_core::staff::signin::{self, SharedFailures};
 use rusqlite::TransactionBehavior;
@@ -173,6 +174,45 @@ fn apply_page(local: &Local, rows: &[RawRow], ctx: &people_clinic::ApplyContext,
     Ok(())
 }
 
+/// Read the people through a portal, one page at a time, each applied in its own small local
+/// transaction as it arrives (the server works out the list once, in the pull's snapshot).
+#[allow(clippy::too_many_arguments)]
+async fn apply_pages(
+    tx: &tokio_postgres::Transaction<'_>,
+    stmt: &tokio_postgres::Statement,
+    params: [&(dyn tokio_postgres::types::ToSql + Sync); 3],
+    local: &Local,
+    ctx: &people_clinic::ApplyContext,
+    total: i64,
+    seen: &mut HashSet<String>,
+    report: &mut PullReport,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+    limit: std::time::Duration,
+) -> Result<(), SyncError> {
+    let portal = bounded(limit, "the pull", tx.bind(stmt, &params)).await?;
+    loop {
+        let waited = std::time::Instant::now();
+        let rows = bounded(limit, "the pull", tx.query_portal(&portal, PAGE)).await?;
+        report.server_time += waited.elapsed();
+        if rows.is_empty() {
+            break;
+        }
+        let page: Vec<RawRow> = rows.iter().map(raw_from).collect();
+        if report.full {
+            seen.extend(page.iter().map(|r| r.user_id.clone()));
+        }
+        report.received += page.len() as u64;
+        let applying = std::time::Instant::now();
+        apply_page(local, &page, ctx, report)?;
+        report.apply_time += applying.elapsed();
+        progress(Progress { done: report.received, total: (total.max(0) as u64).max(report.received) });
+        if page.len() < PAGE as usize {
+            break;
+        }
+    }
+    Ok(())
+}
+
 /// Pull everything changed since the stored watermark (or everything).
 #[tracing::instrument(skip_all)]
 pub async fn pull(clinic: &mut Clinic, local: &Local, progress: &(dyn Fn(Progress) + Send + Sync)) -> Result<PullReport, SyncError> {
@@ -218,27 +258,22 @@ pub async fn pull(clinic: &mut Clinic, local: &Local, progress: &(dyn Fn(Progres
         ),
     )
     .await?;
-    let portal = bounded(limit, "the pull", tx.bind(&stmt, &[&device_id, &since, &full])).await?;
-    loop {
-        let waited = std::time::Instant::now();
-        let rows = bounded(limit, "the pull", tx.query_portal(&portal, PAGE)).await?;
-        report.server_time += waited.elapsed();
-        if rows.is_empty() {
-            break;
+    // A pull that brings many people at once pauses the search index's row-by-row upkeep and
+    // rebuilds it when the pages are in (people::search_index): ended whatever happens below.
+    let paused = local.db.with(|s| {
+        let present = people::count(s.conn())?.max(0) as u64;
+        let pause = search_index::worth_pausing(total.max(0) as u64, present);
+        if pause {
+            search_index::pause(s.conn(), local.clock.now())?;
         }
-        let page: Vec<RawRow> = rows.iter().map(raw_from).collect();
-        if full {
-            seen.extend(page.iter().map(|r| r.user_id.clone()));
-        }
-        report.received += page.len() as u64;
-        let applying = std::time::Instant::now();
-        apply_page(local, &page, &ctx, &mut report)?;
-        report.apply_time += applying.elapsed();
-        progress(Progress { done: report.received, total: (total.max(0) as u64).max(report.received) });
-        if page.len() < PAGE as usize {
-            break;
-        }
+        Ok(pause)
+    })?;
+    let params: [&(dyn tokio_postgres::types::ToSql + Sync); 3] = [&device_id, &since, &full];
+    let pages = apply_pages(&tx, &stmt, params, local, &ctx, total, &mut seen, &mut report, progress, limit).await;
+    if paused {
+        local.db.with(|s| search_index::resume(s.conn()))?;
     }
+    pages?;
     let settings: Option<Value> =
         bounded(limit, "the pull", tx.query_one("SELECT desk_sync.pull_settings($1)", &[&device_id])).await?.get::<_, Option<Value>>(0);
     bounded(limit, "the pull", tx.commit()).await?;

@@ -457,8 +457,11 @@ mod tests {
         let dir = folder(&paths);
         let newer = make(&paths.db_file, &dir, BackupKind::Manual, at("2026-12-02T01:00:00.000Z")).expect("make");
         let c = Connection::open(dir.join(&newer.name)).expect("open");
-        c.execute_batch(&format!("PRAGMA user_version = {}; UPDATE desk_meta SET value = '9.9.9' WHERE key = 'backup_app_version';", latest_version() + 1))
-            .expect("bump");
+        c.execute_batch(&format!(
+            "PRAGMA user_version = {}; UPDATE desk_meta SET value = '9.9.9' WHERE key = 'backup_app_version';",
+            latest_version() + 1
+        ))
+        .expect("bump");
         drop(c);
         let info = inspect(&dir, &newer.name);
         assert!(!info.restorable);

@@ -424,6 +424,8 @@ pub fn to_csv(events: &[Event]) -> String {
 pub fn latest_key_id(conn: &rusqlite::Connection) -> Result<Option<String>> {
     use rusqlite::OptionalExtension;
     Ok(conn
-        .query_row("SELECT key_id FROM verification_events WHERE key_id IS NOT NULL ORDER BY occurred_at DESC, seq DESC LIMIT 1", [], |r| r.get(0))
+        .query_row("SELECT key_id FROM verification_events WHERE key_id IS NOT NULL ORDER BY occurred_at DESC, seq DESC LIMIT 1", [], |r| {
+            r.get(0)
+        })
         .optional()?)
 }

@@ -16,6 +16,7 @@ use crate::outbox::{self, RetireReason};
 
 pub mod clinic;
 pub mod corrections;
+pub mod search_index;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, specta::Type)]
 #[serde(rename_all = "snake_case")]
