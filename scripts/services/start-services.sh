@@ -125,7 +125,9 @@ else
     # basic auth); --errors also turns response violations into errors.
     "$_svc_prism" mock -h 127.0.0.1 -p "$_svc_port" --errors "$_svc_spec" >>"$_svc_log" 2>&1 &
     prism_pid=$!
-    for _ in $(seq 1 80); do  # up to 20 s; it takes about 1.5 s
+    # Up to 90 s: it took 1.5 s on a warm machine, 10 s with its files cold after a fresh
+    # install, and more than 20 s once in CI on a fresh clone.
+    for _ in $(seq 1 360); do
       if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$_svc_port/"; then
         _svc_ready=1
         break
