@@ -159,8 +159,12 @@ INSERT INTO desk_sync.log_horizon (one, horizon) VALUES (true, pg_current_xact_i
 ON CONFLICT (one) DO NOTHING;
 
 -- Every event every desk pushed; body is the exact canonical bytes (docs/event-format.md).
+-- device_id names a devices row, but not by a foreign key: its check, one lookup per inserted
+-- row, cost a tenth of a push's time, and push (the only writer) makes and locks the device's
+-- row before it inserts. The other direction, a device row that goes while its events stay,
+-- is refused by devices_keep_events below.
 CREATE TABLE IF NOT EXISTS desk_sync.desk_events (
-    device_id       text NOT NULL REFERENCES desk_sync.devices (device_id),
+    device_id       text NOT NULL,
     seq             bigint NOT NULL,
     event_id        uuid NOT NULL UNIQUE,
     occurred_at     timestamptz NOT NULL,
@@ -178,10 +182,39 @@ CREATE TABLE IF NOT EXISTS desk_sync.desk_events (
                              -- | not_result
     PRIMARY KEY (device_id, seq)
 );
+-- An install of before the change above had the foreign key.
+ALTER TABLE desk_sync.desk_events DROP CONSTRAINT IF EXISTS desk_events_device_id_fkey;
 CREATE INDEX IF NOT EXISTS desk_events_user_idx ON desk_sync.desk_events (user_id, code_type);
 -- The sign-in events of a person, for the recount of desk_sync.sign_ins.
 CREATE INDEX IF NOT EXISTS desk_events_sign_in_idx ON desk_sync.desk_events (user_id, sort_at)
     WHERE kind IN ('sign_in', 'account_unlocked', 'password_reset');
+
+-- What the foreign key from desk_events did on the devices side: a device's row can't go, or
+-- change its id, while the clinic keeps its events (devices are never deleted by anything here).
+CREATE OR REPLACE FUNCTION desk_sync.devices_keep_events() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        IF EXISTS (SELECT 1 FROM desk_sync.desk_events) THEN
+            RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
+                MESSAGE = 'desk_sync.devices: the clinic keeps events of these devices';
+        END IF;
+        RETURN NULL;
+    END IF;
+    IF (TG_OP = 'DELETE' OR NEW.device_id IS DISTINCT FROM OLD.device_id)
+       AND EXISTS (SELECT 1 FROM desk_sync.desk_events e WHERE e.device_id = OLD.device_id) THEN
+        RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
+            MESSAGE = format('desk_sync.devices: the clinic keeps events of device %s',
+                             OLD.device_id);
+    END IF;
+    RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+END $$;
+CREATE OR REPLACE TRIGGER devices_keep_events BEFORE UPDATE OF device_id OR DELETE
+    ON desk_sync.devices FOR EACH ROW EXECUTE FUNCTION desk_sync.devices_keep_events();
+CREATE OR REPLACE TRIGGER devices_keep_events_truncate BEFORE TRUNCATE
+    ON desk_sync.devices FOR EACH STATEMENT EXECUTE FUNCTION desk_sync.devices_keep_events();
 
 -- The fold's current winner per person and channel, walk-ins included.
 CREATE TABLE IF NOT EXISTS desk_sync.results (
@@ -1106,9 +1139,19 @@ DECLARE
     v_fork   bigint;
     v_stored bigint;
     v_ok     boolean;
-    v_js     jsonb[];
-    v_occ    timestamptz[];
-    v_off    bigint[];
+    v_folds  boolean;
+    -- The fields of the batch's bodies, parsed once, in the batch's order.
+    a_user    text[];
+    a_code    text[];
+    a_kind    text[];
+    a_outcome text[];
+    a_target  text[];
+    a_at      text[];
+    a_occ     timestamptz[];
+    a_off     bigint[];
+    -- The verdicts of the batch's verifications (seq, applied), for the insert.
+    v_vseqs    bigint[];
+    v_verdicts text[];
     v_count  int := 0;
     v_single bigint[];
     v_sign_in text[];
@@ -1174,25 +1217,40 @@ BEGIN
 
     -- Each body must be the event it claims to be: a JSON object, of this device, seq and event
     -- id, with a readable occurred_at and clock_offset_ms. One query parses every body once and
-    -- keeps what the insert needs; only when something is wrong does the loop below read the
-    -- batch again, one event at a time, to name the first bad one.
+    -- keeps the fields the rest of the push reads, as plain arrays in the batch's order (no
+    -- body is parsed again); only when something is wrong does the loop below read the batch
+    -- again, one event at a time, to name the first bad one.
     BEGIN
-        SELECT bool_and(jsonb_typeof(x.j) = 'object'
-                        AND (x.j ->> 'device_id') IS NOT DISTINCT FROM p_device_id
-                        AND (x.j ->> 'seq') IS NOT DISTINCT FROM x.seq::text
-                        AND lower(x.j ->> 'event_id') IS NOT DISTINCT FROM x.event_id::text
-                        AND x.occ IS NOT NULL),
-               array_agg(x.j ORDER BY x.i), array_agg(x.occ ORDER BY x.i),
-               array_agg(x.off ORDER BY x.i)
-          INTO v_ok, v_js, v_occ, v_off
-          FROM (SELECT y.i, y.seq, y.event_id, y.j,
-                       (y.j ->> 'occurred_at')::timestamptz AS occ,
-                       coalesce((y.j ->> 'clock_offset_ms')::bigint, 0) AS off
-                  FROM (SELECT b.i, b.seq, b.event_id, b.body::jsonb AS j
-                          FROM unnest(p_seqs, p_event_ids, p_bodies)
-                               WITH ORDINALITY b(seq, event_id, body, i)
-                        OFFSET 0) y
-                OFFSET 0) x;
+        SELECT bool_and(x.ok), bool_or(x.folds),
+               array_agg(x.user_id), array_agg(x.code_type), array_agg(x.kind),
+               array_agg(x.outcome), array_agg(x.target), array_agg(x.at_text),
+               array_agg(x.occ), array_agg(x.off)
+          INTO v_ok, v_folds, a_user, a_code, a_kind, a_outcome, a_target, a_at, a_occ, a_off
+          -- Sorted once here, so every aggregate takes the rows in the batch's order.
+          FROM (SELECT z.* FROM (
+                  SELECT y.i,
+                         jsonb_typeof(y.j) = 'object'
+                             AND (y.j ->> 'device_id') IS NOT DISTINCT FROM p_device_id
+                             AND (y.j ->> 'seq') IS NOT DISTINCT FROM y.seq::text
+                             AND lower(y.j ->> 'event_id') IS NOT DISTINCT FROM y.event_id::text
+                             AND (y.j ->> 'occurred_at') IS NOT NULL AS ok,
+                         -- What may fold into users or results, or recount a sign-in: only a
+                         -- batch holding one takes the locks and runs the fold below.
+                         (y.j ->> 'kind' = 'verified' AND y.j ->> 'outcome' = 'verified')
+                             OR y.j ->> 'kind' IN ('contact_corrected', 'contact_conflict_closed',
+                                                   'sign_in', 'account_unlocked', 'password_reset')
+                             AS folds,
+                         y.j ->> 'user_id' AS user_id, y.j ->> 'code_type' AS code_type,
+                         y.j ->> 'kind' AS kind, y.j ->> 'outcome' AS outcome,
+                         y.j ->> 'target' AS target, y.j ->> 'occurred_at' AS at_text,
+                         (y.j ->> 'occurred_at')::timestamptz AS occ,
+                         coalesce((y.j ->> 'clock_offset_ms')::bigint, 0) AS off
+                    FROM (SELECT b.i, b.seq, b.event_id, b.body::jsonb AS j
+                            FROM unnest(p_seqs, p_event_ids, p_bodies)
+                                 WITH ORDINALITY b(seq, event_id, body, i)
+                          OFFSET 0) y
+                  OFFSET 0) z
+                ORDER BY z.i) x;
     EXCEPTION WHEN others THEN
         v_ok := false;
     END;
@@ -1225,8 +1283,8 @@ BEGIN
         END LOOP;
         RAISE EXCEPTION USING ERRCODE = 'DS004', MESSAGE = 'the batch''s bodies are unreadable';
     END IF;
-    -- An event id stored under another device or seq would be skipped by ON CONFLICT and leave
-    -- a hole under acked_seq: refuse the batch instead. Same for an id twice in the batch.
+    -- An event id stored under another device or seq, or twice in the batch: refuse the batch
+    -- in plain words (skipping the event would leave a hole under acked_seq).
     IF EXISTS (SELECT 1 FROM desk_sync.desk_events e
                  JOIN unnest(p_seqs, p_event_ids) b(seq, event_id) ON b.event_id = e.event_id
                 WHERE e.device_id <> p_device_id OR e.seq <> b.seq)
@@ -1237,198 +1295,229 @@ BEGIN
     END IF;
 
     IF v_stored < n THEN
-        -- One advisory lock per (person, channel) the new events may fold into, and per staff
-        -- account whose sign-ins they recount, in sorted order, so that two desks pushing for
-        -- the same people cannot deadlock each other; then the users rows, in sorted order.
-        PERFORM pg_advisory_xact_lock(l.k)
-           FROM (SELECT DISTINCT hashtextextended(
-                            CASE WHEN x.j ->> 'kind' IN ('sign_in', 'account_unlocked', 'password_reset')
-                                 THEN 'desk_sync.sign_in:' || (x.j ->> 'user_id')
-                                 ELSE 'desk_sync.fold:' || (x.j ->> 'user_id') || '/' || (x.j ->> 'code_type')
-                            END, 0) AS k
-                   FROM unnest(p_seqs, v_js) x(seq, j)
-                  WHERE ((x.j ->> 'kind' = 'verified' AND x.j ->> 'outcome' = 'verified')
-                         OR x.j ->> 'kind' IN ('contact_corrected', 'contact_conflict_closed',
-                                               'sign_in', 'account_unlocked', 'password_reset'))
-                    AND x.j ->> 'user_id' IS NOT NULL
-                    AND (v_stored = 0
-                         OR NOT EXISTS (SELECT 1 FROM desk_sync.desk_events e
-                                         WHERE e.device_id = p_device_id AND e.seq = x.seq))
-                  ORDER BY 1) l;
-        v_corrections := EXISTS (SELECT 1 FROM unnest(v_js) x(j)
-                                  WHERE x.j ->> 'kind' = 'contact_corrected');
-        PERFORM 1 FROM public.users uu
-         WHERE uu.user_id IN (SELECT x.j ->> 'user_id' FROM unnest(v_js) x(j)
-                               WHERE (x.j ->> 'kind' = 'verified' AND x.j ->> 'outcome' = 'verified')
-                                  OR x.j ->> 'kind' = 'contact_corrected')
-         ORDER BY uu.user_id
-           FOR UPDATE;
+        IF v_folds THEN
+            -- One advisory lock per (person, channel) the new events may fold into, and per staff
+            -- account whose sign-ins they recount, in sorted order, so that two desks pushing for
+            -- the same people cannot deadlock each other; then the users rows, in sorted order.
+            PERFORM pg_advisory_xact_lock(l.k)
+               FROM (SELECT DISTINCT hashtextextended(
+                                CASE WHEN x.kind IN ('sign_in', 'account_unlocked', 'password_reset')
+                                     THEN 'desk_sync.sign_in:' || x.user_id
+                                     ELSE 'desk_sync.fold:' || x.user_id || '/' || x.code_type
+                                END, 0) AS k
+                       FROM unnest(p_seqs, a_kind, a_outcome, a_user, a_code)
+                            x(seq, kind, outcome, user_id, code_type)
+                      WHERE ((x.kind = 'verified' AND x.outcome = 'verified')
+                             OR x.kind IN ('contact_corrected', 'contact_conflict_closed',
+                                           'sign_in', 'account_unlocked', 'password_reset'))
+                        AND x.user_id IS NOT NULL
+                        AND (v_stored = 0
+                             OR NOT EXISTS (SELECT 1 FROM desk_sync.desk_events e
+                                             WHERE e.device_id = p_device_id AND e.seq = x.seq))
+                      ORDER BY 1) l;
+            v_corrections := coalesce('contact_corrected' = ANY (a_kind), false);
+            PERFORM 1 FROM public.users uu
+             WHERE uu.user_id IN (SELECT x.user_id FROM unnest(a_kind, a_outcome, a_user)
+                                                         x(kind, outcome, user_id)
+                                   WHERE (x.kind = 'verified' AND x.outcome = 'verified')
+                                      OR x.kind = 'contact_corrected')
+             ORDER BY uu.user_id
+               FOR UPDATE;
 
-        -- The insert, with the fold of the verifications as a set. For each person and channel,
-        -- in seq order, a verification is 'stale_target' when it names another contact than the
-        -- clinic's; else it wins when it is later, by (sort_at, device_id, seq), than the results
-        -- row, the Flask page's entry and every earlier one of the batch that was not stale
-        -- ('applied', or 'no_user' for a walk-in); else 'superseded'. Only the last winner is
-        -- written to results and users. A person and channel whose batch holds a contact
-        -- correction is folded one event at a time, after (applied NULL here).
-        WITH b AS (
-            SELECT x.seq, x.event_id, x.body, x.hash, x.j, x.occ, x.off,
-                   x.occ + x.off * interval '1 millisecond' AS sort_at,
-                   x.j ->> 'user_id' AS user_id, x.j ->> 'code_type' AS code_type,
-                   x.j ->> 'kind' AS kind, x.j ->> 'outcome' AS outcome, x.j ->> 'target' AS target
-              FROM unnest(p_seqs, p_event_ids, p_bodies, p_hashes, v_js, v_occ, v_off)
-                   x(seq, event_id, body, hash, j, occ, off)
-             WHERE v_stored = 0
-                OR NOT EXISTS (SELECT 1 FROM desk_sync.desk_events e
-                                WHERE e.device_id = p_device_id AND e.seq = x.seq)
-        ),
-        corrected AS (
-            SELECT DISTINCT b.user_id, b.code_type FROM b WHERE b.kind = 'contact_corrected'
-        ),
-        cand AS (
-            SELECT b.seq, b.event_id, b.sort_at, b.occ, b.user_id, b.code_type, b.target,
-                   b.j ->> 'occurred_at' AS at_text
-              FROM b
-             WHERE b.kind = 'verified' AND b.outcome = 'verified'
-               AND b.code_type IN ('phone', 'email') AND b.user_id IS NOT NULL
-               AND b.target IS NOT NULL
-               AND (NOT v_corrections
-                    OR NOT EXISTS (SELECT 1 FROM corrected g
-                                    WHERE g.user_id = b.user_id AND g.code_type = b.code_type))
-        ),
-        judged AS (
-            SELECT c.*, uu.user_id IS NOT NULL AS has_user, o.vs,
-                   uu.user_id IS NOT NULL
-                       AND (k.cur IS NULL OR k.cur IS DISTINCT FROM k.want) AS stale,
-                   CASE WHEN jsonb_typeof(o.vs -> c.code_type) = 'object'
-                             AND NOT ((o.vs -> c.code_type) ? 'event_id')
-                             AND lower(o.vs -> c.code_type ->> 'verified') = 'true'
-                        THEN desk_sync.ts_utc(o.vs -> c.code_type ->> 'verified_at') END AS flask_at,
-                   r.sort_at AS r_sort, r.device_id AS r_dev, r.seq AS r_seq
-              FROM cand c
-              LEFT JOIN public.users uu ON uu.user_id = c.user_id
-              LEFT JOIN LATERAL (
-                     SELECT p.contact_info FROM public.patients p
-                      WHERE lower(uu.entity_type) = 'patient' AND p.patient_id = uu.entity_id
-                     UNION ALL
-                     SELECT s.contact_info FROM public.staff s
-                      WHERE lower(uu.entity_type) = 'staff' AND s.staff_id = uu.entity_id
-                   ) e ON true
-              -- Unwrapped when double-encoded; anything but an object reads as {}.
-              CROSS JOIN LATERAL (
-                     SELECT CASE jsonb_typeof(e.contact_info)
-                                 WHEN 'object' THEN e.contact_info
-                                 WHEN 'string' THEN CASE WHEN jsonb_typeof(desk_sync.unwrap_json(e.contact_info)) = 'object'
-                                                         THEN desk_sync.unwrap_json(e.contact_info) ELSE '{}' END
-                                 ELSE '{}' END AS ci,
-                            CASE WHEN uu.user_id IS NULL THEN NULL
-                                 WHEN jsonb_typeof(uu.verification_status) = 'object' THEN uu.verification_status
-                                 WHEN jsonb_typeof(uu.verification_status) = 'string'
-                                  AND jsonb_typeof(desk_sync.unwrap_json(uu.verification_status)) = 'object'
-                                 THEN desk_sync.unwrap_json(uu.verification_status)
-                                 ELSE '{}' END AS vs
-                     OFFSET 0) o
-              -- The event's target, and the current contact: phone, else mobile, else the login
-              -- id; or email (the same text as the target is the same value, normalised once).
-              CROSS JOIN LATERAL (
-                     SELECT CASE c.code_type
-                                 WHEN 'phone' THEN desk_sync.norm_phone(c.target)
-                                 ELSE desk_sync.norm_email(c.target) END AS want
-                     OFFSET 0) t
-              CROSS JOIN LATERAL (
-                     SELECT t.want,
-                            CASE WHEN t.want IS NOT NULL AND o.ci ->> c.code_type = c.target THEN t.want
-                                 WHEN c.code_type = 'phone'
-                                 THEN coalesce(desk_sync.norm_phone(o.ci ->> 'phone'),
-                                               desk_sync.norm_phone(o.ci ->> 'mobile'),
-                                               desk_sync.norm_phone(uu.user_id))
-                                 ELSE desk_sync.norm_email(o.ci ->> 'email') END AS cur
-                     OFFSET 0) k
-              LEFT JOIN desk_sync.results r ON r.user_id = c.user_id AND r.code_type = c.code_type
-        ),
-        ranked AS (
-            SELECT jd.*,
-                   max(jd.sort_at) FILTER (WHERE NOT jd.stale)
-                       OVER (PARTITION BY jd.user_id, jd.code_type ORDER BY jd.seq
-                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_max
-              FROM judged jd
-        ),
-        verdicts AS (
-            -- Earlier events of the batch share the device and have a lower seq: this one is
-            -- later than all of them when its sort_at is not below theirs.
-            SELECT rk.*,
-                   CASE WHEN rk.stale THEN 'stale_target'
-                        WHEN (rk.prev_max IS NULL OR rk.sort_at >= rk.prev_max)
-                         AND (rk.r_sort IS NULL
-                              OR ROW(rk.sort_at, p_device_id COLLATE "C", rk.seq)
-                                 > ROW(rk.r_sort, rk.r_dev COLLATE "C", rk.r_seq))
-                         AND (rk.flask_at IS NULL
-                              OR ROW(rk.sort_at, p_device_id COLLATE "C", rk.seq)
-                                 > ROW(rk.flask_at, ''::text COLLATE "C", 0::bigint))
-                        THEN CASE WHEN rk.has_user THEN 'applied' ELSE 'no_user' END
-                        ELSE 'superseded' END AS verdict
-              FROM ranked rk
-        ),
-        ins AS (
-            INSERT INTO desk_sync.desk_events AS de
-                   (device_id, seq, event_id, occurred_at, clock_offset_ms, sort_at, user_id,
-                    code_type, kind, outcome, target, body, hash, applied)
-            SELECT p_device_id, b.seq, b.event_id, b.occ, b.off, b.sort_at, b.user_id,
-                   b.code_type, b.kind, b.outcome, b.target, b.body, b.hash,
-                   CASE WHEN v.seq IS NOT NULL THEN v.verdict
-                        WHEN b.kind = 'practised' THEN 'practice'
-                        WHEN b.kind IN ('contact_corrected', 'contact_conflict_closed') THEN NULL
-                        WHEN b.kind = 'verified' AND b.outcome = 'verified'
-                         AND b.code_type IN ('phone', 'email') AND b.user_id IS NOT NULL
-                         AND b.target IS NOT NULL THEN NULL
-                        ELSE 'not_result' END
-              FROM b LEFT JOIN verdicts v ON v.seq = b.seq
-            ON CONFLICT DO NOTHING
-            RETURNING de.seq, de.applied, de.user_id, de.kind
-        ),
-        win AS (
-            SELECT DISTINCT ON (v.user_id, v.code_type) v.*
-              FROM verdicts v
-             WHERE v.verdict IN ('applied', 'no_user')
-               AND EXISTS (SELECT 1 FROM ins i WHERE i.seq = v.seq)
-             ORDER BY v.user_id, v.code_type, v.seq DESC
-        ),
-        res AS (
-            INSERT INTO desk_sync.results AS rr
-                   (user_id, code_type, verified, verified_at, target, device_id, seq, event_id,
-                    sort_at)
-            SELECT w.user_id, w.code_type, true, w.occ, w.target, p_device_id, w.seq,
-                   w.event_id, w.sort_at
-              FROM win w
-            ON CONFLICT (user_id, code_type) DO UPDATE
-               SET verified = true, verified_at = EXCLUDED.verified_at, target = EXCLUDED.target,
-                   device_id = EXCLUDED.device_id, seq = EXCLUDED.seq,
-                   event_id = EXCLUDED.event_id, sort_at = EXCLUDED.sort_at
-        ),
-        upd AS (
-            -- The entry of each channel replaced, the other keys kept; a double-encoded column
-            -- is written back as an object.
-            UPDATE public.users uu
-               SET verification_status = x.vs || x.entries, updated_at = now()
-              FROM (SELECT w.user_id, w.vs,
-                           jsonb_object_agg(w.code_type, jsonb_build_object(
-                               'verified', true,
-                               'verified_at', w.at_text,
-                               'target', w.target,
-                               'event_id', w.event_id,
-                               'device_id', p_device_id)) AS entries
-                      FROM win w
-                     WHERE w.verdict = 'applied'
-                     GROUP BY w.user_id, w.vs) x
-             WHERE uu.user_id = x.user_id
-        )
-        SELECT count(*),
-               coalesce(array_agg(i.seq ORDER BY i.seq) FILTER (WHERE i.applied IS NULL), '{}'),
-               coalesce(array_agg(DISTINCT i.user_id) FILTER (
-                            WHERE i.kind IN ('sign_in', 'account_unlocked', 'password_reset')
-                              AND i.user_id IS NOT NULL), '{}')
-          INTO v_count, v_single, v_sign_in
-          FROM ins i;
+            -- The fold of the verifications, as a set. For each person and channel, in seq
+            -- order, a verification is 'stale_target' when it names another contact than the
+            -- clinic's; else it wins when it is later, by (sort_at, device_id, seq), than the
+            -- results row, the Flask page's entry and every earlier one of the batch that was
+            -- not stale ('applied', or 'no_user' for a walk-in); else 'superseded'. Only the
+            -- last winner is written to results and users. A person and channel whose batch
+            -- holds a contact correction is folded one event at a time, after the insert
+            -- (applied NULL here). The verdicts go to the insert below.
+            WITH b AS (
+                SELECT x.seq, x.event_id, x.occ, x.occ + x.off * interval '1 millisecond' AS sort_at,
+                       x.user_id, x.code_type, x.kind, x.outcome, x.target, x.at_text
+                  FROM unnest(p_seqs, p_event_ids, a_user, a_code, a_kind, a_outcome, a_target,
+                              a_at, a_occ, a_off)
+                       x(seq, event_id, user_id, code_type, kind, outcome, target, at_text, occ, off)
+                 WHERE v_stored = 0
+                    OR NOT EXISTS (SELECT 1 FROM desk_sync.desk_events e
+                                    WHERE e.device_id = p_device_id AND e.seq = x.seq)
+            ),
+            corrected AS (
+                SELECT DISTINCT b.user_id, b.code_type FROM b WHERE b.kind = 'contact_corrected'
+            ),
+            cand AS (
+                SELECT b.seq, b.event_id, b.sort_at, b.occ, b.user_id, b.code_type, b.target,
+                       b.at_text
+                  FROM b
+                 WHERE b.kind = 'verified' AND b.outcome = 'verified'
+                   AND b.code_type IN ('phone', 'email') AND b.user_id IS NOT NULL
+                   AND b.target IS NOT NULL
+                   AND (NOT v_corrections
+                        OR NOT EXISTS (SELECT 1 FROM corrected g
+                                        WHERE g.user_id = b.user_id AND g.code_type = b.code_type))
+            ),
+            judged AS (
+                SELECT c.*, uu.user_id IS NOT NULL AS has_user, o.vs,
+                       uu.user_id IS NOT NULL
+                           AND (k.cur IS NULL OR k.cur IS DISTINCT FROM k.want) AS stale,
+                       CASE WHEN jsonb_typeof(o.vs -> c.code_type) = 'object'
+                                 AND NOT ((o.vs -> c.code_type) ? 'event_id')
+                                 AND lower(o.vs -> c.code_type ->> 'verified') = 'true'
+                            THEN desk_sync.ts_utc(o.vs -> c.code_type ->> 'verified_at') END AS flask_at,
+                       r.sort_at AS r_sort, r.device_id AS r_dev, r.seq AS r_seq
+                  FROM cand c
+                  LEFT JOIN public.users uu ON uu.user_id = c.user_id
+                  LEFT JOIN LATERAL (
+                         SELECT p.contact_info FROM public.patients p
+                          WHERE lower(uu.entity_type) = 'patient' AND p.patient_id = uu.entity_id
+                         UNION ALL
+                         SELECT s.contact_info FROM public.staff s
+                          WHERE lower(uu.entity_type) = 'staff' AND s.staff_id = uu.entity_id
+                       ) e ON true
+                  -- Unwrapped when double-encoded; anything but an object reads as {}.
+                  CROSS JOIN LATERAL (
+                         SELECT CASE jsonb_typeof(e.contact_info)
+                                     WHEN 'object' THEN e.contact_info
+                                     WHEN 'string' THEN CASE WHEN jsonb_typeof(desk_sync.unwrap_json(e.contact_info)) = 'object'
+                                                             THEN desk_sync.unwrap_json(e.contact_info) ELSE '{}' END
+                                     ELSE '{}' END AS ci,
+                                CASE WHEN uu.user_id IS NULL THEN NULL
+                                     WHEN jsonb_typeof(uu.verification_status) = 'object' THEN uu.verification_status
+                                     WHEN jsonb_typeof(uu.verification_status) = 'string'
+                                      AND jsonb_typeof(desk_sync.unwrap_json(uu.verification_status)) = 'object'
+                                     THEN desk_sync.unwrap_json(uu.verification_status)
+                                     ELSE '{}' END AS vs
+                         OFFSET 0) o
+                  -- The event's target, and the current contact: phone, else mobile, else the login
+                  -- id; or email (the same text as the target is the same value, normalised once).
+                  CROSS JOIN LATERAL (
+                         SELECT CASE c.code_type
+                                     WHEN 'phone' THEN desk_sync.norm_phone(c.target)
+                                     ELSE desk_sync.norm_email(c.target) END AS want
+                         OFFSET 0) t
+                  CROSS JOIN LATERAL (
+                         SELECT t.want,
+                                CASE WHEN t.want IS NOT NULL AND o.ci ->> c.code_type = c.target THEN t.want
+                                     WHEN c.code_type = 'phone'
+                                     THEN coalesce(desk_sync.norm_phone(o.ci ->> 'phone'),
+                                                   desk_sync.norm_phone(o.ci ->> 'mobile'),
+                                                   desk_sync.norm_phone(uu.user_id))
+                                     ELSE desk_sync.norm_email(o.ci ->> 'email') END AS cur
+                         OFFSET 0) k
+                  LEFT JOIN desk_sync.results r ON r.user_id = c.user_id AND r.code_type = c.code_type
+            ),
+            ranked AS (
+                SELECT jd.*,
+                       max(jd.sort_at) FILTER (WHERE NOT jd.stale)
+                           OVER (PARTITION BY jd.user_id, jd.code_type ORDER BY jd.seq
+                                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_max
+                  FROM judged jd
+            ),
+            verdicts AS (
+                -- Earlier events of the batch share the device and have a lower seq: this one is
+                -- later than all of them when its sort_at is not below theirs.
+                SELECT rk.*,
+                       CASE WHEN rk.stale THEN 'stale_target'
+                            WHEN (rk.prev_max IS NULL OR rk.sort_at >= rk.prev_max)
+                             AND (rk.r_sort IS NULL
+                                  OR ROW(rk.sort_at, p_device_id COLLATE "C", rk.seq)
+                                     > ROW(rk.r_sort, rk.r_dev COLLATE "C", rk.r_seq))
+                             AND (rk.flask_at IS NULL
+                                  OR ROW(rk.sort_at, p_device_id COLLATE "C", rk.seq)
+                                     > ROW(rk.flask_at, ''::text COLLATE "C", 0::bigint))
+                            THEN CASE WHEN rk.has_user THEN 'applied' ELSE 'no_user' END
+                            ELSE 'superseded' END AS verdict
+                  FROM ranked rk
+            ),
+            win AS (
+                SELECT DISTINCT ON (v.user_id, v.code_type) v.*
+                  FROM verdicts v
+                 WHERE v.verdict IN ('applied', 'no_user')
+                 ORDER BY v.user_id, v.code_type, v.seq DESC
+            ),
+            res AS (
+                INSERT INTO desk_sync.results AS rr
+                       (user_id, code_type, verified, verified_at, target, device_id, seq,
+                        event_id, sort_at)
+                SELECT w.user_id, w.code_type, true, w.occ, w.target, p_device_id, w.seq,
+                       w.event_id, w.sort_at
+                  FROM win w
+                ON CONFLICT (user_id, code_type) DO UPDATE
+                   SET verified = true, verified_at = EXCLUDED.verified_at,
+                       target = EXCLUDED.target, device_id = EXCLUDED.device_id,
+                       seq = EXCLUDED.seq, event_id = EXCLUDED.event_id,
+                       sort_at = EXCLUDED.sort_at
+            ),
+            upd AS (
+                -- The entry of each channel replaced, the other keys kept; a double-encoded
+                -- column is written back as an object.
+                UPDATE public.users uu
+                   SET verification_status = x.vs || x.entries, updated_at = now()
+                  FROM (SELECT w.user_id, w.vs,
+                               jsonb_object_agg(w.code_type, jsonb_build_object(
+                                   'verified', true,
+                                   'verified_at', w.at_text,
+                                   'target', w.target,
+                                   'event_id', w.event_id,
+                                   'device_id', p_device_id)) AS entries
+                          FROM win w
+                         WHERE w.verdict = 'applied'
+                         GROUP BY w.user_id, w.vs) x
+                 WHERE uu.user_id = x.user_id
+            )
+            SELECT array_agg(v.seq), array_agg(v.verdict) INTO v_vseqs, v_verdicts FROM verdicts v;
+        END IF;
+
+        -- The insert. Every event of the batch that is not stored goes in, with its verdict.
+        -- Nothing else can store one of this device's seqs meanwhile (this push holds the
+        -- device's row), so a batch none of whose seqs is stored, the usual case, is inserted
+        -- plainly: ON CONFLICT's speculative insertion cost a quarter of a push's time. A batch
+        -- that overlaps what is stored (a retry, an overlapping range) skips those seqs, and
+        -- keeps ON CONFLICT (device_id, seq) DO NOTHING besides. An event id another device
+        -- stores at the same moment (checked above, so only in a race) is refused, not
+        -- skipped: skipping it would leave a hole under acked_seq.
+        BEGIN
+            EXECUTE format($ins$
+                WITH ins AS (
+                    INSERT INTO desk_sync.desk_events AS de
+                           (device_id, seq, event_id, occurred_at, clock_offset_ms, sort_at,
+                            user_id, code_type, kind, outcome, target, body, hash, applied)
+                    SELECT $1, x.seq, x.event_id, x.occ, x.off,
+                           x.occ + x.off * interval '1 millisecond', x.user_id, x.code_type,
+                           x.kind, x.outcome, x.target, x.body, x.hash,
+                           CASE WHEN v.seq IS NOT NULL THEN v.verdict
+                                WHEN x.kind = 'practised' THEN 'practice'
+                                WHEN x.kind IN ('contact_corrected', 'contact_conflict_closed')
+                                THEN NULL
+                                WHEN x.kind = 'verified' AND x.outcome = 'verified'
+                                 AND x.code_type IN ('phone', 'email') AND x.user_id IS NOT NULL
+                                 AND x.target IS NOT NULL THEN NULL
+                                ELSE 'not_result' END
+                      FROM unnest($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                           x(seq, event_id, body, hash, user_id, code_type, kind, outcome,
+                             target, occ, off)
+                      LEFT JOIN unnest($13, $14) v(seq, verdict) ON v.seq = x.seq
+                     WHERE $15 = 0
+                        OR NOT EXISTS (SELECT 1 FROM desk_sync.desk_events e
+                                        WHERE e.device_id = $1 AND e.seq = x.seq)
+                    %s
+                    RETURNING de.seq, de.applied, de.user_id, de.kind
+                )
+                SELECT count(*)::int,
+                       coalesce(array_agg(i.seq ORDER BY i.seq) FILTER (WHERE i.applied IS NULL),
+                                '{}'),
+                       coalesce(array_agg(DISTINCT i.user_id) FILTER (
+                                    WHERE i.kind IN ('sign_in', 'account_unlocked', 'password_reset')
+                                      AND i.user_id IS NOT NULL), '{}')
+                  FROM ins i
+                $ins$, CASE WHEN v_stored = 0 THEN '' ELSE 'ON CONFLICT (device_id, seq) DO NOTHING' END)
+              INTO v_count, v_single, v_sign_in
+             USING p_device_id, p_seqs, p_event_ids, p_bodies, p_hashes, a_user, a_code, a_kind,
+                   a_outcome, a_target, a_occ, a_off, v_vseqs, v_verdicts, v_stored;
+        EXCEPTION WHEN unique_violation THEN
+            RAISE EXCEPTION USING ERRCODE = 'DS004',
+                MESSAGE = 'an event id of the batch is already stored under another device or seq';
+        END;
 
         -- The rest, one at a time in seq order: a correction, then a verification of the new
         -- number, must meet in that order.

@@ -105,10 +105,7 @@ export DESK_TEST_SMTP_PORT="$_svc_port"
 _svc_spec="${TWILIO_OAI_SPEC:-$ROOT/../shared/reference/twilio/twilio_api_v2010_messages.json}"
 unset TWILIO_CONTRACT_URL
 if [ ! -f "$_svc_spec" ]; then
-  if [ "${CI:-false}" = true ]; then
-    die "Twilio's OpenAPI spec is missing ($_svc_spec): under CI=true the contract tests must run. Set TWILIO_OAI_SPEC to its path."
-  fi
-  warn "Twilio's OpenAPI spec is missing ($_svc_spec): the Twilio contract tests cannot run and will say so. Set TWILIO_OAI_SPEC to its path to run them."
+  die "Twilio's OpenAPI spec is missing ($_svc_spec): the Twilio contract tests can't run without it. Set TWILIO_OAI_SPEC to its path."
 else
   _svc_spec="$(cd "$(dirname "$_svc_spec")" && pwd)/$(basename "$_svc_spec")"
   export TWILIO_OAI_SPEC="$_svc_spec"

@@ -15,7 +15,7 @@ use desk_core::channel::Channel;
 use desk_core::contact::CodeType;
 use desk_core::events::{self, EventKind, NewEvent, Outcome};
 use desk_sync::client::{self, Target};
-use desk_tests::pg::{ClinicDb, Pg, H1};
+use desk_tests::pg::{seeded_patient, ClinicDb, Pg, H1};
 use desk_tests::sync_desk::SyncDesk;
 use time::macros::datetime;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
@@ -28,26 +28,6 @@ fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime")
 }
 
-/// 100k patients of H1 in the clinic, with users rows, as the clinic's own app writes them.
-fn seed_clinic(c: &ClinicDb) {
-    c.sql(&format!(
-        "INSERT INTO patients (patient_id, hospital_id, personal_info, contact_info, is_active, created_at, updated_at)
-         SELECT ('a9000000-0000-4000-8000-' || lpad(g::text, 12, '0'))::uuid, '{H1}',
-                jsonb_build_object('first_name', 'Bench', 'last_name', 'Patient ' || g),
-                jsonb_build_object('phone', '+9170' || lpad(g::text, 8, '0'), 'email', 'bench' || g || '@example.com'),
-                true, now(), now()
-         FROM generate_series(1, {N}) g;
-         INSERT INTO users (user_id, hospital_id, entity_type, entity_id, is_active, created_at, updated_at, verification_status)
-         SELECT '+9170' || lpad(g::text, 8, '0'), '{H1}', 'patient', ('a9000000-0000-4000-8000-' || lpad(g::text, 12, '0'))::uuid,
-                true, now(), now(), '{{}}'
-         FROM generate_series(1, {N}) g;"
-    ));
-}
-
-fn bench_user(i: usize) -> (String, String) {
-    (format!("+9170{i:08}"), format!("bench{i}@example.com"))
-}
-
 /// `n` events on the desk: plain ones, or verifications of the bench people's emails.
 fn make_events(d: &SyncDesk, n: usize, verifications: bool) {
     let now = desk_core::clock::Clock::now(&d.clock);
@@ -55,7 +35,7 @@ fn make_events(d: &SyncDesk, n: usize, verifications: bool) {
         .with_store(|s| {
             let tx = s.conn_mut().transaction()?;
             for i in 1..=n {
-                let (user, email) = bench_user(i);
+                let (user, email) = seeded_patient("Bench", i);
                 let ev = if verifications {
                     NewEvent {
                         user_id: &user,
@@ -252,7 +232,8 @@ fn main() {
 
     // 2 and 4. 100k people, pulled, then verified and pushed with the merge.
     let big = pg.clinic("bench_people");
-    seed_clinic(&big);
+    // 100k patients of H1 in the clinic, as the clinic's own app writes them.
+    big.seed_patients(H1, "Bench", N);
     let d = SyncDesk::enrolled(&big, "big", H1, T0);
     let started = Instant::now();
     let first = d.synced();
@@ -315,9 +296,10 @@ fn main() {
          | first pull of {N} people (+18 fixture rows) | {} ({} people) | one plain SELECT of the same rows {} | | ≤ 10 s |\n\
          | pull with nothing changed (a whole round), median of 5 | {} | connect over TLS + `SELECT 1` {} | | ≤ 200 ms |\n\n\
          - **Push:** `desk_sync::push::push`: events read from the desk's store in batches of {}, \
-         each one call of `desk_sync.push` (arrays), which checks the batch, inserts with `ON \
-         CONFLICT DO NOTHING`, folds verifications into `users.verification_status` under the row \
-         lock, and advances the acknowledgement.\n\
+         each one call of `desk_sync.push` (arrays), which checks the batch (each body parsed once), \
+         folds verifications into `users.verification_status` under the row lock, inserts the new \
+         events (plainly when none of the batch is stored, else skipping what is, with `ON \
+         CONFLICT (device_id, seq) DO NOTHING`), and advances the acknowledgement.\n\
          - **Pull:** a whole `Syncer::round` (connect, clock, hello, push of nothing, pull in \
          pages of {} applied in small local transactions).\n\
          - **Where the time goes** (measured in the same runs): the push of {N} events spent {} \

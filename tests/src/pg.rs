@@ -28,7 +28,7 @@ fn script() -> PathBuf {
 }
 
 impl Pg {
-    /// The session's server; `None` (and a failure under CI) when the session didn't start one.
+    /// The session's server (the test fails when the session didn't start one).
     pub fn session(test: &str) -> Option<Pg> {
         let (Ok(port), Ok(dir), Ok(ca)) =
             (std::env::var("DESK_TEST_PG_PORT"), std::env::var("DESK_TEST_PG_DIR"), std::env::var("DESK_TEST_PG_CA"))
@@ -195,6 +195,25 @@ impl ClinicDb {
         self.psql(sql)
     }
 
+    /// `n` more patients of `hospital`, with their users rows, as the clinic's own app writes
+    /// them (`verification_status` `{}`). Patient `g` (1 to `n`) is [`seeded_patient`]`(g)`, named
+    /// `{first_name} Patient{g}`.
+    pub fn seed_patients(&self, hospital: &str, first_name: &str, n: usize) {
+        let mail = first_name.to_lowercase();
+        self.sql(&format!(
+            "INSERT INTO patients (patient_id, hospital_id, personal_info, contact_info, is_active, created_at, updated_at)
+             SELECT ('a9000000-0000-4000-8000-' || lpad(g::text, 12, '0'))::uuid, '{hospital}',
+                    jsonb_build_object('first_name', '{first_name}', 'last_name', 'Patient' || g),
+                    jsonb_build_object('phone', '+9170' || lpad(g::text, 8, '0'), 'email', '{mail}' || g || '@example.com'),
+                    true, now(), now()
+             FROM generate_series(1, {n}) g;
+             INSERT INTO users (user_id, hospital_id, entity_type, entity_id, is_active, created_at, updated_at, verification_status)
+             SELECT '+9170' || lpad(g::text, 8, '0'), '{hospital}', 'patient', ('a9000000-0000-4000-8000-' || lpad(g::text, 12, '0'))::uuid,
+                    true, now(), now(), '{{}}'
+             FROM generate_series(1, {n}) g;"
+        ));
+    }
+
     /// Enroll a desk (the DBA's command): its role name and password, shown once.
     pub fn enroll(&self, name: &str, hospital: &str) -> (String, String) {
         let unique = format!("{name}_{}", nonce().to_lowercase());
@@ -223,4 +242,10 @@ impl ClinicDb {
         let clinic = desk_sync::client::connect(&target).await.expect("connect as the desk role");
         clinic.into_client()
     }
+}
+
+/// The user id (also the phone) and email of patient `g` of [`ClinicDb::seed_patients`] with
+/// that first name.
+pub fn seeded_patient(first_name: &str, g: usize) -> (String, String) {
+    (format!("+9170{g:08}"), format!("{}{g}@example.com", first_name.to_lowercase()))
 }

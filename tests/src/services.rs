@@ -2,12 +2,10 @@
 //! (`scripts/services/start-services.sh`): the test SMTP server, Prism serving Twilio's contract,
 //! and a private D-Bus bus with an unlocked gnome-keyring.
 //!
-//! A test asks for a service with one of the `*::from_env` / `require_*` functions. When the
-//! service is missing:
-//! - under `CI=true` the test FAILS, saying which service is missing and how to start it;
-//! - otherwise a plain notice naming the missing service goes to stderr and the function returns
-//!   `None`, so the test returns without asserting (run it inside `scripts/test-session.sh`).
-#![allow(clippy::print_stderr)]
+//! A test asks for a service with one of the `*::from_env` / `require_*` functions. A missing
+//! service FAILS the test, saying which service is missing and how to start it: a test never
+//! passes without checking what it is there for. (The functions return `Option` for their
+//! callers' `let … else`; a missing service never gets that far.)
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -15,22 +13,12 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-/// `CI=true`: a missing service is a failure, not a skip.
-pub fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v.trim().eq_ignore_ascii_case("true"))
-}
-
-/// A missing service: fail under CI, else say so on stderr. Always returns `None`.
+/// A missing service: the test that needed it fails, with what is missing and how to start it.
 pub fn missing<T>(test: &str, service: &str, why: &str) -> Option<T> {
-    let text = format!(
-        "{service} is missing: {why}. Run the tests inside scripts/test-session.sh (make test), \
-         which starts it."
-    );
-    if in_ci() {
-        panic!("{test}: CI=true and {text}");
-    }
-    eprintln!("notice: {test} skipped (nothing was checked): {text}");
-    None
+    panic!(
+        "{test}: {service} is missing: {why}. Run the tests inside scripts/test-session.sh \
+         (make test), which starts it."
+    )
 }
 
 fn env_value(name: &str) -> Option<String> {
@@ -104,7 +92,7 @@ pub struct Saved {
 static FAULTS_LOCK: Mutex<()> = Mutex::new(());
 
 impl Smtp {
-    /// The server from `DESK_TEST_SMTP_*`, or `None` (after the notice; a failure under CI).
+    /// The server from `DESK_TEST_SMTP_*` (the test fails when they are not set).
     pub fn from_env(test: &str) -> Option<Smtp> {
         let names = [
             "DESK_TEST_SMTP_HOST",
@@ -257,7 +245,7 @@ pub fn twilio_spec_path() -> PathBuf {
         .unwrap_or_else(|| crate::workspace_root().join("../shared/reference/twilio/twilio_api_v2010_messages.json"))
 }
 
-/// Prism's base URL (`TWILIO_CONTRACT_URL`), or `None` after the notice (a failure under CI).
+/// Prism's base URL (`TWILIO_CONTRACT_URL`; the test fails when it is missing).
 pub fn twilio_contract_url(test: &str) -> Option<String> {
     if let Some(url) = env_value("TWILIO_CONTRACT_URL") {
         return Some(url.trim_end_matches('/').to_owned());
@@ -279,7 +267,7 @@ pub fn twilio_contract_url(test: &str) -> Option<String> {
 // Secret Service
 
 /// The session's Secret Service: a private bus with an unlocked gnome-keyring, as
-/// scripts/test-session.sh starts. Returns the keyring, or `None` after the notice.
+/// scripts/test-session.sh starts. Returns the keyring (the test fails when there is none).
 ///
 /// Outside a test session this refuses to run rather than write and delete the app's items in
 /// the developer's own keyring: it needs `DBUS_SESSION_BUS_ADDRESS` and an `XDG_DATA_HOME` that

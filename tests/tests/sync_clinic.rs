@@ -477,17 +477,7 @@ fn a_changed_role_map_reaches_every_clinic_account_at_the_next_sync() {
 #[test]
 fn a_clinic_larger_than_a_page_comes_down_whole() {
     let Some(clinic) = clinic("many_pages") else { return };
-    clinic.sql(&format!(
-        "INSERT INTO patients (patient_id, hospital_id, personal_info, contact_info, is_active, created_at, updated_at)
-         SELECT ('a9000000-0000-4000-8000-' || lpad(g::text, 12, '0'))::uuid, '{H1}',
-                jsonb_build_object('first_name', 'Page', 'last_name', 'Patient ' || g),
-                jsonb_build_object('phone', '+9170' || lpad(g::text, 8, '0')), true, now(), now()
-         FROM generate_series(1, 1234) g;
-         INSERT INTO users (user_id, hospital_id, entity_type, entity_id, is_active, created_at, updated_at)
-         SELECT '+9170' || lpad(g::text, 8, '0'), '{H1}', 'patient', ('a9000000-0000-4000-8000-' || lpad(g::text, 12, '0'))::uuid,
-                true, now(), now()
-         FROM generate_series(1, 1234) g;"
-    ));
+    clinic.seed_patients(H1, "Page", 1234);
     let d = SyncDesk::enrolled(&clinic, "front", H1, T0);
     let r = d.synced();
     assert_eq!(r.pulled.received, 18 + 1234, "every page of the first pull");
@@ -500,18 +490,7 @@ fn a_large_first_pull_rebuilds_the_search_index_once_and_search_finds_everyone()
     let Some(clinic) = clinic("large_first_pull") else { return };
     // 1500 more patients of H1, as the clinic's own app writes them: enough for the pull to
     // pause the search index's row-by-row upkeep (people::search_index).
-    clinic.sql(&format!(
-        "INSERT INTO patients (patient_id, hospital_id, personal_info, contact_info, is_active, created_at, updated_at)
-         SELECT ('a9000000-0000-4000-8000-' || lpad(g::text, 12, '0'))::uuid, '{H1}',
-                jsonb_build_object('first_name', 'Many', 'last_name', 'Patient' || g),
-                jsonb_build_object('phone', '+9170' || lpad(g::text, 8, '0'), 'email', 'many' || g || '@example.com'),
-                true, now(), now()
-         FROM generate_series(1, 1500) g;
-         INSERT INTO users (user_id, hospital_id, entity_type, entity_id, is_active, created_at, updated_at, verification_status)
-         SELECT '+9170' || lpad(g::text, 8, '0'), '{H1}', 'patient', ('a9000000-0000-4000-8000-' || lpad(g::text, 12, '0'))::uuid,
-                true, now(), now(), '{{}}'
-         FROM generate_series(1, 1500) g;"
-    ));
+    clinic.seed_patients(H1, "Many", 1500);
     let d = SyncDesk::enrolled(&clinic, "front", H1, T0);
     // A walk-in typed before the first pull is found throughout.
     d.desk

@@ -27,6 +27,9 @@ pub mod store;
 pub mod templates;
 pub mod verify;
 
+#[cfg(test)]
+mod test_support;
+
 pub use error::{Error, ErrorCode, PublicError, Result};
 pub use paths::AppPaths;
 

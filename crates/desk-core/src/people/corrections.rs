@@ -263,19 +263,12 @@ pub fn settle(tx: &Transaction<'_>, j: &Journal, event_id: &str, keep: Settle, a
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codes::{CodeSecrets, SeededRandom};
     use crate::store::Store;
-    use std::sync::Arc;
     use time::macros::datetime;
 
     const NOW: OffsetDateTime = datetime!(2026-11-24 04:30 UTC);
 
-    fn store() -> (tempfile::TempDir, Store, Journal) {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let s = Store::open(&tmp.path().join("d.sqlite3")).expect("open");
-        let j = Journal::new("desk-1".into(), Arc::new(CodeSecrets::from_pepper([3; 32], true)), Arc::new(SeededRandom::new(1)));
-        (tmp, s, j)
-    }
+    use crate::test_support::temp_store_and_journal as store;
 
     fn corrected(s: &mut Store, j: &Journal, before: Option<&str>, after: Option<&str>) -> i64 {
         let tx = s.conn_mut().transaction().expect("tx");

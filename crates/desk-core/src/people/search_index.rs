@@ -56,21 +56,15 @@ pub fn resume(conn: &Connection) -> Result<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codes::{CodeSecrets, SeededRandom};
+    use crate::codes::SeededRandom;
     use crate::events::Journal;
     use crate::people::{self, PersonInput};
     use crate::store::Store;
-    use std::sync::Arc;
     use time::macros::datetime;
 
     const NOW: OffsetDateTime = datetime!(2026-11-24 04:30 UTC);
 
-    fn store() -> (tempfile::TempDir, Store, Journal) {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let s = Store::open(&tmp.path().join("d.sqlite3")).expect("open");
-        let j = Journal::new("desk-1".into(), Arc::new(CodeSecrets::from_pepper([3; 32], true)), Arc::new(SeededRandom::new(1)));
-        (tmp, s, j)
-    }
+    use crate::test_support::temp_store_and_journal as store;
 
     fn walk_in(s: &mut Store, j: &Journal, name: &str, phone: &str) -> String {
         let input =

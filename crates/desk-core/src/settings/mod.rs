@@ -282,13 +282,8 @@ fn defaults_map<G: SettingsGroup>() -> Map<String, Value> {
 mod tests {
     use super::*;
     use crate::error::Error;
-    use crate::store::Store;
 
-    fn store() -> (tempfile::TempDir, Store) {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let s = Store::open(&tmp.path().join("d.sqlite3")).expect("open");
-        (tmp, s)
-    }
+    use crate::test_support::temp_store as store;
 
     #[test]
     fn defaults_are_the_clinics() {

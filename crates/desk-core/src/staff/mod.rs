@@ -290,20 +290,14 @@ pub struct Session {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codes::{CodeSecrets, SeededRandom};
+    use crate::codes::SeededRandom;
     use crate::error::AccessError;
     use crate::store::Store;
     use secrecy::{ExposeSecret, SecretString};
-    use std::sync::Arc;
     use time::macros::datetime;
     use time::Duration;
 
-    fn store() -> (tempfile::TempDir, Store, Journal) {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let s = Store::open(&tmp.path().join("d.sqlite3")).expect("open");
-        let j = Journal::new("desk-1".into(), Arc::new(CodeSecrets::from_pepper([3; 32], true)), Arc::new(SeededRandom::new(1)));
-        (tmp, s, j)
-    }
+    use crate::test_support::temp_store_and_journal as store;
 
     fn new(id: &str, role: Role) -> NewStaff {
         NewStaff { user_id: id.into(), display_name: "Latha K".into(), role, password: SecretString::from("front-desk-2026") }

@@ -1,14 +1,9 @@
 use super::*;
-use crate::store::Store;
 
 const CLINIC_30: &str = "Skinspire Skin and Hair Clinic";
 const ALL_CHANNELS: [Channel; 3] = [Channel::WHATSAPP, Channel::SMS, Channel::EMAIL];
 
-fn store() -> (tempfile::TempDir, Store) {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let s = Store::open(&tmp.path().join("d.sqlite3")).expect("open");
-    (tmp, s)
-}
+use crate::test_support::temp_store as store;
 
 fn vars<'a>(code: &'a str, clinic_name: &'a str, person_name: &'a str) -> Vars<'a> {
     Vars { code, clinic_name, person_name, expiry_minutes: 10 }
