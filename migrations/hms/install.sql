@@ -1471,7 +1471,7 @@ BEGIN
         -- The insert. Every event of the batch that is not stored goes in, with its verdict.
         -- Nothing else can store one of this device's seqs meanwhile (this push holds the
         -- device's row), so a batch none of whose seqs is stored, the usual case, is inserted
-        -- plainly: ON CONFLICT's speculative insertion cost a quarter of a push's time. A batch
+        -- plainly: ON CONFLICT's speculative insertion cost a tenth of a push's time. A batch
         -- that overlaps what is stored (a retry, an overlapping range) skips those seqs, and
         -- keeps ON CONFLICT (device_id, seq) DO NOTHING besides. An event id another device
         -- stores at the same moment (checked above, so only in a race) is refused, not

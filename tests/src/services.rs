@@ -4,8 +4,8 @@
 //!
 //! A test asks for a service with one of the `*::from_env` / `require_*` functions. A missing
 //! service FAILS the test, saying which service is missing and how to start it: a test never
-//! passes without checking what it is there for. (The functions return `Option` for their
-//! callers' `let … else`; a missing service never gets that far.)
+//! passes without checking what it is there for. (The functions still return `Option`, for
+//! their callers' `let … else`; a missing service never gets that far.)
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 /// A missing service: the test that needed it fails, with what is missing and how to start it.
-pub fn missing<T>(test: &str, service: &str, why: &str) -> Option<T> {
+pub fn missing(test: &str, service: &str, why: &str) -> ! {
     panic!(
         "{test}: {service} is missing: {why}. Run the tests inside scripts/test-session.sh \
          (make test), which starts it."

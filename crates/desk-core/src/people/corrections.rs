@@ -264,11 +264,10 @@ pub fn settle(tx: &Transaction<'_>, j: &Journal, event_id: &str, keep: Settle, a
 mod tests {
     use super::*;
     use crate::store::Store;
+    use crate::test_support::temp_store_and_journal as store;
     use time::macros::datetime;
 
     const NOW: OffsetDateTime = datetime!(2026-11-24 04:30 UTC);
-
-    use crate::test_support::temp_store_and_journal as store;
 
     fn corrected(s: &mut Store, j: &Journal, before: Option<&str>, after: Option<&str>) -> i64 {
         let tx = s.conn_mut().transaction().expect("tx");

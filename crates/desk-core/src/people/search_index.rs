@@ -60,11 +60,10 @@ mod tests {
     use crate::events::Journal;
     use crate::people::{self, PersonInput};
     use crate::store::Store;
+    use crate::test_support::temp_store_and_journal as store;
     use time::macros::datetime;
 
     const NOW: OffsetDateTime = datetime!(2026-11-24 04:30 UTC);
-
-    use crate::test_support::temp_store_and_journal as store;
 
     fn walk_in(s: &mut Store, j: &Journal, name: &str, phone: &str) -> String {
         let input =

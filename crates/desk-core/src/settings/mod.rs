@@ -282,7 +282,6 @@ fn defaults_map<G: SettingsGroup>() -> Map<String, Value> {
 mod tests {
     use super::*;
     use crate::error::Error;
-
     use crate::test_support::temp_store as store;
 
     #[test]

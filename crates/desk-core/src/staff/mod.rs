@@ -293,11 +293,10 @@ mod tests {
     use crate::codes::SeededRandom;
     use crate::error::AccessError;
     use crate::store::Store;
+    use crate::test_support::temp_store_and_journal as store;
     use secrecy::{ExposeSecret, SecretString};
     use time::macros::datetime;
     use time::Duration;
-
-    use crate::test_support::temp_store_and_journal as store;
 
     fn new(id: &str, role: Role) -> NewStaff {
         NewStaff { user_id: id.into(), display_name: "Latha K".into(), role, password: SecretString::from("front-desk-2026") }

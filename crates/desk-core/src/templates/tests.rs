@@ -1,9 +1,8 @@
 use super::*;
+use crate::test_support::temp_store as store;
 
 const CLINIC_30: &str = "Skinspire Skin and Hair Clinic";
 const ALL_CHANNELS: [Channel; 3] = [Channel::WHATSAPP, Channel::SMS, Channel::EMAIL];
-
-use crate::test_support::temp_store as store;
 
 fn vars<'a>(code: &'a str, clinic_name: &'a str, person_name: &'a str) -> Vars<'a> {
     Vars { code, clinic_name, person_name, expiry_minutes: 10 }
