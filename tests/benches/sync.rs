@@ -3,7 +3,8 @@
 //! 1. push of 100k events through `desk_sync.push` against raw binary COPY and against
 //!    `INSERT … SELECT unnest(…) ON CONFLICT DO NOTHING` of the same rows;
 //! 2. push of 100k verifications with the merge into `users.verification_status`;
-//! 3. re-pushing the same 100k (rows added: 0);
+//! 3. re-pushing the same 100k (rows added: 0): the desk's push from seq 1, and every batch sent
+//!    again;
 //! 4. the first pull of 100k people, and a pull with nothing changed.
 //!
 //! Writes a Markdown section to `$DESK_BENCH_OUT`.
@@ -99,6 +100,19 @@ fn loader(c: &ClinicDb) -> Target {
     }
 }
 
+/// Where the desk connects, as its own role.
+fn desk_target(d: &SyncDesk, c: &ClinicDb) -> Target {
+    Target {
+        host: "127.0.0.1".into(),
+        port: c.port,
+        database: c.db.clone(),
+        role: d.role.clone(),
+        password: d.password.clone().into(),
+        ca_file: c.ca.display().to_string(),
+        timeout: Duration::from_secs(600),
+    }
+}
+
 /// The same rows, the columns the push fills, by binary COPY.
 async fn copy_baseline(t: &Target, r: &Rows) -> Duration {
     let c = client::connect(t).await.expect("connect").into_client();
@@ -175,15 +189,7 @@ async fn unnest_baseline(t: &Target, r: &Rows) -> Duration {
 
 /// The desk's push, timed alone (connect and hello outside the timing).
 async fn desk_push(d: &SyncDesk, c: &ClinicDb, from_scratch: bool) -> (Duration, desk_sync::push::PushReport) {
-    let target = Target {
-        host: "127.0.0.1".into(),
-        port: c.port,
-        database: c.db.clone(),
-        role: d.role.clone(),
-        password: d.password.clone().into(),
-        ca_file: c.ca.display().to_string(),
-        timeout: Duration::from_secs(600),
-    };
+    let target = desk_target(d, c);
     let clinic = client::connect(&target).await.expect("connect");
     let hello = clinic.hello(d.desk.engine().journal.device_id(), 0).await.expect("hello");
     let ctx = d.desk.ctx();
@@ -192,6 +198,31 @@ async fn desk_push(d: &SyncDesk, c: &ClinicDb, from_scratch: bool) -> (Duration,
     let started = Instant::now();
     let r = desk_sync::push::push(&clinic, &local, acked, head.as_deref(), None).await.expect("push");
     (started.elapsed(), r)
+}
+
+/// Every batch of the same events sent again, as a desk that ignored the clinic's
+/// acknowledgement would: each call checks its batch against what is stored and adds nothing.
+/// (The desk's own push doesn't do this: the clinic's first answer says what it holds.)
+async fn resend_every_batch(d: &SyncDesk, c: &ClinicDb, r: &Rows) -> (Duration, i64, usize) {
+    let target = desk_target(d, c);
+    let clinic = client::connect(&target).await.expect("connect").into_client();
+    let push = clinic.prepare("SELECT inserted FROM desk_sync.push($1, $2, $3, $4, $5, $6)").await.expect("prepare");
+    let batch = desk_sync::push::BATCH as usize;
+    let (mut added, mut calls) = (0i64, 0usize);
+    let started = Instant::now();
+    for from in (0..r.seqs.len()).step_by(batch) {
+        let to = (from + batch).min(r.seqs.len());
+        let row = clinic
+            .query_one(
+                &push,
+                &[&r.device, &&r.seqs[from..to], &&r.ids[from..to], &&r.bodies[from..to], &&r.hashes[from..to], &r.hashes[to - 1]],
+            )
+            .await
+            .expect("push again");
+        added += i64::from(row.get::<_, i32>(0));
+        calls += 1;
+    }
+    (started.elapsed(), added, calls)
 }
 
 fn secs(d: Duration) -> String {
@@ -227,7 +258,8 @@ fn main() {
     assert!(pushed.inserted as usize >= N, "pushed {}", pushed.inserted);
     // 3. The same 100k again, from seq 1: nothing is added.
     let (repush, again) = rt.block_on(desk_push(&plain, &plain_db, true));
-    let again = again.inserted;
+    let (repush_calls, again) = (again.sent.div_ceil(u64::from(desk_sync::push::BATCH)), again.inserted);
+    let (resend, resent_added, resend_calls) = rt.block_on(resend_every_batch(&plain, &plain_db, &rows));
     let rows_after: i64 = plain_db.sql("SELECT count(*) FROM desk_sync.desk_events").parse().expect("n");
 
     // 2 and 4. 100k people, pulled, then verified and pushed with the merge.
@@ -254,15 +286,7 @@ fn main() {
     }
     let idle = median(idle);
     let connect_only = {
-        let target = Target {
-            host: "127.0.0.1".into(),
-            port: big.port,
-            database: big.db.clone(),
-            role: d.role.clone(),
-            password: d.password.clone().into(),
-            ca_file: big.ca.display().to_string(),
-            timeout: Duration::from_secs(60),
-        };
+        let target = desk_target(&d, &big);
         let mut v = Vec::new();
         for _ in 0..5 {
             let started = Instant::now();
@@ -292,11 +316,14 @@ fn main() {
          | push {N} events | {} | binary COPY {} | {:.2} | ≥ 0.25 |\n\
          | push {N} events | {} | `INSERT … SELECT unnest … ON CONFLICT` {} | {:.2} | ≥ 0.5 |\n\
          | push {N} verifications with the merge into `users` | {} ({merged} rows, {applied} applied, {verified} people verified) | | | ≤ 15 s |\n\
-         | re-push the same {N} | {} | rows added: {again} (events in the clinic: {rows_after}) | | 0 rows |\n\
+         | re-push the same {N} from seq 1 (the desk's acknowledgement lost) | {} ({repush_calls} calls: the first answer says what the clinic holds) | rows added: {again} | | 0 rows |\n\
+         | every batch of the same {N} sent again ({resend_calls} calls) | {} | rows added: {resent_added} (events in the clinic: {rows_after}) | | 0 rows |\n\
          | first pull of {N} people (+18 fixture rows) | {} ({} people) | one plain SELECT of the same rows {} | | ≤ 10 s |\n\
          | pull with nothing changed (a whole round), median of 5 | {} | connect over TLS + `SELECT 1` {} | | ≤ 200 ms |\n\n\
          - **Push:** `desk_sync::push::push`: events read from the desk's store in batches of {}, \
-         each one call of `desk_sync.push` (arrays), which checks the batch (each body parsed once), \
+         each one call of `desk_sync.push` (arrays), two calls on the wire at once (the next batch \
+         is read while the clinic runs the current one); the function checks the batch (each body \
+         read once, with `json_to_record`), \
          folds verifications into `users.verification_status` under the row lock, inserts the new \
          events (plainly when none of the batch is stored, else skipping what is, with `ON \
          CONFLICT (device_id, seq) DO NOTHING`), and advances the acknowledgement.\n\
@@ -314,6 +341,7 @@ fn main() {
         unnest.as_secs_f64() / push.as_secs_f64(),
         secs(merge),
         secs(repush),
+        secs(resend),
         secs(first_pull),
         first.pulled.received,
         secs(raw_read),

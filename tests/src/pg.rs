@@ -33,7 +33,7 @@ impl Pg {
         let (Ok(port), Ok(dir), Ok(ca)) =
             (std::env::var("DESK_TEST_PG_PORT"), std::env::var("DESK_TEST_PG_DIR"), std::env::var("DESK_TEST_PG_CA"))
         else {
-            return missing(test, "PostgreSQL", "DESK_TEST_PG_PORT is not set: run the tests with `make test` (scripts/test.sh)");
+            missing(test, "PostgreSQL", "DESK_TEST_PG_PORT is not set: run the tests with `make test` (scripts/test.sh)");
         };
         Some(Pg { port: port.parse().expect("DESK_TEST_PG_PORT"), dir: dir.into(), ca: ca.into(), private: None })
     }
@@ -43,7 +43,7 @@ impl Pg {
         let (Ok(cert), Ok(key), Ok(ca)) =
             (std::env::var("DESK_TEST_PG_CERT"), std::env::var("DESK_TEST_PG_KEY"), std::env::var("DESK_TEST_PG_CA"))
         else {
-            return missing(test, "PostgreSQL", "DESK_TEST_PG_CERT is not set: run the tests with `make test` (scripts/test.sh)");
+            missing(test, "PostgreSQL", "DESK_TEST_PG_CERT is not set: run the tests with `make test` (scripts/test.sh)");
         };
         let tmp = tempfile::Builder::new().prefix("desk-pg-").tempdir_in("/tmp").expect("tempdir");
         let dir = tmp.path().to_path_buf();

@@ -104,7 +104,7 @@ impl Smtp {
         ];
         let unset: Vec<&str> = names.iter().copied().filter(|n| env_value(n).is_none()).collect();
         if !unset.is_empty() {
-            return missing(test, "the test SMTP server (scripts/services/smtp-server.py)", &format!("{} not set", unset.join(", ")));
+            missing(test, "the test SMTP server (scripts/services/smtp-server.py)", &format!("{} not set", unset.join(", ")));
         }
         let get = |n: &str| env_value(n).unwrap_or_default();
         let port = get("DESK_TEST_SMTP_PORT");
@@ -275,24 +275,20 @@ pub fn twilio_contract_url(test: &str) -> Option<String> {
 pub fn secret_service(test: &str) -> Option<desk_core::secrets::Keyring> {
     const SERVICE: &str = "the test Secret Service (a private D-Bus bus with an unlocked gnome-keyring)";
     if env_value("DBUS_SESSION_BUS_ADDRESS").is_none() {
-        return missing(test, SERVICE, "DBUS_SESSION_BUS_ADDRESS is not set");
+        missing(test, SERVICE, "DBUS_SESSION_BUS_ADDRESS is not set");
     }
     let Some(xdg) = env_value("XDG_DATA_HOME") else {
-        return missing(
-            test,
-            SERVICE,
-            "XDG_DATA_HOME is not set, so this may be your own keyring (the tests write and delete the app's items)",
-        );
+        missing(test, SERVICE, "XDG_DATA_HOME is not set, so this may be your own keyring (the tests write and delete the app's items)");
     };
     if let Some(home) = env_value("HOME") {
         if Path::new(&xdg) == Path::new(&home).join(".local/share") {
-            return missing(test, SERVICE, "XDG_DATA_HOME is the usual ~/.local/share, so this may be your own keyring");
+            missing(test, SERVICE, "XDG_DATA_HOME is the usual ~/.local/share, so this may be your own keyring");
         }
     }
     let keyring = desk_core::secrets::Keyring::system();
     let status = keyring.probe();
     if status.state != "ok" {
-        return missing(test, SERVICE, &format!("the keyring on this bus is {} ({})", status.state, status.message));
+        missing(test, SERVICE, &format!("the keyring on this bus is {} ({})", status.state, status.message));
     }
     Some(keyring)
 }

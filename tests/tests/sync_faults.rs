@@ -105,6 +105,49 @@ fn a_failure_at_any_step_of_a_push_ends_with_one_effect_per_event() {
     }
 }
 
+/// The push keeps two calls on the wire: when one fails, the one already sent behind it must
+/// change nothing (it starts after an acknowledgement that did not move: a gap).
+#[test]
+fn a_failed_call_with_another_behind_it_ends_with_one_effect_per_event() {
+    let Some(pg) = Pg::session("pipelined failure") else { return };
+    let clinic = pg.clinic("pipelined");
+    let d = SyncDesk::enrolled(&clinic, "front", H1, T0);
+    d.synced();
+    let before: i64 = clinic.sql("SELECT count(*) FROM desk_sync.desk_events").parse().expect("n");
+    // Four batches; the second call's insert fails (the first and the third are on the wire).
+    many_events(&d, 3 * desk_sync::push::BATCH as usize + 500);
+    clinic.sql(
+        "CREATE SEQUENCE public.failpoint;
+         CREATE FUNCTION public.fail_second_insert() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
+         BEGIN IF nextval('public.failpoint') = 2 THEN RAISE EXCEPTION 'failpoint in the second call'; END IF; RETURN NULL; END $$;
+         CREATE TRIGGER failpoint AFTER INSERT ON desk_sync.desk_events FOR EACH STATEMENT EXECUTE FUNCTION public.fail_second_insert();",
+    );
+    let err = d.sync().expect_err("the failpoint fires");
+    assert!(
+        err.to_string().contains("failpoint in the second call"),
+        "the failing call's own error is shown, not the gap behind it: {err}"
+    );
+    let batch = i64::from(desk_sync::push::BATCH);
+    assert_eq!(
+        clinic.sql("SELECT count(*) FROM desk_sync.desk_events").parse::<i64>().expect("n"),
+        before + batch,
+        "the first batch only: the second rolled back, the third refused"
+    );
+    let acked: i64 = clinic.sql("SELECT acked_seq FROM desk_sync.devices").parse().expect("acked");
+    assert_eq!(
+        clinic.sql("SELECT max(seq) FROM desk_sync.desk_events").parse::<i64>().expect("max"),
+        acked,
+        "the acknowledgement is where the stored events end"
+    );
+    assert_eq!(clinic.sql("SELECT count(*) FROM desk_sync.desk_events").parse::<i64>().expect("n"), acked, "no hole below it");
+    // Two inserts ran, the second failed; the third call stopped at its gap, before any insert.
+    assert_eq!(clinic.sql("SELECT last_value FROM public.failpoint"), "2", "the call behind the failed one inserted nothing");
+    let r = d.synced();
+    // The rest (and the few events the rounds themselves made), each once.
+    assert!(r.pushed.inserted >= 2 * batch as u64 + 500, "the rest: {}", r.pushed.inserted);
+    assert_once(&clinic, &d);
+}
+
 #[test]
 fn a_desk_killed_mid_push_resumes_with_nothing_lost_or_doubled() {
     let Some(pg) = Pg::session("sigkill") else { return };

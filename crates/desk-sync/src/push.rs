@@ -5,6 +5,7 @@
 //! the acknowledgement, a connection cut mid-call.
 
 use desk_core::events;
+use futures_util::stream::{FuturesOrdered, StreamExt};
 use uuid::Uuid;
 
 use crate::client::{bounded, Clinic};
@@ -13,6 +14,9 @@ use crate::state::{self, Local};
 
 /// Events per call.
 pub const BATCH: u32 = 1000;
+
+/// Calls on the wire at once: the one the clinic runs and the next.
+const PIPELINE: usize = 2;
 
 /// Where a test can make a push fail on purpose (the fault tests; production passes none).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,33 +101,65 @@ pub async fn push(
         })?;
         tracing::info!(carried = n, "verifications of the old device carried into the new one");
     }
+    // The calls are pipelined two deep: while the clinic runs one batch, the next is read here
+    // and already on the wire, so the server never waits for the desk between batches. Each
+    // call is still its own transaction that starts where the previous one's acknowledgement
+    // ends: if a call fails, the one behind it finds a gap (DS003) and changes nothing, and
+    // everything the clinic did commit is acknowledged by the next round's hello.
+    let statement = bounded(
+        limit,
+        "the push",
+        clinic.client.prepare("SELECT acked_seq, inserted, fork_seq FROM desk_sync.push($1, $2, $3, $4, $5, $6)"),
+    )
+    .await?;
+    let mut in_flight = FuturesOrdered::new();
+    let mut read_up_to = acked;
+    let mut drained = false;
     loop {
-        let read_started = std::time::Instant::now();
-        let batch = local.db.with(|s| events::for_push(s.conn(), journal, acked, BATCH))?;
-        let Some(last) = batch.last() else { break };
-        let seqs: Vec<i64> = batch.iter().map(|e| e.seq).collect();
-        let ids: Vec<Uuid> = batch
-            .iter()
-            .map(|e| Uuid::parse_str(&e.event_id).map_err(|_| SyncError::Server(format!("event {} has no valid id", e.seq))))
-            .collect::<Result<_, _>>()?;
-        let bodies: Vec<String> = batch.iter().map(|e| String::from_utf8_lossy(&e.body).into_owned()).collect();
-        let hashes: Vec<Option<String>> = batch.iter().map(|e| e.hash.clone()).collect();
-        let chain_hash = last.hash.clone();
-        report.local_time += read_started.elapsed();
+        while in_flight.len() < PIPELINE && !drained {
+            let read_started = std::time::Instant::now();
+            let batch = local.db.with(|s| events::for_push(s.conn(), journal, read_up_to, BATCH))?;
+            let Some(last) = batch.last() else {
+                drained = true;
+                break;
+            };
+            let seqs: Vec<i64> = batch.iter().map(|e| e.seq).collect();
+            let ids: Vec<Uuid> = batch
+                .iter()
+                .map(|e| Uuid::parse_str(&e.event_id).map_err(|_| SyncError::Server(format!("event {} has no valid id", e.seq))))
+                .collect::<Result<_, _>>()?;
+            let bodies: Vec<String> = batch.iter().map(|e| String::from_utf8_lossy(&e.body).into_owned()).collect();
+            let hashes: Vec<Option<String>> = batch.iter().map(|e| e.hash.clone()).collect();
+            let chain_hash = last.hash.clone();
+            let last_seq = last.seq;
+            read_up_to = last_seq;
+            let sent = batch.len() as u64;
+            report.local_time += read_started.elapsed();
+            let client = &clinic.client;
+            let statement = &statement;
+            let device_id = &device_id;
+            // Sent on its first poll, which comes with the wait for the call ahead of it.
+            in_flight.push_back(async move {
+                let row = client.query_one(statement, &[device_id, &seqs, &ids, &bodies, &hashes, &chain_hash]).await;
+                (sent, last_seq, row)
+            });
+        }
         let call_started = std::time::Instant::now();
-        let row = bounded(
-            limit,
-            "the push",
-            clinic.client.query_one(
-                "SELECT acked_seq, inserted, fork_seq FROM desk_sync.push($1, $2, $3, $4, $5, $6)",
-                &[&device_id, &seqs, &ids, &bodies, &hashes, &chain_hash],
-            ),
-        )
+        // The bound runs from when the call ahead finished: each call has the whole limit.
+        let Some((sent, last_seq, row)) = bounded(limit, "the push", async {
+            match in_flight.next().await {
+                Some((sent, last_seq, row)) => row.map(|r| Some((sent, last_seq, r))),
+                None => Ok(None),
+            }
+        })
         .await
         .map_err(|e| match e {
             SyncError::Gap { .. } => SyncError::Gap { acked },
             other => other,
-        })?;
+        })?
+        else {
+            break;
+        };
         report.server_time += call_started.elapsed();
         if let Some(f) = faults {
             f.at(FaultPoint::AfterServerCommit)?;
@@ -142,14 +178,17 @@ pub async fn push(
         }
         let now = local.clock.now();
         local.db.with(|s| state::record_ack(s.conn(), server_acked, now))?;
-        report.sent += batch.len() as u64;
+        report.sent += sent;
         report.inserted += inserted.max(0) as u64;
         report.acked_seq = server_acked;
-        if server_acked <= acked {
-            // The clinic didn't move: never loop on the same batch.
-            return Err(SyncError::Server(format!("the clinic acknowledged {server_acked} after {acked}")));
+        if server_acked < last_seq {
+            // The clinic didn't take the batch: never loop on it.
+            return Err(SyncError::Server(format!("the clinic acknowledged {server_acked} after a batch up to {last_seq}")));
         }
         acked = server_acked;
+        // The clinic may hold more than this desk sent (a push of an earlier run that committed
+        // after this round's hello): the next batch starts after what it holds.
+        read_up_to = read_up_to.max(acked);
     }
     Ok(report)
 }
