@@ -122,6 +122,13 @@ impl Drop for Pg {
     }
 }
 
+impl Pg {
+    /// The server's log so far (what it refused, with its words).
+    pub fn log(&self) -> String {
+        read_log(&self.dir)
+    }
+}
+
 fn read_log(dir: &Path) -> String {
     std::fs::read_to_string(dir.join("server.log")).unwrap_or_default()
 }

@@ -47,6 +47,17 @@ fn many_events(d: &SyncDesk, n: usize) {
         .expect("events");
 }
 
+/// A failpoint in the clinic: the `nth` insert into desk_events from now on (counted by the
+/// sequence `public.failpoint`) fails after inserting, with `words`, before the push commits.
+fn fail_insert(clinic: &ClinicDb, nth: u32, words: &str) {
+    clinic.sql(&format!(
+        "CREATE SEQUENCE public.failpoint;
+         CREATE FUNCTION public.fail_insert() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
+         BEGIN IF nextval('public.failpoint') = {nth} THEN RAISE EXCEPTION '{words}'; END IF; RETURN NULL; END $$;
+         CREATE TRIGGER failpoint AFTER INSERT ON desk_sync.desk_events FOR EACH STATEMENT EXECUTE FUNCTION public.fail_insert();"
+    ));
+}
+
 struct Once(FaultPoint, std::sync::atomic::AtomicBool);
 
 impl Faults for Once {
@@ -66,12 +77,7 @@ fn a_failure_at_any_step_of_a_push_ends_with_one_effect_per_event() {
     d.synced();
 
     // 1. After the clinic's insert, before its commit: the whole batch rolls back.
-    clinic.sql(
-        "CREATE SEQUENCE public.failpoint;
-         CREATE FUNCTION public.fail_after_insert() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
-         BEGIN IF nextval('public.failpoint') = 1 THEN RAISE EXCEPTION 'failpoint after the insert'; END IF; RETURN NULL; END $$;
-         CREATE TRIGGER failpoint AFTER INSERT ON desk_sync.desk_events FOR EACH STATEMENT EXECUTE FUNCTION public.fail_after_insert();",
-    );
+    fail_insert(&clinic, 1, "failpoint after the insert");
     d.clock.advance(time::Duration::minutes(1));
     d.verify("+919845012345", Channel::EMAIL);
     let before = clinic.sql("SELECT count(*) FROM desk_sync.desk_events");
@@ -116,12 +122,7 @@ fn a_failed_call_with_another_behind_it_ends_with_one_effect_per_event() {
     let before: i64 = clinic.sql("SELECT count(*) FROM desk_sync.desk_events").parse().expect("n");
     // Four batches; the second call's insert fails (the first and the third are on the wire).
     many_events(&d, 3 * desk_sync::push::BATCH as usize + 500);
-    clinic.sql(
-        "CREATE SEQUENCE public.failpoint;
-         CREATE FUNCTION public.fail_second_insert() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
-         BEGIN IF nextval('public.failpoint') = 2 THEN RAISE EXCEPTION 'failpoint in the second call'; END IF; RETURN NULL; END $$;
-         CREATE TRIGGER failpoint AFTER INSERT ON desk_sync.desk_events FOR EACH STATEMENT EXECUTE FUNCTION public.fail_second_insert();",
-    );
+    fail_insert(&clinic, 2, "failpoint in the second call");
     let err = d.sync().expect_err("the failpoint fires");
     assert!(
         err.to_string().contains("failpoint in the second call"),
@@ -140,8 +141,15 @@ fn a_failed_call_with_another_behind_it_ends_with_one_effect_per_event() {
         "the acknowledgement is where the stored events end"
     );
     assert_eq!(clinic.sql("SELECT count(*) FROM desk_sync.desk_events").parse::<i64>().expect("n"), acked, "no hole below it");
-    // Two inserts ran, the second failed; the third call stopped at its gap, before any insert.
+    // Two inserts ran, the second failed; the third call, already on the wire behind it, was
+    // refused at its gap, before any insert (the server's log has its words).
     assert_eq!(clinic.sql("SELECT last_value FROM public.failpoint"), "2", "the call behind the failed one inserted nothing");
+    let gap = format!("a gap: the batch starts at seq {} but the clinic has up to seq {}", acked + batch + 1, acked);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !pg.log().contains(&gap) {
+        assert!(Instant::now() < deadline, "the third call was not sent behind the second (no \"{gap}\" in the server's log)");
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let r = d.synced();
     // The rest (and the few events the rounds themselves made), each once.
     assert!(r.pushed.inserted >= 2 * batch as u64 + 500, "the rest: {}", r.pushed.inserted);

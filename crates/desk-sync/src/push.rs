@@ -4,8 +4,11 @@
 //! transaction, so a retry at any point is a no-op: a lost reply, a crash before the desk records
 //! the acknowledgement, a connection cut mid-call.
 
+use std::collections::VecDeque;
+use std::future::Future;
+
 use desk_core::events;
-use futures_util::stream::{FuturesOrdered, StreamExt};
+use futures_util::future::maybe_done;
 use uuid::Uuid;
 
 use crate::client::{bounded, Clinic};
@@ -38,6 +41,8 @@ pub trait Faults: Send + Sync {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PushReport {
     pub sent: u64,
+    /// Calls the clinic answered.
+    pub calls: u64,
     /// Rows the clinic didn't have before (a retry adds 0).
     pub inserted: u64,
     pub acked_seq: i64,
@@ -102,65 +107,71 @@ pub async fn push(
         tracing::info!(carried = n, "verifications of the old device carried into the new one");
     }
     // The calls are pipelined two deep: while the clinic runs one batch, the next is read here
-    // and already on the wire, so the server never waits for the desk between batches. Each
-    // call is still its own transaction that starts where the previous one's acknowledgement
-    // ends: if a call fails, the one behind it finds a gap (DS003) and changes nothing, and
-    // everything the clinic did commit is acknowledged by the next round's hello.
+    // and already on the wire behind it, so the clinic doesn't wait for the desk between
+    // batches. Each call is still its own transaction that starts where the acknowledgement
+    // ends: a call the clinic refuses or rolls back leaves the one behind it a gap (DS003) that
+    // changes nothing. When the desk stops after the clinic committed (a lost answer, a
+    // timeout, a local error), the call behind may commit too; that is as safe, since the
+    // clinic checks each call against its own acknowledgement, and the next round's hello
+    // acknowledges it here.
+    let read_started = std::time::Instant::now();
+    let Some(first) = read_batch(local, acked)? else {
+        return Ok(report);
+    };
+    report.local_time += read_started.elapsed();
+    // Prepared once per round, and only when there is something to push.
     let statement = bounded(
         limit,
         "the push",
         clinic.client.prepare("SELECT acked_seq, inserted, fork_seq FROM desk_sync.push($1, $2, $3, $4, $5, $6)"),
     )
     .await?;
-    let mut in_flight = FuturesOrdered::new();
+    let mut next = Some(first);
+    let mut in_flight = VecDeque::new();
     let mut read_up_to = acked;
     let mut drained = false;
     loop {
         while in_flight.len() < PIPELINE && !drained {
-            let read_started = std::time::Instant::now();
-            let batch = local.db.with(|s| events::for_push(s.conn(), journal, read_up_to, BATCH))?;
-            let Some(last) = batch.last() else {
+            let batch = match next.take() {
+                Some(b) => Some(b),
+                None => {
+                    let read_started = std::time::Instant::now();
+                    let b = read_batch(local, read_up_to)?;
+                    report.local_time += read_started.elapsed();
+                    b
+                }
+            };
+            let Some(batch) = batch else {
                 drained = true;
                 break;
             };
-            let seqs: Vec<i64> = batch.iter().map(|e| e.seq).collect();
-            let ids: Vec<Uuid> = batch
-                .iter()
-                .map(|e| Uuid::parse_str(&e.event_id).map_err(|_| SyncError::Server(format!("event {} has no valid id", e.seq))))
-                .collect::<Result<_, _>>()?;
-            let bodies: Vec<String> = batch.iter().map(|e| String::from_utf8_lossy(&e.body).into_owned()).collect();
-            let hashes: Vec<Option<String>> = batch.iter().map(|e| e.hash.clone()).collect();
-            let chain_hash = last.hash.clone();
-            let last_seq = last.seq;
-            read_up_to = last_seq;
-            let sent = batch.len() as u64;
-            report.local_time += read_started.elapsed();
-            let client = &clinic.client;
-            let statement = &statement;
-            let device_id = &device_id;
-            // Sent on its first poll, which comes with the wait for the call ahead of it.
-            in_flight.push_back(async move {
-                let row = client.query_one(statement, &[device_id, &seqs, &ids, &bodies, &hashes, &chain_hash]).await;
-                (sent, last_seq, row)
-            });
+            read_up_to = batch.last_seq;
+            let mut call = Box::pin(maybe_done(send(&clinic.client, &statement, &device_id, batch)));
+            // tokio-postgres queues a query for the wire on its first poll: polled here, each
+            // call is queued behind the one ahead at once, whatever is waited for next.
+            std::future::poll_fn(|cx| {
+                let _ = call.as_mut().poll(cx);
+                std::task::Poll::Ready(())
+            })
+            .await;
+            in_flight.push_back(call);
         }
-        let call_started = std::time::Instant::now();
-        // The bound runs from when the call ahead finished: each call has the whole limit.
-        let Some((sent, last_seq, row)) = bounded(limit, "the push", async {
-            match in_flight.next().await {
-                Some((sent, last_seq, row)) => row.map(|r| Some((sent, last_seq, r))),
-                None => Ok(None),
-            }
+        let Some(mut call) = in_flight.pop_front() else { break };
+        let waited = std::time::Instant::now();
+        // The bound runs from when the desk starts waiting for this call.
+        bounded(limit, "the push", async {
+            call.as_mut().await;
+            Ok::<(), tokio_postgres::Error>(())
         })
-        .await
-        .map_err(|e| match e {
+        .await?;
+        let Some((sent, last_seq, row)) = call.as_mut().take_output() else {
+            return Err(SyncError::Server("a push call ended without an answer".into()));
+        };
+        let row = row.map_err(|e| match SyncError::from_pg(e) {
             SyncError::Gap { .. } => SyncError::Gap { acked },
             other => other,
-        })?
-        else {
-            break;
-        };
-        report.server_time += call_started.elapsed();
+        })?;
+        report.server_time += waited.elapsed();
         if let Some(f) = faults {
             f.at(FaultPoint::AfterServerCommit)?;
         }
@@ -179,6 +190,7 @@ pub async fn push(
         let now = local.clock.now();
         local.db.with(|s| state::record_ack(s.conn(), server_acked, now))?;
         report.sent += sent;
+        report.calls += 1;
         report.inserted += inserted.max(0) as u64;
         report.acked_seq = server_acked;
         if server_acked < last_seq {
@@ -191,4 +203,44 @@ pub async fn push(
         read_up_to = read_up_to.max(acked);
     }
     Ok(report)
+}
+
+/// One batch as a push call sends it.
+struct Batch {
+    seqs: Vec<i64>,
+    ids: Vec<Uuid>,
+    bodies: Vec<String>,
+    hashes: Vec<Option<String>>,
+    chain_hash: Option<String>,
+    last_seq: i64,
+}
+
+/// The next batch after `after`, or none when everything is pushed.
+fn read_batch(local: &Local, after: i64) -> Result<Option<Batch>, SyncError> {
+    let journal = &local.journal;
+    let batch = local.db.with(|s| events::for_push(s.conn(), journal, after, BATCH))?;
+    let Some(last) = batch.last() else { return Ok(None) };
+    let ids = batch
+        .iter()
+        .map(|e| Uuid::parse_str(&e.event_id).map_err(|_| SyncError::Server(format!("event {} has no valid id", e.seq))))
+        .collect::<Result<_, _>>()?;
+    Ok(Some(Batch {
+        seqs: batch.iter().map(|e| e.seq).collect(),
+        ids,
+        bodies: batch.iter().map(|e| String::from_utf8_lossy(&e.body).into_owned()).collect(),
+        hashes: batch.iter().map(|e| e.hash.clone()).collect(),
+        chain_hash: last.hash.clone(),
+        last_seq: last.seq,
+    }))
+}
+
+/// One call of `desk_sync.push`: how many events it carried, its last seq, the clinic's answer.
+async fn send(
+    client: &tokio_postgres::Client,
+    statement: &tokio_postgres::Statement,
+    device_id: &str,
+    b: Batch,
+) -> (u64, i64, Result<tokio_postgres::Row, tokio_postgres::Error>) {
+    let row = client.query_one(statement, &[&device_id, &b.seqs, &b.ids, &b.bodies, &b.hashes, &b.chain_hash]).await;
+    (b.seqs.len() as u64, b.last_seq, row)
 }
