@@ -1198,8 +1198,8 @@ BEGIN
     END IF;
     IF v_first > dev.acked_seq + 1 THEN
         RAISE EXCEPTION USING ERRCODE = 'DS003',
-            MESSAGE = format('a gap: the batch starts at seq %s but the clinic has up to seq %s',
-                             v_first, dev.acked_seq);
+            MESSAGE = format('a gap: the batch of device %s starts at seq %s but the clinic has up to seq %s',
+                             p_device_id, v_first, dev.acked_seq);
     END IF;
 
     -- A seq the clinic has under another event id: this device's history forked (a restore
@@ -1218,8 +1218,9 @@ BEGIN
 
     -- Each body must be the event it claims to be: a JSON object, of this device, seq and event
     -- id, with a readable occurred_at and clock_offset_ms. One query reads the batch and keeps
-    -- the fields the rest of the push reads, as plain arrays in the batch's order (the push
-    -- reads no body again); only when something is wrong does the loop below read the batch
+    -- the fields the rest of the push reads, as plain arrays in the batch's order (only what is
+    -- folded one event at a time, after the insert, reads its stored body again); only when
+    -- something is wrong does the loop below read the batch
     -- again, one event at a time, the same way, to name the first bad one. The bodies are read
     -- as json, not JSONB: the cast checks the text and json_to_record takes the ten fields
     -- straight from it (a body that is not a JSON object is an error, caught below), which
@@ -1269,6 +1270,9 @@ BEGIN
             EXCEPTION WHEN invalid_text_representation THEN
                 RAISE EXCEPTION USING ERRCODE = 'DS004',
                     MESSAGE = format('event seq %s: the body is not a JSON object', p_seqs[i]);
+            WHEN others THEN             -- nested too deep to read, say: as the query above does
+                RAISE EXCEPTION USING ERRCODE = 'DS004',
+                    MESSAGE = format('event seq %s: the body is unreadable (%s)', p_seqs[i], SQLERRM);
             END;
             BEGIN
                 SELECT * INTO f FROM json_to_record(j)

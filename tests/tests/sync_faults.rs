@@ -144,7 +144,12 @@ fn a_failed_call_with_another_behind_it_ends_with_one_effect_per_event() {
     // Two inserts ran, the second failed; the third call, already on the wire behind it, was
     // refused at its gap, before any insert (the server's log has its words).
     assert_eq!(clinic.sql("SELECT last_value FROM public.failpoint"), "2", "the call behind the failed one inserted nothing");
-    let gap = format!("a gap: the batch starts at seq {} but the clinic has up to seq {}", acked + batch + 1, acked);
+    let gap = format!(
+        "a gap: the batch of device {} starts at seq {} but the clinic has up to seq {}",
+        d.desk.engine().journal.device_id(),
+        acked + batch + 1,
+        acked
+    );
     let deadline = Instant::now() + Duration::from_secs(10);
     while !pg.log().contains(&gap) {
         assert!(Instant::now() < deadline, "the third call was not sent behind the second (no \"{gap}\" in the server's log)");
