@@ -107,8 +107,8 @@ pub async fn push(
         tracing::info!(carried = n, "verifications of the old device carried into the new one");
     }
     // The calls are pipelined two deep: while the clinic runs one batch, the next is read here
-    // and already on the wire behind it, so the clinic doesn't wait for the desk between
-    // batches. Each call is still its own transaction that starts where the acknowledgement
+    // and queued behind it (sent as soon as the desk waits), so the clinic doesn't wait for the
+    // desk between batches. Each call is still its own transaction that starts where the acknowledgement
     // ends: a call the clinic refuses or rolls back leaves the one behind it a gap (DS003) that
     // changes nothing. When the desk stops after the clinic committed (a lost answer, a
     // timeout, a local error), the call behind may commit too; that is as safe, since the
