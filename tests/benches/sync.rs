@@ -239,10 +239,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 fn main() {
-    let Some(pg) = Pg::session("sync benchmark") else {
-        eprintln!("no PostgreSQL: run through scripts/bench.sh");
-        std::process::exit(1);
-    };
+    let pg = Pg::session("sync benchmark");
     let rt = rt();
 
     // 1. Plain events: the push against its baselines.

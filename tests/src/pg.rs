@@ -29,17 +29,17 @@ fn script() -> PathBuf {
 
 impl Pg {
     /// The session's server (the test fails when the session didn't start one).
-    pub fn session(test: &str) -> Option<Pg> {
+    pub fn session(test: &str) -> Pg {
         let (Ok(port), Ok(dir), Ok(ca)) =
             (std::env::var("DESK_TEST_PG_PORT"), std::env::var("DESK_TEST_PG_DIR"), std::env::var("DESK_TEST_PG_CA"))
         else {
             missing(test, "PostgreSQL", "DESK_TEST_PG_PORT is not set: run the tests with `make test` (scripts/test.sh)");
         };
-        Some(Pg { port: port.parse().expect("DESK_TEST_PG_PORT"), dir: dir.into(), ca: ca.into(), private: None })
+        Pg { port: port.parse().expect("DESK_TEST_PG_PORT"), dir: dir.into(), ca: ca.into(), private: None }
     }
 
     /// A server of the test's own (same certificate as the session's), for tests that stop it.
-    pub fn private(test: &str) -> Option<Pg> {
+    pub fn private(test: &str) -> Pg {
         let (Ok(cert), Ok(key), Ok(ca)) =
             (std::env::var("DESK_TEST_PG_CERT"), std::env::var("DESK_TEST_PG_KEY"), std::env::var("DESK_TEST_PG_CA"))
         else {
@@ -51,7 +51,7 @@ impl Pg {
         let out =
             Command::new(script()).args(["start"]).arg(&dir).arg(port.to_string()).arg(&cert).arg(&key).output().expect("run postgres.sh");
         assert!(out.status.success(), "private PostgreSQL did not start: {}{}", String::from_utf8_lossy(&out.stderr), read_log(&dir));
-        Some(Pg { port, dir, ca: ca.into(), private: Some(tmp) })
+        Pg { port, dir, ca: ca.into(), private: Some(tmp) }
     }
 
     pub fn socket(&self) -> PathBuf {

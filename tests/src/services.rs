@@ -93,7 +93,7 @@ static FAULTS_LOCK: Mutex<()> = Mutex::new(());
 
 impl Smtp {
     /// The server from `DESK_TEST_SMTP_*` (the test fails when they are not set).
-    pub fn from_env(test: &str) -> Option<Smtp> {
+    pub fn from_env(test: &str) -> Smtp {
         let names = [
             "DESK_TEST_SMTP_HOST",
             "DESK_TEST_SMTP_PORT",
@@ -127,7 +127,7 @@ impl Smtp {
             .and_then(|mut a| a.next())
             .is_some_and(|addr| std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2)).is_ok());
         assert!(reachable, "{test}: nothing answers at the test SMTP server {}:{}", smtp.host, smtp.port);
-        Some(smtp)
+        smtp
     }
 
     /// Every message saved so far whose envelope went to `rcpt`.
@@ -246,9 +246,9 @@ pub fn twilio_spec_path() -> PathBuf {
 }
 
 /// Prism's base URL (`TWILIO_CONTRACT_URL`; the test fails when it is missing).
-pub fn twilio_contract_url(test: &str) -> Option<String> {
+pub fn twilio_contract_url(test: &str) -> String {
     if let Some(url) = env_value("TWILIO_CONTRACT_URL") {
-        return Some(url.trim_end_matches('/').to_owned());
+        return url.trim_end_matches('/').to_owned();
     }
     let spec = twilio_spec_path();
     let why = if spec.is_file() {
@@ -272,7 +272,7 @@ pub fn twilio_contract_url(test: &str) -> Option<String> {
 /// Outside a test session this refuses to run rather than write and delete the app's items in
 /// the developer's own keyring: it needs `DBUS_SESSION_BUS_ADDRESS` and an `XDG_DATA_HOME` that
 /// is not the usual one (test-session.sh points it at a throwaway folder).
-pub fn secret_service(test: &str) -> Option<desk_core::secrets::Keyring> {
+pub fn secret_service(test: &str) -> desk_core::secrets::Keyring {
     const SERVICE: &str = "the test Secret Service (a private D-Bus bus with an unlocked gnome-keyring)";
     if env_value("DBUS_SESSION_BUS_ADDRESS").is_none() {
         missing(test, SERVICE, "DBUS_SESSION_BUS_ADDRESS is not set");
@@ -290,7 +290,7 @@ pub fn secret_service(test: &str) -> Option<desk_core::secrets::Keyring> {
     if status.state != "ok" {
         missing(test, SERVICE, &format!("the keyring on this bus is {} ({})", status.state, status.message));
     }
-    Some(keyring)
+    keyring
 }
 
 // ------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ const ADMIN: (&str, &str) = ("asha.admin", "admin-passphrase");
 
 #[tokio::test]
 async fn an_admin_makes_a_backup_now_and_it_is_listed_and_whole() {
-    let keyring = secret_service("e2e_backups").expect("the test session's Secret Service");
+    let keyring = secret_service("e2e_backups");
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
     {

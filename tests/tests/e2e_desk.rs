@@ -75,12 +75,8 @@ async fn type_code(app: &AppUnderTest, code: &str) {
 #[tokio::test]
 async fn first_start_to_a_verified_email_against_the_real_smtp_server() {
     let _serial = ONE_TEST_AT_A_TIME.lock().await;
-    let Some(smtp) = Smtp::from_env("first_start_to_a_verified_email") else {
-        return;
-    };
-    let Some(keyring) = secret_service("first_start_to_a_verified_email") else {
-        return;
-    };
+    let smtp = Smtp::from_env("first_start_to_a_verified_email");
+    let keyring = secret_service("first_start_to_a_verified_email");
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
     // Only the email credentials exist beforehand (the test CA is not something the UI sets).
@@ -171,9 +167,7 @@ fn six_digits(text: &str) -> Option<String> {
 #[tokio::test]
 async fn whatsapp_not_reaching_the_number_falls_back_to_sms_and_verifies() {
     let _serial = ONE_TEST_AT_A_TIME.lock().await;
-    let Some(keyring) = secret_service("whatsapp_falls_back_to_sms") else {
-        return;
-    };
+    let keyring = secret_service("whatsapp_falls_back_to_sms");
     let twilio = MockServer::start().await;
     Mock::given(method("POST"))
         .and(body_string_contains("whatsapp"))
@@ -239,9 +233,7 @@ async fn whatsapp_not_reaching_the_number_falls_back_to_sms_and_verifies() {
 #[tokio::test]
 async fn wrong_codes_kill_the_code_and_an_early_resend_says_when() {
     let _serial = ONE_TEST_AT_A_TIME.lock().await;
-    let Some(keyring) = secret_service("wrong_codes_kill_the_code") else {
-        return;
-    };
+    let keyring = secret_service("wrong_codes_kill_the_code");
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
     // Nothing configured: demo mode, the code shows in the demo outbox.
@@ -277,9 +269,7 @@ async fn wrong_codes_kill_the_code_and_an_early_resend_says_when() {
 #[tokio::test]
 async fn reception_never_reaches_admin_screens_or_commands() {
     let _serial = ONE_TEST_AT_A_TIME.lock().await;
-    let Some(keyring) = secret_service("reception_never_reaches_admin") else {
-        return;
-    };
+    let keyring = secret_service("reception_never_reaches_admin");
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
     prepare(&data, keyring, true, |_| {});
@@ -318,9 +308,7 @@ async fn reception_never_reaches_admin_screens_or_commands() {
 #[tokio::test]
 async fn an_idle_desk_locks_itself() {
     let _serial = ONE_TEST_AT_A_TIME.lock().await;
-    let Some(keyring) = secret_service("an_idle_desk_locks_itself") else {
-        return;
-    };
+    let keyring = secret_service("an_idle_desk_locks_itself");
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
     prepare(&data, keyring, false, |desk| {

@@ -53,7 +53,7 @@ async fn wait_loaded(app: &AppUnderTest, family: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn each_indian_script_is_drawn_with_its_bundled_font_in_the_template_preview_and_in_search() {
-    let keyring = secret_service("e2e_fonts").expect("the test session's Secret Service");
+    let keyring = secret_service("e2e_fonts");
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
     {

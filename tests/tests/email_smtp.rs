@@ -48,13 +48,10 @@ struct Setup {
     _lock: tokio::sync::MutexGuard<'static, ()>,
 }
 
-/// A desk whose Gmail settings point at the test server, or `None` when a service is missing.
-async fn setup(test: &str, seed: u64, password: Option<&str>, trust_ca: bool) -> Option<Setup> {
+/// A desk whose Gmail settings point at the test server (the test fails when a service is missing).
+async fn setup(test: &str, seed: u64, password: Option<&str>, trust_ca: bool) -> Setup {
     let lock = KEYRING.lock().await;
-    // Both asked for, so a notice names every missing service.
-    let (Some(smtp), Some(keyring)) = (Smtp::from_env(test), services::secret_service(test)) else {
-        return None;
-    };
+    let (smtp, keyring) = (Smtp::from_env(test), services::secret_service(test));
     let forget = ForgetGmail(keyring.clone());
     let t = ServiceDesk::open(keyring.clone(), seed);
     let view = admin::save_gmail(
@@ -75,7 +72,7 @@ async fn setup(test: &str, seed: u64, password: Option<&str>, trust_ca: bool) ->
     if trust_ca {
         t.set(json!({ "smtp_ca_file": smtp.ca.display().to_string() }));
     }
-    Some(Setup { t, smtp, keyring, _forget: forget, _lock: lock })
+    Setup { t, smtp, keyring, _forget: forget, _lock: lock }
 }
 
 /// Queue an email code for a new patient at `rcpt`; returns (user id, outbox id).
@@ -109,9 +106,7 @@ fn devanagari(text: &str) -> usize {
 
 #[tokio::test]
 async fn a_hindi_code_email_arrives_over_starttls_and_its_code_verifies() {
-    let Some(s) = setup("a_hindi_code_email_arrives_over_starttls_and_its_code_verifies", 11, None, true).await else {
-        return;
-    };
+    let s = setup("a_hindi_code_email_arrives_over_starttls_and_its_code_verifies", 11, None, true).await;
     let t = &s.t;
     // The password the desk sends with was read back from the Secret Service.
     assert!(s.keyring.get(GMAIL_PASSWORD).expect("keyring read").is_some());
@@ -177,9 +172,7 @@ async fn a_hindi_code_email_arrives_over_starttls_and_its_code_verifies() {
 
 #[tokio::test]
 async fn a_wrong_app_password_fails_with_535_and_tells_the_admin() {
-    let Some(s) = setup("a_wrong_app_password_fails_with_535_and_tells_the_admin", 12, Some("wrongwrongwrongw"), true).await else {
-        return;
-    };
+    let s = setup("a_wrong_app_password_fails_with_535_and_tells_the_admin", 12, Some("wrongwrongwrongw"), true).await;
     let t = &s.t;
     let rcpt = services::unique_rcpt("wrongpw");
     let (id, outbox) = start_email(t, "Rahul Iyer", &rcpt, None);
@@ -214,9 +207,7 @@ async fn a_wrong_app_password_fails_with_535_and_tells_the_admin() {
 #[tokio::test]
 async fn an_untrusted_server_certificate_is_refused_in_plain_words() {
     // No smtp_ca_file: the server's certificate is signed by a CA nobody trusts.
-    let Some(s) = setup("an_untrusted_server_certificate_is_refused_in_plain_words", 13, None, false).await else {
-        return;
-    };
+    let s = setup("an_untrusted_server_certificate_is_refused_in_plain_words", 13, None, false).await;
     let t = &s.t;
     let rcpt = services::unique_rcpt("untrusted");
 
@@ -239,9 +230,7 @@ async fn an_untrusted_server_certificate_is_refused_in_plain_words() {
 
 #[tokio::test]
 async fn a_421_is_retried_after_backoff_and_delivered_once() {
-    let Some(s) = setup("a_421_is_retried_after_backoff_and_delivered_once", 14, None, true).await else {
-        return;
-    };
+    let s = setup("a_421_is_retried_after_backoff_and_delivered_once", 14, None, true).await;
     let t = &s.t;
     let rcpt = services::unique_rcpt("busy421");
     s.smtp.add_faults(&rcpt, &["421"]);
@@ -279,9 +268,7 @@ async fn a_421_is_retried_after_backoff_and_delivered_once() {
 
 #[tokio::test]
 async fn gmails_daily_limit_pauses_email_and_later_sends_are_refused_locally() {
-    let Some(s) = setup("gmails_daily_limit_pauses_email_and_later_sends_are_refused_locally", 15, None, true).await else {
-        return;
-    };
+    let s = setup("gmails_daily_limit_pauses_email_and_later_sends_are_refused_locally", 15, None, true).await;
     let t = &s.t;
     let rcpt = services::unique_rcpt("quota");
     s.smtp.add_faults(&rcpt, &["550-5.4.5"]);
@@ -322,9 +309,7 @@ async fn gmails_daily_limit_pauses_email_and_later_sends_are_refused_locally() {
 
 #[tokio::test]
 async fn the_gmail_counter_counts_accepted_emails_and_warns_at_80_percent() {
-    let Some(s) = setup("the_gmail_counter_counts_accepted_emails_and_warns_at_80_percent", 16, None, true).await else {
-        return;
-    };
+    let s = setup("the_gmail_counter_counts_accepted_emails_and_warns_at_80_percent", 16, None, true).await;
     let t = &s.t;
     t.set(json!({ "gmail_daily_limit": 5 }));
     let h = admin::health(t.desk.ctx()).expect("health");
@@ -369,9 +354,7 @@ async fn the_gmail_counter_counts_accepted_emails_and_warns_at_80_percent() {
 /// pause out (they once did: a desk that kept trying email never got it back).
 #[tokio::test]
 async fn the_gmail_pause_ends_24_hours_after_gmails_refusal() {
-    let Some(s) = setup("the_gmail_pause_ends_24_hours_after_gmails_refusal", 17, None, true).await else {
-        return;
-    };
+    let s = setup("the_gmail_pause_ends_24_hours_after_gmails_refusal", 17, None, true).await;
     let t = &s.t;
     let rcpt = services::unique_rcpt("pause");
     s.smtp.add_faults(&rcpt, &["550"]);

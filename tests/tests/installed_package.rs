@@ -60,7 +60,7 @@ async fn sign_in(app: &AppUnderTest, who: (&str, &str)) {
 #[tokio::test]
 async fn installed_1_the_package_starts_from_its_installed_path_into_the_first_start_form() {
     assert_installed(&expected("DESK_OLDER_VERSION"));
-    secret_service("installed_1").expect("the test session's Secret Service");
+    secret_service("installed_1");
     assert!(!data_folder().exists(), "a fresh account: no data folder yet at {}", data_folder().display());
     let app = Launch::new().os_data_folder().start().await;
     app.by_testid("setup-form").await;
@@ -89,7 +89,7 @@ async fn installed_1_the_package_starts_from_its_installed_path_into_the_first_s
 #[tokio::test]
 async fn installed_2_an_upgrade_over_the_older_package_keeps_the_data() {
     assert_installed(&expected("DESK_NEW_VERSION"));
-    secret_service("installed_2").expect("the test session's Secret Service");
+    secret_service("installed_2");
     let app = Launch::new().os_data_folder().start().await;
     sign_in(&app, ADMIN).await;
     let found = app.invoke("people_search", json!({"query": "Kavya"})).await.expect("search");
@@ -102,7 +102,7 @@ async fn installed_2_an_upgrade_over_the_older_package_keeps_the_data() {
 #[tokio::test]
 async fn installed_3_the_new_version_opens_what_0_1_0_left_and_migrates_it_once() {
     assert_installed(&expected("DESK_NEW_VERSION"));
-    secret_service("installed_3").expect("the test session's Secret Service");
+    secret_service("installed_3");
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
     std::fs::create_dir_all(&data).expect("data folder");
@@ -145,7 +145,7 @@ async fn installed_3_the_new_version_opens_what_0_1_0_left_and_migrates_it_once(
 async fn installed_4_removing_the_package_leaves_the_data_and_the_keyring_alone() {
     assert_eq!(installed_version(), None, "the package is purged");
     assert!(!Path::new(INSTALLED).exists(), "its program is gone");
-    let keyring = secret_service("installed_4").expect("the test session's Secret Service");
+    let keyring = secret_service("installed_4");
     let db = data_folder().join("desk.sqlite3");
     let conn =
         rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).expect("the data folder is still there");

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 #[tokio::test]
 async fn a_locked_keyring_makes_messages_wait_and_they_go_when_it_is_unlocked() {
-    let Some(smtp) = Smtp::from_env("a_locked_keyring_makes_messages_wait_and_they_go_when_it_is_unlocked") else { return };
+    let smtp = Smtp::from_env("a_locked_keyring_makes_messages_wait_and_they_go_when_it_is_unlocked");
     let k = PrivateKeyring::start();
     // Before any keyring store is made in this process (one test in this binary).
     std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &k.address);

@@ -12,8 +12,8 @@ use time::macros::datetime;
 
 const T0: time::OffsetDateTime = datetime!(2026-11-24 04:30 UTC);
 
-fn clinic(test: &str) -> Option<ClinicDb> {
-    Some(Pg::session(test)?.clinic(test))
+fn clinic(test: &str) -> ClinicDb {
+    Pg::session(test).clinic(test)
 }
 
 fn rt() -> tokio::runtime::Runtime {
@@ -22,7 +22,7 @@ fn rt() -> tokio::runtime::Runtime {
 
 #[test]
 fn the_desk_role_can_execute_the_sync_functions_and_nothing_else() {
-    let Some(clinic) = clinic("privileges") else { return };
+    let clinic = clinic("privileges");
     let (role, password) = clinic.enroll("front", H1);
     // From the catalogue: every relation and sequence outside the system schemas, every function.
     let tables = clinic.sql(&format!(
@@ -64,7 +64,7 @@ fn the_desk_role_can_execute_the_sync_functions_and_nothing_else() {
 
 #[test]
 fn tls_refuses_a_wrong_host_name_and_an_unknown_ca() {
-    let Some(clinic) = clinic("tls") else { return };
+    let clinic = clinic("tls");
     let d = SyncDesk::enrolled(&clinic, "tls", H1, T0);
     // 127.0.0.2 reaches the same server, but its certificate names 127.0.0.1 and localhost.
     let mut wrong_host = input_for(&clinic, &d.role, Some(&d.password));
@@ -86,7 +86,7 @@ fn tls_refuses_a_wrong_host_name_and_an_unknown_ca() {
 
 #[test]
 fn the_first_pull_brings_the_hospitals_people_normalised_and_flags_what_it_cannot_read() {
-    let Some(clinic) = clinic("first_pull") else { return };
+    let clinic = clinic("first_pull");
     let d = SyncDesk::enrolled(&clinic, "front", H1, T0);
     let r = d.synced();
     assert!(r.pulled.full, "a first pull fetches everything");
@@ -164,7 +164,7 @@ fn the_first_pull_brings_the_hospitals_people_normalised_and_flags_what_it_canno
 
 #[test]
 fn a_verification_reaches_the_clinic_once_and_stale_or_practice_ones_never_apply() {
-    let Some(clinic) = clinic("push_fold") else { return };
+    let clinic = clinic("push_fold");
     let d = SyncDesk::enrolled(&clinic, "front", H1, T0);
     d.synced();
     d.clock.advance(time::Duration::minutes(3));
@@ -209,7 +209,7 @@ fn a_verification_reaches_the_clinic_once_and_stale_or_practice_ones_never_apply
 
 #[test]
 fn practice_in_demo_mode_never_reaches_the_clinics_records() {
-    let Some(clinic) = clinic("practice") else { return };
+    let clinic = clinic("practice");
     let (role, password) = clinic.enroll("demo", H1);
     // A desk with no provider set up: demo mode.
     let dir = tempfile::tempdir().expect("tempdir");
@@ -244,7 +244,7 @@ fn practice_in_demo_mode_never_reaches_the_clinics_records() {
 
 #[test]
 fn a_transaction_open_across_a_pull_is_not_skipped_where_an_updated_at_watermark_would_be() {
-    let Some(pg) = Pg::session("watermark") else { return };
+    let pg = Pg::session("watermark");
     let clinic = pg.clinic("watermark");
     let d = SyncDesk::enrolled(&clinic, "front", H1, T0);
     d.synced();
@@ -294,7 +294,7 @@ fn a_transaction_open_across_a_pull_is_not_skipped_where_an_updated_at_watermark
 
 #[test]
 fn a_desk_restored_from_an_old_backup_stops_and_starts_again_as_a_new_device() {
-    let Some(clinic) = clinic("fork") else { return };
+    let clinic = clinic("fork");
     let d = SyncDesk::enrolled(&clinic, "front", H1, T0);
     d.synced();
     // The backup: a copy of the data folder now.
@@ -347,7 +347,7 @@ fn reopen(dir: &tempfile::TempDir, keyring: &desk_core::secrets::Keyring, clock:
 
 #[test]
 fn changing_the_server_needs_the_password_typed_again_and_the_password_is_never_stored() {
-    let Some(clinic) = clinic("settings") else { return };
+    let clinic = clinic("settings");
     let d = SyncDesk::enrolled(&clinic, "front", H1, T0);
     let mut moved = input_for(&clinic, &d.role, None);
     moved.host = "clinic.example.org".into();
@@ -382,7 +382,7 @@ fn changing_the_server_needs_the_password_typed_again_and_the_password_is_never_
 
 #[test]
 fn the_clinics_verification_settings_apply_read_only_and_never_below_the_floor() {
-    let Some(clinic) = clinic("central_settings") else { return };
+    let clinic = clinic("central_settings");
     let d = SyncDesk::enrolled(&clinic, "front", H1, T0);
     assert_eq!(d.desk.policy().expect("policy").max_otp_attempts, 3, "the desk's own default before the first pull");
     d.synced();
@@ -413,7 +413,7 @@ fn the_clinics_verification_settings_apply_read_only_and_never_below_the_floor()
 
 #[test]
 fn a_walk_in_the_clinic_knows_merges_with_the_clinic_record_and_brings_its_verification() {
-    let Some(clinic) = clinic("walkin") else { return };
+    let clinic = clinic("walkin");
     let d = SyncDesk::enrolled(&clinic, "front", H1, T0);
     // Before the desk was connected: Asha came in as a walk-in and verified her phone; someone
     // else with her number but another name stays a walk-in.
@@ -446,7 +446,7 @@ fn a_walk_in_the_clinic_knows_merges_with_the_clinic_record_and_brings_its_verif
 
 #[test]
 fn a_changed_role_map_reaches_every_clinic_account_at_the_next_sync() {
-    let Some(clinic) = clinic("role_map") else { return };
+    let clinic = clinic("role_map");
     let d = SyncDesk::enrolled(&clinic, "front", H1, T0);
     d.synced();
     use desk_core::staff::clinic::RoleMapping;
@@ -476,7 +476,7 @@ fn a_changed_role_map_reaches_every_clinic_account_at_the_next_sync() {
 
 #[test]
 fn a_clinic_larger_than_a_page_comes_down_whole() {
-    let Some(clinic) = clinic("many_pages") else { return };
+    let clinic = clinic("many_pages");
     clinic.seed_patients(H1, "Page", 1234);
     let d = SyncDesk::enrolled(&clinic, "front", H1, T0);
     let r = d.synced();
@@ -487,7 +487,7 @@ fn a_clinic_larger_than_a_page_comes_down_whole() {
 
 #[test]
 fn a_large_first_pull_rebuilds_the_search_index_once_and_search_finds_everyone() {
-    let Some(clinic) = clinic("large_first_pull") else { return };
+    let clinic = clinic("large_first_pull");
     // 1500 more patients of H1, as the clinic's own app writes them: enough for the pull to
     // pause the search index's row-by-row upkeep (people::search_index).
     clinic.seed_patients(H1, "Many", 1500);

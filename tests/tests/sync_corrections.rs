@@ -13,8 +13,8 @@ use time::macros::datetime;
 
 const T0: time::OffsetDateTime = datetime!(2026-11-24 04:30 UTC);
 
-fn clinic(test: &str) -> Option<ClinicDb> {
-    Some(Pg::session(test)?.clinic(test))
+fn clinic(test: &str) -> ClinicDb {
+    Pg::session(test).clinic(test)
 }
 
 /// The clinic's `contact_info` of a person, as stored (a string when double-encoded).
@@ -62,7 +62,7 @@ fn corrections_waiting(d: &SyncDesk) -> i64 {
 
 #[test]
 fn a_contact_corrected_at_the_desk_reaches_the_clinics_record_keeping_its_other_keys_and_its_encoding() {
-    let Some(clinic) = clinic("correct_apply") else { return };
+    let clinic = clinic("correct_apply");
     let d = SyncDesk::enrolled(&clinic, "front", H1, T0);
     d.synced();
     let before = contact_info(&clinic, "+919845012345");
@@ -106,7 +106,7 @@ fn a_correction_typed_while_a_round_runs_is_not_overwritten_by_its_pull() {
     use desk_sync::push::{FaultPoint, Faults};
     use std::sync::mpsc;
     use std::sync::Mutex;
-    let Some(clinic) = clinic("correct_pending") else { return };
+    let clinic = clinic("correct_pending");
     let d = SyncDesk::enrolled(&clinic, "front", H1, T0);
     d.synced();
     // The clinic changes something else of Asha's, so the round's pull brings her row again.
@@ -150,7 +150,7 @@ fn a_correction_typed_while_a_round_runs_is_not_overwritten_by_its_pull() {
 
 #[test]
 fn a_correction_the_clinic_changed_meanwhile_waits_for_an_admin_who_settles_it_for_every_desk() {
-    let Some(clinic) = clinic("correct_conflict") else { return };
+    let clinic = clinic("correct_conflict");
     let a = SyncDesk::enrolled(&clinic, "front", H1, T0);
     let b = SyncDesk::enrolled(&clinic, "back", H1, T0);
     a.synced();
@@ -216,7 +216,7 @@ fn a_correction_the_clinic_changed_meanwhile_waits_for_an_admin_who_settles_it_f
 
 #[test]
 fn two_desks_correcting_one_contact_end_the_same_in_either_order() {
-    let Some(pg) = Pg::session("correct_orders") else { return };
+    let pg = Pg::session("correct_orders");
     let mut results = Vec::new();
     for order in [[0, 1], [1, 0]] {
         let clinic = pg.clinic(&format!("correct_orders_{}{}", order[0], order[1]));
@@ -243,7 +243,7 @@ fn two_desks_correcting_one_contact_end_the_same_in_either_order() {
 
 #[test]
 fn failed_sign_ins_at_one_desk_count_at_the_next_and_an_unlock_travels_too() {
-    let Some(clinic) = clinic("shared_sign_ins") else { return };
+    let clinic = clinic("shared_sign_ins");
     let a = SyncDesk::enrolled(&clinic, "front", H1, T0);
     let b = SyncDesk::enrolled(&clinic, "back", H1, T0);
     a.synced();
@@ -276,7 +276,7 @@ fn failed_sign_ins_at_one_desk_count_at_the_next_and_an_unlock_travels_too() {
 
 #[test]
 fn walk_ins_the_clinic_does_not_know_are_listed_for_an_admin_with_a_possible_match() {
-    let Some(clinic) = clinic("walkin_list") else { return };
+    let clinic = clinic("walkin_list");
     let d = SyncDesk::enrolled(&clinic, "front", H1, T0);
     let add = |name: &str, phone: Option<&str>, email: Option<&str>| {
         d.clock.advance(time::Duration::seconds(1));

@@ -71,7 +71,7 @@ impl Faults for Once {
 
 #[test]
 fn a_failure_at_any_step_of_a_push_ends_with_one_effect_per_event() {
-    let Some(pg) = Pg::session("failpoints") else { return };
+    let pg = Pg::session("failpoints");
     let clinic = pg.clinic("failpoints");
     let d = SyncDesk::enrolled(&clinic, "front", H1, T0);
     d.synced();
@@ -115,7 +115,7 @@ fn a_failure_at_any_step_of_a_push_ends_with_one_effect_per_event() {
 /// change nothing (it starts after an acknowledgement that did not move: a gap).
 #[test]
 fn a_failed_call_with_another_behind_it_ends_with_one_effect_per_event() {
-    let Some(pg) = Pg::session("pipelined failure") else { return };
+    let pg = Pg::session("pipelined failure");
     let clinic = pg.clinic("pipelined");
     let d = SyncDesk::enrolled(&clinic, "front", H1, T0);
     d.synced();
@@ -163,7 +163,7 @@ fn a_failed_call_with_another_behind_it_ends_with_one_effect_per_event() {
 
 #[test]
 fn a_desk_killed_mid_push_resumes_with_nothing_lost_or_doubled() {
-    let Some(pg) = Pg::session("sigkill") else { return };
+    let pg = Pg::session("sigkill");
     let clinic = pg.clinic("sigkill");
     let d = SyncDesk::enrolled(&clinic, "front", H1, T0);
     d.synced();
@@ -210,7 +210,7 @@ fn reopen(dir: &tempfile::TempDir, keyring: &desk_core::secrets::Keyring, clock:
 
 #[test]
 fn the_server_stopped_immediately_mid_push_is_caught_up_when_it_returns() {
-    let Some(pg) = Pg::private("pg_stop") else { return };
+    let pg = Pg::private("pg_stop");
     let clinic = pg.clinic("pg_stop");
     let d = SyncDesk::enrolled(&clinic, "front", H1, T0);
     d.synced();
@@ -236,7 +236,7 @@ fn the_server_stopped_immediately_mid_push_is_caught_up_when_it_returns() {
 
 #[test]
 fn a_network_that_refuses_resets_swallows_or_delays_loses_nothing_and_sync_resumes_by_itself() {
-    let Some(pg) = Pg::session("network") else { return };
+    let pg = Pg::session("network");
     let clinic = pg.clinic("network");
     let proxy = Proxy::start(std::net::SocketAddr::from(([127, 0, 0, 1], pg.port)));
     let d = SyncDesk::enrolled(&clinic, "front", H1, T0);
